@@ -1,0 +1,38 @@
+// Layer boundaries (../shared/STYLE.md) enforced by lint zones, as vscode-copilot-chat does, plus the compiler
+// (src/core/tsconfig.json has "types": []). Floating promises are errors; deliberate fire-and-forget says `void`.
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'net', 'url', 'util', 'stream', 'events', 'zlib', 'readline', 'process', 'buffer', 'assert', 'module', 'vm'];
+const nodeOnly = [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `${m}/*`), 'node:*', 'onnxruntime-node', 'onnxruntime-common', 'sql.js', 'vega', 'vega-lite', '@resvg/*', '@huggingface/tokenizers'];
+
+const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-host/**', 'build/**', 'fixtures/**', 'test-output/**', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './src/webview/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['vscode', ...nodeOnly, '**/worker/**', '**/extension/**', '**/webview/**', '**/cli/**'], 'src/core is pure TypeScript: no vscode, Node, onnxruntime or sql.js, and no imports from outer layers.') },
+  },
+  {
+    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['vscode', '**/extension/**', '**/webview/**'], 'Only src/extension may import vscode; the worker and CLI never depend on the extension or the panel.') },
+  },
+  {
+    files: ['src/webview/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['vscode', ...nodeOnly, '**/worker/**', '**/extension/**', '**/cli/**'], 'The webview is browser code: it imports only src/core (protocol and pure types).') },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }], '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

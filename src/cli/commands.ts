@@ -1,0 +1,8 @@
+import { rankCommand } from './rank';
+
+export type CliCommand = (args: string[]) => Promise<number>;
+
+/** Subcommands other than `health`. Task issues add theirs here. */
+export const commands: Record<string, CliCommand> = {
+  rank: rankCommand,
+};

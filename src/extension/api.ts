@@ -1,0 +1,10 @@
+import type * as vscode from 'vscode';
+import type { WorkerClient } from '../worker/client';
+
+/** What activate() returns: used by commands and by the in-host integration tests. */
+export interface ExtensionApi {
+  activationMs: number;
+  worker: WorkerClient;
+  log: vscode.LogOutputChannel;
+  refreshHealth(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../api';
+import { describeError } from '../errors';
+
+/** Commands whose issue has not landed yet say so plainly instead of faking output. */
+function notAvailable(what: string, issue: string): () => Promise<void> {
+  return async () => {
+    await vscode.window.showInformationMessage(`Reward Lens: ${what} is not available yet in this version (${issue}).`);
+  };
+}
+
+export function registerCommands(context: vscode.ExtensionContext, api: ExtensionApi): void {
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  reg('rewardLens.generateSql', notAvailable('Generate SQL Candidates', 'SQL candidates'));
+  reg('rewardLens.generatePatch', notAvailable('Generate Patch Candidates', 'patch candidates'));
+  reg('rewardLens.generateChart', notAvailable('Generate Chart Candidates', 'chart candidates'));
+  reg('rewardLens.openReview', notAvailable('the review panel', 'review panel'));
+  reg('rewardLens.exportPreferences', notAvailable('Export Preferences', 'preference log'));
+  reg('rewardLens.selectModel', notAvailable('Select Model', 'inference worker'));
+  reg('rewardLens.restartWorker', async () => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting Reward Lens worker' }, async () => {
+      try {
+        await api.worker.restart();
+        await api.refreshHealth();
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Reward Lens: the worker did not restart: ${describeError(e)}. See the "Reward Lens" output for details.`, 'Show Log').then((a) => a && api.log.show());
+      }
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import * as assert from 'assert';
+import { WorkerClient } from '../../../src/worker/client';
+import { CodedError } from '../../../src/core/errors';
+
+function once<T>(subscribe: (l: (v: T) => void) => { dispose(): void }, pred: (v: T) => boolean): Promise<T> {
+  return new Promise((resolve) => {
+    const d = subscribe((v) => {
+      if (pred(v)) {
+        d.dispose();
+        resolve(v);
+      }
+    });
+  });
+}
+
+describe('WorkerClient (real forked worker)', function () {
+  this.timeout(60000);
+  let client: WorkerClient;
+  beforeEach(() => {
+    client = new WorkerClient();
+  });
+  afterEach(() => client.dispose());
+
+  it('health round-trips with pid, node version and providers', async () => {
+    const h = await client.call('health', {});
+    assert.strictEqual(h.pid, client.pid);
+    assert.notStrictEqual(h.pid, process.pid);
+    assert.match(h.node, /^v\d+\./);
+    assert.ok(h.executionProviders.includes('cpu'), `providers: ${JSON.stringify(h)}`);
+  });
+
+  it('rejects pending calls with worker_exited when the worker is SIGKILLed, and recovers', async () => {
+    await client.call('health', {});
+    const pid = client.pid!;
+    const pending = client.call('sleep', { ms: 30000 });
+    const t0 = Date.now();
+    setTimeout(() => process.kill(pid, 'SIGKILL'), 100);
+    await assert.rejects(pending, (e: unknown) => e instanceof CodedError && e.code === 'worker_exited');
+    assert.ok(Date.now() - t0 < 1100, 'rejected within 1 s of the kill');
+    await once((l) => client.onDidChangeState(l), (s) => s === 'ready');
+    const h = await client.call('health', {});
+    assert.notStrictEqual(h.pid, pid);
+    assert.strictEqual(client.crashes, 1);
+  });
+
+  it('times out and cancels', async () => {
+    await assert.rejects(client.call('sleep', { ms: 5000 }, { timeoutMs: 100 }), (e: unknown) => e instanceof CodedError && e.code === 'worker_timeout');
+    const ac = new AbortController();
+    const p = client.call('sleep', { ms: 5000 }, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    await assert.rejects(p, (e: unknown) => e instanceof CodedError && e.code === 'cancelled');
+    // the worker still serves
+    assert.ok((await client.call('sleep', { ms: 1 })).sleptMs >= 0);
+  });
+
+  it('answers unknown methods with a typed error', async () => {
+    await assert.rejects(client.call('no.such.method', {}), (e: unknown) => e instanceof CodedError && e.code === 'unknown_method');
+  });
+});

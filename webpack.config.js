@@ -1,0 +1,65 @@
+// @ts-check
+'use strict';
+/**
+ * One bundle per runtime: extension host (node, `vscode` external), worker child process (node, onnxruntime-node
+ * external: it ships native binaries, copied per platform by scripts/package.mjs), CLI (node), review panel (web).
+ */
+const path = require('path');
+const CopyPlugin = require('copy-webpack-plugin');
+const { BannerPlugin } = require('webpack');
+
+/** Node bundles: name -> entry. Task code that needs its own child process adds one line here. */
+const nodeEntries = {
+  extension: './src/extension/extension.ts',
+  worker: './src/worker/main.ts',
+  cli: './src/cli/bin.ts',
+};
+
+/** Files copied next to the bundles in dist/ (found at run time with src/worker/assets.ts). */
+const copies = [
+  { from: 'node_modules/sql.js/dist/sql-wasm.wasm', to: 'sql-wasm.wasm' },
+];
+
+const tsRule = {
+  test: /\.ts$/,
+  exclude: /node_modules/,
+  use: [{ loader: 'ts-loader', options: { transpileOnly: true, configFile: path.resolve(__dirname, 'tsconfig.base.json'), compilerOptions: { module: 'es2020', sourceMap: true, noEmit: false } } }],
+};
+
+/** @type {(env: unknown, argv: {mode?: string}) => import('webpack').Configuration[]} */
+module.exports = (_env, argv) => {
+  const production = argv.mode === 'production';
+  /** @type {import('webpack').Configuration} */
+  const node = {
+    name: 'node',
+    target: 'node20',
+    mode: production ? 'production' : 'development',
+    entry: nodeEntries,
+    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2', devtoolModuleFilenameTemplate: '../[resource-path]' },
+    devtool: 'source-map',
+    externals: { vscode: 'commonjs vscode', 'onnxruntime-node': 'commonjs onnxruntime-node' },
+    externalsPresets: { node: true },
+    node: { __dirname: false, __filename: false },
+    resolve: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+    module: { rules: [tsRule] },
+    optimization: { minimize: false },
+    plugins: [new CopyPlugin({ patterns: copies }), new BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^cli\.js$/ })],
+    performance: { hints: false },
+    infrastructureLogging: { level: 'warn' },
+    stats: 'errors-warnings',
+  };
+  /** @type {import('webpack').Configuration} */
+  const web = {
+    name: 'webview',
+    target: 'web',
+    mode: production ? 'production' : 'development',
+    entry: { webview: './src/webview/main.ts' },
+    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js' },
+    devtool: production ? 'source-map' : 'inline-source-map',
+    resolve: { extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    performance: { hints: false },
+    stats: 'errors-warnings',
+  };
+  return [node, web];
+};
