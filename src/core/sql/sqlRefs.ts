@@ -1,0 +1,108 @@
+/**
+ * Tables, columns and aliases a query references, from node-sql-parser's AST (sqlite dialect build).
+ * node-sql-parser was chosen over regexes and over a hand-written parser: it is pure JS with no Node dependencies
+ * (so it may live in src/core), ships a SQLite grammar, and its tableList/columnList already resolve table aliases
+ * to table names, which is exactly what schema linking needs. Its grammar is not SQLite's own, so every caller
+ * treats `null` (could not parse) as a possible outcome; SQLite's prepare stays the judge of validity.
+ */
+import { Parser } from 'node-sql-parser/build/sqlite';
+
+export interface SqlRefs {
+  /** Lower-cased table names (CTE names included, as sqlglot's exp.Table would). */
+  tables: string[];
+  /** Lower-cased column names, `*` excluded (select-list alias references included, as sqlglot's exp.Column would). */
+  columns: string[];
+  /** Lower-cased table alias -> lower-cased table name. */
+  tableAliases: Record<string, string>;
+  /** Lower-cased names introduced by `expr AS name`. */
+  columnAliases: string[];
+  /** Lower-cased CTE names and their declared column names. */
+  cteNames: string[];
+  cteColumns: string[];
+}
+
+const OPT = { database: 'sqlite' };
+let parser: Parser | null = null;
+
+function lastPart(entry: string): string {
+  const i = entry.lastIndexOf('::');
+  return (i >= 0 ? entry.slice(i + 2) : entry).replace(/^["`[]|["`\]]$/g, '').toLowerCase();
+}
+
+function nameOf(x: unknown): string | null {
+  if (typeof x === 'string') return x;
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    if (typeof o.value === 'string') return o.value;
+    if (o.expr) return nameOf(o.expr);
+  }
+  return null;
+}
+
+function walk(node: unknown, visit: (o: Record<string, unknown>) => void, depth = 0): void {
+  if (depth > 200 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const x of node) walk(x, visit, depth + 1);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  visit(o);
+  for (const v of Object.values(o)) walk(v, visit, depth + 1);
+}
+
+export function sqlRefs(sql: string): SqlRefs | null {
+  parser ??= new Parser();
+  let tableList: string[];
+  let columnList: string[];
+  let ast: unknown;
+  try {
+    tableList = parser.tableList(sql, OPT);
+    columnList = parser.columnList(sql, OPT);
+    ast = parser.astify(sql, OPT);
+  } catch {
+    return null;
+  }
+  const tableAliases: Record<string, string> = {};
+  const columnAliases = new Set<string>();
+  const cteNames = new Set<string>();
+  const cteColumns = new Set<string>();
+  walk(ast, (o) => {
+    if (typeof o.table === 'string' && typeof o.as === 'string' && !('expr' in o)) tableAliases[o.as.toLowerCase()] = o.table.toLowerCase();
+    else if ('expr' in o && o.as !== null && o.as !== undefined) {
+      const a = nameOf(o.as);
+      if (a) columnAliases.add(a.toLowerCase());
+    }
+    if (Array.isArray(o.with)) {
+      for (const w of o.with as Array<Record<string, unknown>>) {
+        const n = nameOf(w.name);
+        if (n) cteNames.add(n.toLowerCase());
+        if (Array.isArray(w.columns)) for (const c of w.columns) {
+          const cn = nameOf(c);
+          if (cn) cteColumns.add(cn.toLowerCase());
+        }
+      }
+    }
+  });
+  const tables = [...new Set(tableList.map(lastPart).filter((t) => t && t !== 'null'))];
+  const columns = [...new Set(columnList.map(lastPart).filter((c) => c && c !== '(.*)' && c !== '*'))];
+  return { tables, columns, tableAliases, columnAliases: [...columnAliases], cteNames: [...cteNames], cteColumns: [...cteColumns] };
+}
+
+/**
+ * Reasoning-SQL schema linking (RLForSQL utils/database_manager.py `schema_linking_scorer`): recall of the gold
+ * query's table and column names, |gold ∩ pred| / |gold|. Names are lower-cased here (SQLite identifiers are
+ * case-insensitive; the reference compares them as written). null when the gold query cannot be parsed or names
+ * nothing; 0 when the prediction cannot be parsed (the reference's `except: return 0.0`).
+ */
+export function schemaLinking(goldSql: string, predSql: string): number | null {
+  const g = sqlRefs(goldSql);
+  if (!g) return null;
+  const gold = new Set([...g.tables, ...g.columns]);
+  if (gold.size === 0) return null;
+  const p = sqlRefs(predSql);
+  if (!p) return 0;
+  const pred = new Set([...p.tables, ...p.columns]);
+  let hit = 0;
+  for (const x of gold) if (pred.has(x)) hit++;
+  return hit / gold.size;
+}

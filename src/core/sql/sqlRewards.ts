@@ -1,0 +1,103 @@
+/**
+ * The SQL reward family, computed from execution outcomes (pure: the worker executes, this scores).
+ * Every reward is in [0, 1]; `null` means "does not apply" (no gold query, output not tagged, one candidate).
+ */
+import type { ExecOutcome, SqlResultSet } from './types';
+import type { SqlSchema } from './schema';
+import { refsExist } from './schema';
+import { sqlRefs, schemaLinking } from './sqlRefs';
+import { ngramSimilarity } from './ngram';
+import { formatReward } from './extract';
+import { orderMattersFor, resultsMatch, type MatchMode } from './resultEq';
+import type { SqlRewardName } from './weights';
+
+export interface SqlCandidateEval {
+  /** The completion as the model wrote it (for the format reward). */
+  text: string;
+  /** The SQL taken out of it (extractSql). */
+  sql: string;
+  outcome: ExecOutcome;
+}
+
+export interface SqlGold {
+  sql: string;
+  outcome: ExecOutcome;
+}
+
+export interface SqlRewardOptions {
+  match?: MatchMode;
+  /** Whether the model was asked for <reasoning>/<answer> output (format reward); otherwise format is null. */
+  tagged?: boolean;
+  schema?: SqlSchema | null;
+}
+
+export type SqlRewards = Record<SqlRewardName, number | null>;
+
+const b = (x: boolean): number => (x ? 1 : 0);
+
+/** Prepared = SQLite compiled it: it executed, or failed only while running (timeout, size, runtime error). */
+export function prepared(o: ExecOutcome): boolean {
+  return o.ok || o.stage === 'run';
+}
+
+/**
+ * schema_valid: SQLite resolves every name when it prepares a statement, so a prepared statement names only real
+ * tables and columns, and "no such table/column" at prepare time means it does not. Otherwise (a syntax error, a
+ * refused statement) the names node-sql-parser finds are checked against the schema.
+ */
+export function schemaValid(c: SqlCandidateEval, schema: SqlSchema | null | undefined): number {
+  if (prepared(c.outcome)) return 1;
+  if (!c.outcome.ok && /no such (table|column)/i.test(c.outcome.error.message)) return 0;
+  if (!schema) return 0;
+  const refs = sqlRefs(c.sql);
+  return refs ? b(refsExist(refs, schema)) : 0;
+}
+
+function asSet(o: ExecOutcome): SqlResultSet | null {
+  return o.ok ? o : null;
+}
+
+/**
+ * consensus: share of the *other* candidates whose result equals this one's under the match semantics
+ * (self-consistency / execution-based minimum Bayes risk). Row order counts only when both queries say ORDER BY.
+ * A failing candidate gets 0 and never counts as agreeing.
+ */
+export function consensusScores(cands: readonly SqlCandidateEval[], match: MatchMode = 'test-suite'): Array<number | null> {
+  const n = cands.length;
+  if (n < 2) return cands.map(() => null);
+  const eq: boolean[][] = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
+  for (let i = 0; i < n; i++) {
+    const a = asSet(cands[i]!.outcome);
+    if (!a) continue;
+    for (let j = i + 1; j < n; j++) {
+      const c = asSet(cands[j]!.outcome);
+      if (!c) continue;
+      const orderMatters = orderMattersFor(cands[i]!.sql) && orderMattersFor(cands[j]!.sql);
+      eq[i]![j] = eq[j]![i] = resultsMatch(match, a, c, orderMatters);
+    }
+  }
+  return cands.map((c, i) => (c.outcome.ok ? eq[i]!.filter(Boolean).length / (n - 1) : 0));
+}
+
+export function computeSqlRewards(cands: readonly SqlCandidateEval[], gold: SqlGold | null, opts: SqlRewardOptions = {}): SqlRewards[] {
+  const match = opts.match ?? 'test-suite';
+  const consensus = consensusScores(cands, match);
+  const goldSet = gold ? asSet(gold.outcome) : null;
+  const orderMatters = gold ? orderMattersFor(gold.sql) : false;
+  return cands.map((c, i) => {
+    const o = c.outcome;
+    let executionMatch: number | null = null;
+    if (gold && goldSet) executionMatch = o.ok ? b(resultsMatch(match, goldSet, o, orderMatters)) : 0;
+    return {
+      syntax: b(prepared(o)),
+      executes: b(o.ok),
+      non_empty: b(o.ok && o.rowCount > 0),
+      schema_valid: schemaValid(c, opts.schema),
+      execution_match: executionMatch,
+      schema_linking: gold ? (c.sql.trim() ? schemaLinking(gold.sql, c.sql) : 0) : null,
+      ngram: gold ? ngramSimilarity(gold.sql, c.sql) : null,
+      consensus: consensus[i] ?? null,
+      format: opts.tagged ? formatReward(c.text) : null,
+    };
+  });
+}
