@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../api';
 import { describeError } from '../errors';
+import { selectModel } from './selectModel';
 
 /** Commands whose issue has not landed yet say so plainly instead of faking output. */
 function notAvailable(what: string, issue: string): () => Promise<void> {
@@ -17,7 +18,7 @@ export function registerCommands(context: vscode.ExtensionContext, api: Extensio
   reg('rewardLens.generateChart', notAvailable('Generate Chart Candidates', 'chart candidates'));
   reg('rewardLens.openReview', notAvailable('the review panel', 'review panel'));
   reg('rewardLens.exportPreferences', notAvailable('Export Preferences', 'preference log'));
-  reg('rewardLens.selectModel', notAvailable('Select Model', 'inference worker'));
+  reg('rewardLens.selectModel', () => selectModel(api.refreshHealth));
   reg('rewardLens.restartWorker', async () => {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting Reward Lens worker' }, async () => {
       try {
