@@ -4,6 +4,9 @@
  * Messages are `unknown` on arrival; `isWorkerInbound` / `isWorkerOutbound` narrow them.
  */
 import type { ErrorInfo } from '../errors';
+import type { SqlExecuteParams, SqlRankOutput, SqlRankParams, SqlRankProgress, SqlSchemaParams, SqlSchemaResult } from '../sql/protocol';
+import type { ExecOutcome } from '../sql/types';
+import type { ChartCandidateProgress, ChartRankParams, ChartRankResult, ChartRenderParams, ChartRenderResult } from '../chart/protocol';
 
 export const WORKER_PROTOCOL_VERSION = 1;
 
@@ -33,6 +36,16 @@ export interface WorkerMethods {
   health: { params: Record<string, never>; result: HealthResult; progress: never };
   /** Test hook: sleeps `ms` (respecting cancellation). Used to test timeouts, cancellation and crash recovery. */
   sleep: { params: { ms: number }; result: { sleptMs: number }; progress: never };
+  /** SQL: schema (tables, columns, keys, samples) of a SQLite file, loaded into the worker's in-memory copy. */
+  'sql.schema': { params: SqlSchemaParams; result: SqlSchemaResult; progress: never };
+  /** SQL: run one statement under the read-only policy and limits (a verdict, never a throw, for a bad query). */
+  'sql.execute': { params: SqlExecuteParams; result: ExecOutcome; progress: never };
+  /** SQL: execute, score and rank groups of candidates (same code path as `reward-lens rank --task sql`). */
+  'sql.rank': { params: SqlRankParams; result: SqlRankOutput; progress: SqlRankProgress };
+  /** Render, score and rank chart candidates (issue 5). Progress: one message per rendered candidate. */
+  'chart.rank': { params: ChartRankParams; result: ChartRankResult; progress: ChartCandidateProgress };
+  /** Render one Vega-Lite/Vega spec to a PNG (base64) with its attributes. */
+  'chart.render': { params: ChartRenderParams; result: ChartRenderResult; progress: never };
 }
 
 export type WorkerMethod = keyof WorkerMethods;

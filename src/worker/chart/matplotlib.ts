@@ -1,0 +1,131 @@
+/**
+ * matplotlib candidates (opt-in, trusted workspaces only): each runs in a fresh sandboxed Python process.
+ *   prlimit --as --cpu --fsize --nofile   memory, CPU seconds, file size and open-file caps
+ *   unshare -rn                           an empty network namespace, where the kernel allows unprivileged userns
+ *   python3 -I                            isolated mode: no PYTHON* variables, no user site-packages
+ * in a temp dir with a cleared environment, killed as a process group on timeout. The harness (mpl_harness.py)
+ * traces texts, chart types, colours and layout ChartMimic-style and writes the PNG.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ErrorInfo } from '../../core/errors';
+import { emptyTexts, type ChartAttributes, type LayoutCell, type TextRole } from '../../core/chart/types';
+import { assetPath } from '../assets';
+
+export interface MatplotlibOptions {
+  /** Python with matplotlib (default /usr/bin/python3: Debian's packages are visible to it). */
+  python?: string;
+  timeoutMs?: number;
+  memMb?: number;
+  cpuSeconds?: number;
+  /** Persistent matplotlib font cache (first use builds it, ~1 s); default a folder in the OS temp dir. */
+  mplConfigDir?: string;
+  signal?: AbortSignal;
+}
+
+export type MatplotlibOutcome = { ok: true; png: Uint8Array; attributes: ChartAttributes; sandbox: string[] } | { ok: false; error: ErrorInfo };
+
+interface HarnessResult {
+  ok: boolean;
+  error?: string;
+  types: string[];
+  markCounts: Record<string, number>;
+  colors: string[];
+  numbers: number[];
+  texts: Record<TextRole, string[]>;
+  layout: LayoutCell[];
+  layoutFacts: string[];
+  width?: number;
+  height?: number;
+}
+
+let sandboxCache: { prlimit: boolean; unshare: boolean } | undefined;
+
+/** Which sandbox tools work here (checked once): `unshare -rn` needs unprivileged user namespaces. */
+export function sandboxSupport(): { prlimit: boolean; unshare: boolean } {
+  if (!sandboxCache) {
+    const ok = (cmd: string, args: string[]): boolean => {
+      try {
+        return spawnSync(cmd, args, { stdio: 'ignore', timeout: 5000 }).status === 0;
+      } catch {
+        return false;
+      }
+    };
+    sandboxCache = { prlimit: ok('prlimit', ['--version']), unshare: ok('unshare', ['-rn', 'true']) };
+  }
+  return sandboxCache;
+}
+
+/** Whether `python` can import matplotlib; the reason when not. */
+export function matplotlibAvailable(python = '/usr/bin/python3'): { ok: boolean; reason?: string } {
+  try {
+    const r = spawnSync(python, ['-I', '-c', 'import matplotlib'], { encoding: 'utf8', timeout: 30000, env: { PATH: '/usr/bin:/bin', MPLBACKEND: 'Agg' } });
+    if (r.error) return { ok: false, reason: `${python}: ${r.error.message}` };
+    return r.status === 0 ? { ok: true } : { ok: false, reason: `${python} cannot import matplotlib: ${r.stderr.trim().split('\n').pop()}` };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+export function harnessPath(): string {
+  return assetPath('mpl_harness.py', 'src/worker/chart/mpl_harness.py');
+}
+
+export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}): Promise<MatplotlibOutcome> {
+  const python = opts.python ?? '/usr/bin/python3';
+  const timeoutMs = opts.timeoutMs ?? 15000;
+  const memMb = opts.memMb ?? 1024, cpu = opts.cpuSeconds ?? Math.ceil(timeoutMs / 1000);
+  const mplConfigDir = opts.mplConfigDir ?? path.join(os.tmpdir(), 'reward-lens-mplconfig');
+  fs.mkdirSync(mplConfigDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-mpl-'));
+  try {
+    const cand = path.join(dir, 'candidate.py'), out = path.join(dir, 'out.png');
+    fs.writeFileSync(cand, code);
+    const sb = sandboxSupport();
+    const argv: string[] = [];
+    const sandbox: string[] = [];
+    if (sb.prlimit) { argv.push('prlimit', `--as=${memMb * 1024 * 1024}`, `--cpu=${cpu}`, `--fsize=${50 * 1024 * 1024}`, '--nofile=256'); sandbox.push('prlimit'); }
+    if (sb.unshare) { argv.push('unshare', '-rn'); sandbox.push('no-network'); }
+    argv.push(python, '-I', harnessPath(), cand, out);
+    const r = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; timedOut: boolean; cancelled: boolean }>((resolve) => {
+      const p = spawn(argv[0]!, argv.slice(1), {
+        cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: '/usr/bin:/bin', MPLBACKEND: 'Agg', MPLCONFIGDIR: mplConfigDir, HOME: dir, LANG: 'C.UTF-8', TMPDIR: dir },
+      });
+      let stdout = '', stderr = '', timedOut = false, cancelled = false;
+      p.stdout.on('data', (d: Buffer) => { if (stdout.length < 8 << 20) stdout += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+      const killGroup = (): void => { try { if (p.pid) process.kill(-p.pid, 'SIGKILL'); } catch { /* already gone */ } };
+      const timer = setTimeout(() => { timedOut = true; killGroup(); }, timeoutMs);
+      const onAbort = (): void => { cancelled = true; killGroup(); };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      p.on('error', (e) => { stderr += e.message; });
+      p.on('close', (code, signal) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve({ stdout, stderr, code, signal, timedOut, cancelled });
+      });
+    });
+    if (r.cancelled) return { ok: false, error: { code: 'cancelled', message: 'cancelled' } };
+    if (r.timedOut) return { ok: false, error: { code: 'chart_timeout', message: `matplotlib candidate ran longer than ${timeoutMs} ms` } };
+    let res: HarnessResult;
+    try {
+      res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as HarnessResult;
+    } catch {
+      const why = r.signal ? `killed by ${r.signal} (CPU or memory limit?)` : `exit code ${r.code}`;
+      return { ok: false, error: { code: 'chart_render', message: `matplotlib candidate produced no result (${why}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}` } };
+    }
+    if (!res.ok) return { ok: false, error: { code: 'chart_render', message: res.error ?? 'matplotlib candidate failed' } };
+    const png = new Uint8Array(fs.readFileSync(out));
+    const attributes: ChartAttributes = {
+      source: 'matplotlib', texts: { ...emptyTexts(), ...res.texts }, types: res.types, markCounts: res.markCounts,
+      colors: res.colors, layout: res.layout, layoutFacts: res.layoutFacts, numbers: res.numbers,
+      width: res.width ?? 0, height: res.height ?? 0,
+    };
+    return { ok: true, png, attributes, sandbox };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,35 @@
+/** Messages between the chart renderer parent (`renderer.ts`) and its forked child (`rendererChild.ts`). */
+import type { ErrorInfo } from '../../core/errors';
+import type { ChartAttributes } from '../../core/chart/types';
+
+export interface RenderRequest {
+  id: number;
+  /** A Vega-Lite or Vega spec, already checked for URLs and with the data bound inline. */
+  spec: unknown;
+  language: 'vega-lite' | 'vega';
+  /** Pixel scale of the PNG (1 = the chart's own size). */
+  scale: number;
+}
+
+export interface RenderSuccess {
+  id: number;
+  ok: true;
+  png: Uint8Array;
+  /** The same picture as raw RGBA (for the visual reward, no PNG decode needed). */
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+  attributes: ChartAttributes;
+  warnings: string[];
+  timings: { compileMs: number; runMs: number; svgMs: number; rasterMs: number };
+}
+
+export interface RenderFailure {
+  id: number;
+  ok: false;
+  error: ErrorInfo;
+  warnings?: string[];
+}
+
+export type RenderResponse = RenderSuccess | RenderFailure;
+export type ChildToParent = RenderResponse | { ready: true; pid: number } | { fatal: string };

@@ -1,0 +1,144 @@
+/**
+ * Parent side of the chart renderer: one long-lived forked child (imports and wasm paid once) that renders one spec
+ * at a time. Each render has a timeout; on timeout the child is killed (SIGKILL) and a fresh one starts on the next
+ * render, as it does after a crash (e.g. the V8 heap cap `--max-old-space-size` was hit).
+ */
+import { fork, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CodedError, toErrorInfo, type ErrorInfo } from '../../core/errors';
+import type { ChildToParent, RenderRequest, RenderSuccess } from './protocol';
+
+export interface ChartRendererOptions {
+  /** V8 old-space cap of the child, MB. */
+  maxHeapMb?: number;
+  /** Default per-render timeout, ms (includes a child restart when one is needed). */
+  timeoutMs?: number;
+  /** How long a fresh child may take to load vega and the wasm rasteriser. */
+  startTimeoutMs?: number;
+}
+
+export type RenderOutcome = ({ ok: true } & Omit<RenderSuccess, 'id' | 'ok'>) | { ok: false; error: ErrorInfo; warnings?: string[] };
+
+/** The child's script: the bundled `chartRenderer.js` next to this bundle, or the TypeScript source under tsx. */
+export function childScript(): { file: string; execArgv: string[] } {
+  const bundled = path.join(__dirname, 'chartRenderer.js');
+  if (!__filename.endsWith('.ts') && fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
+  const source = path.join(__dirname, 'rendererChild.ts');
+  if (fs.existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
+  throw new CodedError('not_available', `chart renderer script not found (${bundled})`);
+}
+
+export class ChartRenderer {
+  private child: ChildProcess | null = null;
+  private ready: Promise<void> | null = null;
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending = new Map<number, (m: ChildToParent | { died: string }) => void>();
+  private readonly maxHeapMb: number;
+  private readonly timeoutMs: number;
+  private readonly startTimeoutMs: number;
+  /** Number of children started so far (1 after the first render; more after crashes and timeouts). */
+  starts = 0;
+
+  constructor(opts: ChartRendererOptions = {}) {
+    this.maxHeapMb = opts.maxHeapMb ?? 512;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 30000;
+  }
+
+  /** Starts the child now (otherwise the first render does). */
+  start(): Promise<void> {
+    if (this.ready && this.child && this.child.exitCode === null && this.child.signalCode === null) return this.ready;
+    const { file, execArgv } = childScript();
+    const child = fork(file, [], {
+      execArgv: [...execArgv, `--max-old-space-size=${this.maxHeapMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+    });
+    this.starts++;
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    child.on('message', (m: ChildToParent) => {
+      if ('id' in m) { this.pending.get(m.id)?.(m); this.pending.delete(m.id); }
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child === child) { this.child = null; this.ready = null; }
+      const why = signal ? `signal ${signal}` : `exit code ${code}`;
+      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ' (out of memory)' : '';
+      for (const [id, done] of this.pending) { done({ died: `chart renderer exited (${why})${oom}` }); this.pending.delete(id); }
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new CodedError('chart_timeout', `chart renderer did not start in ${this.startTimeoutMs} ms`)); }, this.startTimeoutMs);
+      const onMsg = (m: ChildToParent): void => {
+        if ('ready' in m) { clearTimeout(timer); child.off('message', onMsg); resolve(); }
+        else if ('fatal' in m) { clearTimeout(timer); reject(new CodedError('not_available', m.fatal)); }
+      };
+      child.on('message', onMsg);
+      child.once('exit', (code) => { clearTimeout(timer); reject(new CodedError('not_available', `chart renderer exited during start (code ${code}): ${stderr.slice(-500)}`)); });
+    });
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
+  render(spec: unknown, opts: { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RenderOutcome> {
+    const run = (): Promise<RenderOutcome> => this.renderNow(spec, opts);
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async renderNow(spec: unknown, opts: { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal }): Promise<RenderOutcome> {
+    if (opts.signal?.aborted) return { ok: false, error: { code: 'cancelled', message: 'cancelled' } };
+    try {
+      await this.start();
+    } catch (e) {
+      return { ok: false, error: toErrorInfo(e, 'not_available') };
+    }
+    const child = this.child!;
+    const id = ++this.seq;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    return new Promise<RenderOutcome>((resolve) => {
+      const finish = (r: RenderOutcome): void => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+        resolve(r);
+      };
+      const kill = (error: ErrorInfo): void => {
+        finish({ ok: false, error });
+        this.killChild(child);
+      };
+      const onAbort = (): void => kill({ code: 'cancelled', message: 'cancelled' });
+      const timer = setTimeout(() => kill({ code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms` }), timeoutMs);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, (m) => {
+        if ('died' in m) finish({ ok: false, error: { code: 'chart_render', message: m.died } });
+        else if ('id' in m) {
+          if (m.ok) { const { id: _id, ok: _ok, ...rest } = m; finish({ ok: true, ...rest }); }
+          else finish({ ok: false, error: m.error, ...(m.warnings ? { warnings: m.warnings } : {}) });
+        }
+      });
+      const req: RenderRequest = { id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1 };
+      child.send(req);
+    });
+  }
+
+  /** Kills a child now and forgets it, so the next render starts a fresh one instead of talking to a dying one. */
+  private killChild(child: ChildProcess): void {
+    if (this.child === child) { this.child = null; this.ready = null; }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** The child's pid (null when none is running). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  dispose(): void {
+    if (this.child) this.killChild(this.child);
+  }
+}

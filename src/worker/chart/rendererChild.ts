@@ -1,0 +1,139 @@
+/**
+ * The chart renderer child process: Vega-Lite -> Vega -> SVG -> PNG (resvg-wasm, shipped DejaVu fonts).
+ * Runs alone in its own process (forked with a heap cap by `renderer.ts`), so a runaway spec dies without taking
+ * the worker or the extension host along. No network and no file access: the parent rejects url/href before
+ * sending, this process checks the compiled Vega spec again, and vega's loader refuses every load.
+ */
+import * as fs from 'fs';
+import { assetPath } from '../assets';
+import { CodedError, toErrorInfo } from '../../core/errors';
+import { assertNoExternalReferences, type Json } from '../../core/chart/spec';
+import { extractAttributes } from './scene';
+import type { ChildToParent, RenderRequest, RenderResponse } from './protocol';
+
+/** Largest picture we rasterise (pixels), and the largest SVG we hand to resvg. */
+const MAX_PIXELS = 4096 * 4096;
+const MAX_SVG_CHARS = 64 * 1024 * 1024;
+
+type Vega = typeof import('vega');
+/** The part of vega-lite we call (its types do not resolve under moduleResolution "node": exports-only package). */
+interface VegaLite {
+  compile(spec: unknown, opts?: { logger?: unknown }): { spec: unknown };
+}
+type ResvgWasm = typeof import('@resvg/resvg-wasm');
+
+interface Libs {
+  vega: Vega;
+  vl: VegaLite;
+  resvg: ResvgWasm;
+  fonts: Uint8Array[];
+}
+
+async function loadLibs(): Promise<Libs> {
+  // vega and vega-lite are ES modules with top-level await: require() fails with ERR_REQUIRE_ASYNC_MODULE.
+  const [vega, vl, resvg] = await Promise.all([import('vega'), import('vega-lite') as Promise<VegaLite>, import('@resvg/resvg-wasm')]);
+  await resvg.initWasm(fs.readFileSync(assetPath('resvg.wasm', 'node_modules/@resvg/resvg-wasm/index_bg.wasm')));
+  const fonts = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => new Uint8Array(fs.readFileSync(assetPath(f, `media/fonts/${f}`))));
+  return { vega, vl, resvg, fonts };
+}
+
+function collectingLogger(vega: Vega, warnings: string[]): import('vega').LoggerInterface {
+  let level = vega.Warn;
+  const push = (kind: string) => (...args: readonly unknown[]) => {
+    if (warnings.length < 50) warnings.push(`${kind}: ${args.map(String).join(' ')}`.slice(0, 300));
+    return logger;
+  };
+  const logger = {
+    level(l?: number) { if (l === undefined) return level; level = l; return logger; },
+    error: push('error'),
+    warn: push('warn'),
+    info: () => logger,
+    debug: () => logger,
+  } as unknown as import('vega').LoggerInterface;
+  return logger;
+}
+
+/** A vega loader that refuses everything (data URLs, image hrefs, file reads), recording the attempts. */
+function refusingLoader(attempts: string[]): import('vega').Loader {
+  const deny = (kind: string) => async (uri: string): Promise<never> => {
+    attempts.push(`${kind}:${uri}`);
+    throw new CodedError('chart_network', `external access refused (${kind}): ${uri}`);
+  };
+  return { options: {}, load: deny('load'), sanitize: deny('sanitize'), http: deny('http'), file: deny('file'), fileAccess: false } as unknown as import('vega').Loader;
+}
+
+export async function render(libs: Libs, req: RenderRequest): Promise<RenderResponse> {
+  const { vega, vl, resvg } = libs;
+  const warnings: string[] = [];
+  const logger = collectingLogger(vega, warnings);
+  const t0 = performance.now();
+  let vgSpec: unknown;
+  try {
+    vgSpec = req.language === 'vega' ? req.spec : vl.compile(req.spec, { logger }).spec;
+  } catch (e) {
+    throw new CodedError('chart_parse', `Vega-Lite compile failed: ${(e as Error).message}`);
+  }
+  assertNoExternalReferences(vgSpec as Json);
+  let runtime: import('vega').Runtime;
+  try {
+    runtime = vega.parse(vgSpec as import('vega').Spec);
+  } catch (e) {
+    throw new CodedError('chart_parse', `Vega parse failed: ${(e as Error).message}`);
+  }
+  const t1 = performance.now();
+  const attempts: string[] = [];
+  const view = new vega.View(runtime, { renderer: 'none', loader: refusingLoader(attempts), logger, logLevel: vega.Warn });
+  try {
+    await view.runAsync();
+    if (attempts.length) throw new CodedError('chart_network', `external access attempted: ${attempts.slice(0, 3).join(', ')}`);
+    const errors = warnings.filter((w) => w.startsWith('error:'));
+    if (errors.length) throw new CodedError('chart_render', errors[0]!.slice(7));
+    const t2 = performance.now();
+    const root = (view.scenegraph() as unknown as { root: unknown }).root as { bounds?: { x1: number; x2: number; y1: number; y2: number } };
+    const b = root.bounds;
+    const w = b ? (b.x2 - b.x1) * req.scale : 0, h = b ? (b.y2 - b.y1) * req.scale : 0;
+    if (!(w * h <= MAX_PIXELS)) throw new CodedError('chart_render', `chart is ${Math.round(w)}x${Math.round(h)} pixels (limit ${MAX_PIXELS})`);
+    const svg = await view.toSVG(req.scale);
+    if (svg.length > MAX_SVG_CHARS) throw new CodedError('chart_render', `SVG is ${svg.length} characters (limit ${MAX_SVG_CHARS})`);
+    const t3 = performance.now();
+    const r = new resvg.Resvg(svg, {
+      background: 'white',
+      font: { fontBuffers: libs.fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans' },
+    });
+    const img = r.render();
+    const png = img.asPng();
+    const rgba = new Uint8Array(img.pixels);
+    const width = img.width, height = img.height;
+    img.free();
+    r.free();
+    const t4 = performance.now();
+    const attributes = extractAttributes((view.scenegraph() as unknown as { root: never }).root, vgSpec, { width, height });
+    return {
+      id: req.id, ok: true, png, rgba, width, height, attributes, warnings,
+      timings: { compileMs: t1 - t0, runMs: t2 - t1, svgMs: t3 - t2, rasterMs: t4 - t3 },
+    };
+  } finally {
+    view.finalize();
+  }
+}
+
+function send(msg: ChildToParent): void {
+  process.send?.(msg);
+}
+
+async function main(): Promise<void> {
+  let libs: Libs;
+  try {
+    libs = await loadLibs();
+  } catch (e) {
+    send({ fatal: `renderer failed to load: ${(e as Error).message}` });
+    process.exit(1);
+  }
+  process.on('message', (m: RenderRequest) => {
+    render(libs, m).then(send, (e: unknown) => send({ id: m.id, ok: false, error: toErrorInfo(e, 'chart_render') }));
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: true, pid: process.pid });
+}
+
+if (process.send) void main();
