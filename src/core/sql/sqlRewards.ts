@@ -86,16 +86,19 @@ export function computeSqlRewards(cands: readonly SqlCandidateEval[], gold: SqlG
   const orderMatters = gold ? orderMattersFor(gold.sql) : false;
   return cands.map((c, i) => {
     const o = c.outcome;
+    // A refused statement (a write, several statements, not SQL) is not an answer: no partial credit either,
+    // as Reasoning-SQL gives 0 to a response without SELECT.
+    const refused = !o.ok && o.stage === 'policy';
     let executionMatch: number | null = null;
     if (gold && goldSet) executionMatch = o.ok ? b(resultsMatch(match, goldSet, o, orderMatters)) : 0;
     return {
       syntax: b(prepared(o)),
       executes: b(o.ok),
       non_empty: b(o.ok && o.rowCount > 0),
-      schema_valid: schemaValid(c, opts.schema),
+      schema_valid: refused ? 0 : schemaValid(c, opts.schema),
       execution_match: executionMatch,
-      schema_linking: gold ? (c.sql.trim() ? schemaLinking(gold.sql, c.sql) : 0) : null,
-      ngram: gold ? ngramSimilarity(gold.sql, c.sql) : null,
+      schema_linking: gold ? (refused ? 0 : schemaLinking(gold.sql, c.sql)) : null,
+      ngram: gold ? (refused ? 0 : ngramSimilarity(gold.sql, c.sql)) : null,
       consensus: consensus[i] ?? null,
       format: opts.tagged ? formatReward(c.text) : null,
     };

@@ -1,0 +1,117 @@
+/**
+ * The execution thread: one sql.js database (an in-memory copy of the user's file) and nothing else. It runs in a
+ * worker_thread so the parent can stop a runaway query with terminate(): sql.js cannot be interrupted from inside,
+ * and it is pure wasm (no native code), so terminating the thread is safe.
+ * Run-time defences, in addition to the parent's static policy: PRAGMA query_only (SQLite refuses every write),
+ * exactly one statement (the prepared statement's tail must be empty), a statement must return columns (ATTACH,
+ * BEGIN, PRAGMA assignments return none), an update hook that flags any row change (the parent then reloads the copy),
+ * and a hard heap limit.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { performance } from 'perf_hooks';
+import initSqlJs, { type Database } from 'sql.js';
+import { lex } from '../../core/sql/lexer';
+import type { ExecOutcome, SqlValue } from '../../core/sql/types';
+import { extractSchema, toSqlValue } from './schemaExtract';
+import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+
+const init = workerData as ThreadInit;
+const port = parentPort!;
+const send = (m: ThreadReply) => port.postMessage(m);
+
+let db: Database;
+let written = false;
+
+type Kind = 'i' | 'r' | 't' | 'b' | 'n';
+
+function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOutcome; reload: boolean } {
+  const t0 = performance.now();
+  const fail = (stage: 'policy' | 'prepare' | 'run', code: string, message: string, reload = false) => ({
+    outcome: { ok: false as const, stage, error: { code, message }, elapsedMs: performance.now() - t0 },
+    reload,
+  });
+  let stmt;
+  let rest = '';
+  try {
+    const it = db.iterateStatements(sql);
+    const first = it.next();
+    if (first.done) return fail('policy', 'sql_not_sql', 'no SQL statement found');
+    stmt = first.value;
+    rest = it.getRemainingSQL();
+  } catch (e) {
+    return fail('prepare', 'sql_syntax', e instanceof Error ? e.message : String(e));
+  }
+  try {
+    if (lex(rest).tokens.some((t) => t.kind !== 'semi')) return fail('policy', 'sql_multiple_statements', 'more than one statement');
+    const columns = stmt.getColumnNames();
+    if (columns.length === 0) return fail('policy', 'sql_not_read_only', 'the statement returns no columns, so it is not a query');
+    const rows: SqlValue[][] = [];
+    const kinds: string[] = [];
+    let bytes = 0;
+    while (stmt.step()) {
+      if (rows.length >= rowCap) return fail('run', 'sql_too_large', `more than ${rowCap} rows`);
+      const raw = (stmt.get as (p: null, c: { useBigInt: boolean }) => Array<SqlValue | bigint | Uint8Array>)(null, { useBigInt: true });
+      const row: SqlValue[] = new Array(raw.length);
+      let k = '';
+      for (let c = 0; c < raw.length; c++) {
+        const v = raw[c]!;
+        let kind: Kind;
+        if (v === null) kind = 'n';
+        else if (typeof v === 'bigint') kind = 'i';
+        else if (typeof v === 'number') kind = 'r';
+        else if (typeof v === 'string') kind = 't';
+        else kind = 'b';
+        const sv = kind === 'b' || kind === 'i' ? toSqlValue(v as Uint8Array | bigint) : (v as SqlValue);
+        bytes += typeof sv === 'string' ? sv.length : sv !== null && typeof sv === 'object' ? sv.blob.length / 2 : 8;
+        row[c] = sv;
+        k += kind;
+      }
+      if (bytes > byteCap) return fail('run', 'sql_too_large', `result larger than ${byteCap} bytes`);
+      rows.push(row);
+      kinds.push(k);
+    }
+    if (written || db.getRowsModified() > 0) return fail('run', 'sql_not_read_only', 'the statement changed rows (undone)', true);
+    return { outcome: { ok: true, columns, rows, kinds, rowCount: rows.length, elapsedMs: performance.now() - t0 }, reload: false };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const code = /out of memory|too big/i.test(message) ? 'sql_too_large' : /readonly|read-only/i.test(message) ? 'sql_not_read_only' : 'sql_runtime';
+    return fail('run', code, message, written);
+  } finally {
+    try {
+      stmt.free();
+    } catch {
+      /* already freed */
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const SQL = await initSqlJs({
+    // Emscripten's hook: instantiate the module the parent compiled instead of fetching and compiling the file.
+    instantiateWasm(imports: unknown, receive: (instance: unknown, module: WasmModule) => void) {
+      void wasmApi.instantiate(init.wasm, imports).then((instance) => receive(instance, init.wasm));
+      return {};
+    },
+  } as unknown as Parameters<typeof initSqlJs>[0]);
+  db = new SQL.Database(new Uint8Array(init.db).slice());
+  db.exec(`PRAGMA hard_heap_limit=${Math.floor(init.heapLimit)}; PRAGMA temp_store=MEMORY; PRAGMA query_only=1;`);
+  db.updateHook(() => {
+    written = true;
+  });
+  port.on('message', (m: ThreadRequest) => {
+    if (m.type === 'exec') {
+      const { outcome, reload } = runOne(m.sql, m.rowCap, m.byteCap);
+      send({ type: 'exec', id: m.id, outcome, reload });
+    } else if (m.type === 'schema') {
+      try {
+        send({ type: 'schema', id: m.id, schema: extractSchema(db, m.samples), error: null });
+      } catch (e) {
+        send({ type: 'schema', id: m.id, schema: null, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  });
+  send({ type: 'ready', loadMs: performance.now() - t0 });
+}
+
+main().catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));

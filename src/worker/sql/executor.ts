@@ -1,0 +1,286 @@
+/**
+ * Runs candidate SQL against an in-memory copy of a SQLite file, one statement at a time, each with a timeout, a row
+ * cap and a result-size cap. The file is read once (never opened for writing) and cached by path, size and mtime.
+ * Execution happens in a worker_thread (execThread.ts); a statement that overruns its timeout is stopped by
+ * terminating the thread, and a fresh thread (same compiled wasm, same bytes) takes its place.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { Worker } from 'worker_threads';
+import { checkReadOnly } from '../../core/sql/policy';
+import type { SqlSchema } from '../../core/sql/schema';
+import { DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecOutcome } from '../../core/sql/types';
+import { CodedError } from '../../core/errors';
+import { assetPath } from '../assets';
+import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+
+export interface ExecutorOptions {
+  /** SQLite hard heap limit inside the thread (default 256 MiB). */
+  heapLimitBytes?: number;
+  /** How long loading the database into a fresh thread may take (default 60 s). */
+  loadTimeoutMs?: number;
+}
+
+/** Files up to this size keep a loaded spare thread (two in-memory copies); larger ones reload after a kill. */
+const SPARE_MAX_BYTES = 64 * 1024 * 1024;
+
+let wasmModule: Promise<WasmModule> | null = null;
+function compiledWasm(): Promise<WasmModule> {
+  wasmModule ??= wasmApi.compile(fs.readFileSync(assetPath('sql-wasm.wasm', 'node_modules/sql.js/dist/sql-wasm.wasm')));
+  return wasmModule;
+}
+
+/** The thread script: the webpack bundle `sqlExecThread.js` next to this bundle, or the TypeScript source via tsx. */
+function threadEntry(): { file: string; eval: boolean } {
+  const bundled = path.join(__dirname, 'sqlExecThread.js');
+  if (fs.existsSync(bundled)) return { file: bundled, eval: false };
+  const source = path.join(__dirname, 'execThread.ts');
+  if (fs.existsSync(source)) return { file: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
+  throw new CodedError('not_available', `SQL execution thread not found next to ${__dirname}`);
+}
+
+interface Pending {
+  resolve(r: ThreadReply): void;
+}
+
+class ExecThread {
+  readonly worker: Worker;
+  readonly ready: Promise<number>;
+  readonly pending = new Map<number, Pending>();
+  dead = false;
+  private onDeath: ((why: string) => void) | null = null;
+
+  constructor(init: ThreadInit, loadTimeoutMs: number) {
+    const entry = threadEntry();
+    this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init, stdout: true, stderr: true });
+    this.worker.unref();
+    this.ready = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new CodedError('sql_db_open', `loading the database took over ${loadTimeoutMs} ms`)), loadTimeoutMs);
+      this.onDeath = (why) => {
+        clearTimeout(timer);
+        reject(new CodedError('sql_db_open', why));
+      };
+      this.worker.on('message', (m: ThreadReply) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          resolve(m.loadMs);
+        } else if (m.type === 'fatal') this.kill(m.message);
+        else this.pending.get(m.id)?.resolve(m);
+      });
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('error', (e) => this.kill(e.message));
+    this.worker.on('exit', (code) => this.kill(`execution thread exited (${code})`));
+  }
+
+  kill(why: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.onDeath?.(why);
+    void this.worker.terminate();
+    for (const p of this.pending.values()) p.resolve({ type: 'fatal', message: why });
+    this.pending.clear();
+  }
+}
+
+export class SqlExecutor {
+  private thread: ExecThread | null = null;
+  /** A loaded stand-by thread, so that a killed thread is replaced at once (kept for files up to SPARE_MAX_BYTES). */
+  private spare: ExecThread | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private readonly schemaCache = new Map<number, Promise<SqlSchema>>();
+  private closed = false;
+  /** Time to read the file and load it into the first thread, ms. */
+  loadMs = 0;
+
+  private constructor(
+    readonly dbPath: string,
+    readonly key: string,
+    private readonly init: ThreadInit,
+    private readonly opts: Required<ExecutorOptions>,
+  ) {}
+
+  /** Reads the file (read-only) and starts a thread holding an in-memory copy of it. */
+  static async open(dbPath: string, opts: ExecutorOptions = {}): Promise<SqlExecutor> {
+    const t0 = performance.now();
+    let st: fs.Stats;
+    let bytes: SharedArrayBuffer;
+    try {
+      st = fs.statSync(dbPath);
+      bytes = new SharedArrayBuffer(st.size);
+      const fd = fs.openSync(dbPath, 'r');
+      try {
+        const view = new Uint8Array(bytes);
+        let off = 0;
+        while (off < st.size) {
+          const n = fs.readSync(fd, view, off, st.size - off, off);
+          if (n <= 0) break;
+          off += n;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      throw new CodedError('sql_db_open', `cannot read ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000 };
+    const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes }, full);
+    await ex.ensureThread().ready;
+    ex.loadMs = performance.now() - t0;
+    return ex;
+  }
+
+  private ensureThread(): ExecThread {
+    if (this.closed) throw new CodedError('sql_db_open', 'executor is closed');
+    if (!this.thread || this.thread.dead) {
+      const spare = this.spare && !this.spare.dead ? this.spare : null;
+      this.spare = null;
+      this.thread = spare ?? new ExecThread(this.init, this.opts.loadTimeoutMs);
+    }
+    if (!this.spare && this.init.db.byteLength <= SPARE_MAX_BYTES) this.spare = new ExecThread(this.init, this.opts.loadTimeoutMs);
+    return this.thread;
+  }
+
+  /** Stops the current thread (a runaway query, a write that must be undone); the spare (or a fresh copy) takes over. */
+  private respawn(why: string): void {
+    this.thread?.kill(why);
+    this.thread = null;
+    if (!this.closed) this.ensureThread();
+  }
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Checks the policy, then runs one statement. Never throws for a bad query: the verdict is the outcome. */
+  execute(sql: string, limits: ExecLimits = {}, signal?: AbortSignal): Promise<ExecOutcome> {
+    const t0 = performance.now();
+    const verdict = checkReadOnly(sql);
+    if (!verdict.ok) return Promise.resolve({ ok: false, stage: 'policy', error: verdict.error, elapsedMs: performance.now() - t0 });
+    const timeoutMs = limits.timeoutMs ?? DEFAULT_EXEC_LIMITS.timeoutMs;
+    const rowCap = limits.rowCap ?? DEFAULT_EXEC_LIMITS.rowCap;
+    const byteCap = limits.byteCap ?? DEFAULT_EXEC_LIMITS.byteCap;
+    return this.serial(async () => {
+      if (signal?.aborted) return { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs: 0 } as const;
+      const thread = this.ensureThread();
+      try {
+        await thread.ready;
+      } catch (e) {
+        return { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: performance.now() - t0 } as const;
+      }
+      const id = this.nextId++;
+      const started = performance.now();
+      const reply = await new Promise<ThreadReply | { type: 'timeout' } | { type: 'cancelled' }>((resolve) => {
+        const done = (r: ThreadReply | { type: 'timeout' } | { type: 'cancelled' }) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          thread.pending.delete(id);
+          resolve(r);
+        };
+        const onAbort = () => done({ type: 'cancelled' });
+        const timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        thread.pending.set(id, { resolve: done });
+        thread.worker.postMessage({ type: 'exec', id, sql, rowCap, byteCap } satisfies ThreadRequest);
+      });
+      const elapsedMs = performance.now() - started;
+      if (reply.type === 'timeout') {
+        this.respawn('timeout');
+        return { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs } as const;
+      }
+      if (reply.type === 'cancelled') {
+        this.respawn('cancelled');
+        return { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs } as const;
+      }
+      if (reply.type === 'fatal') {
+        this.respawn(reply.message);
+        return { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${reply.message}` }, elapsedMs } as const;
+      }
+      if (reply.type !== 'exec') return { ok: false, stage: 'run', error: { code: 'internal', message: 'unexpected reply' }, elapsedMs } as const;
+      if (reply.reload) this.respawn('the statement changed the in-memory copy');
+      return reply.outcome.ok ? { ...reply.outcome, elapsedMs } : reply.outcome;
+    });
+  }
+
+  /** Tables, columns, keys and sample values (cached per executor, i.e. per file version). */
+  schema(samples = 3): Promise<SqlSchema> {
+    const cached = this.schemaCache.get(samples);
+    if (cached) return cached;
+    const p = this.serial(async () => {
+      const thread = this.ensureThread();
+      await thread.ready;
+      const id = this.nextId++;
+      const reply = await new Promise<ThreadReply>((resolve) => {
+        thread.pending.set(id, { resolve });
+        thread.worker.postMessage({ type: 'schema', id, samples } satisfies ThreadRequest);
+      });
+      thread.pending.delete(id);
+      if (reply.type === 'schema' && reply.schema) return reply.schema;
+      throw new CodedError('sql_db_open', reply.type === 'schema' ? reply.error ?? 'schema failed' : reply.type === 'fatal' ? reply.message : 'schema failed');
+    });
+    this.schemaCache.set(samples, p);
+    p.catch(() => this.schemaCache.delete(samples));
+    return p;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.thread?.kill('closed');
+    this.spare?.kill('closed');
+    this.thread = null;
+    this.spare = null;
+  }
+}
+
+function cacheKey(dbPath: string, st: fs.Stats): string {
+  return `${path.resolve(dbPath)}|${st.size}|${st.mtimeMs}`;
+}
+
+const MAX_OPEN = 3;
+const open = new Map<string, Promise<SqlExecutor>>();
+
+/**
+ * The executor for a database file, reused while its size and mtime are unchanged (a changed file is reloaded).
+ * At most three databases stay loaded; the least recently used is closed.
+ */
+export async function getExecutor(dbPath: string, opts?: ExecutorOptions): Promise<SqlExecutor> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dbPath);
+  } catch (e) {
+    throw new CodedError('sql_db_open', `cannot open ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!st.isFile()) throw new CodedError('sql_db_open', `${dbPath} is not a file`);
+  const key = cacheKey(dbPath, st);
+  const abs = path.resolve(dbPath);
+  const hit = open.get(abs);
+  if (hit) {
+    const ex = await hit.catch(() => null);
+    if (ex && ex.key === key) {
+      open.delete(abs);
+      open.set(abs, hit);
+      return ex;
+    }
+    ex?.close();
+    open.delete(abs);
+  }
+  const p = SqlExecutor.open(dbPath, opts);
+  open.set(abs, p);
+  p.catch(() => open.delete(abs));
+  while (open.size > MAX_OPEN) {
+    const [oldest, op] = open.entries().next().value as [string, Promise<SqlExecutor>];
+    open.delete(oldest);
+    void op.then((e) => e.close(), () => undefined);
+  }
+  return p;
+}
+
+/** Closes every cached executor (the CLI calls this before exiting; threads are unref'd anyway). */
+export function closeAllExecutors(): void {
+  for (const p of open.values()) void p.then((e) => e.close(), () => undefined);
+  open.clear();
+}
