@@ -13,6 +13,8 @@ const nodeEntries = {
   extension: './src/extension/extension.ts',
   worker: './src/worker/main.ts',
   cli: './src/cli/bin.ts',
+  // SQL execution thread (worker_threads), resolved at run time as path.join(__dirname, 'sqlExecThread.js').
+  sqlExecThread: './src/worker/sql/execThread.ts',
 };
 
 /** Files copied next to the bundles in dist/ (found at run time with src/worker/assets.ts). */
