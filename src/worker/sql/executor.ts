@@ -31,13 +31,28 @@ function compiledWasm(): Promise<WasmModule> {
   return wasmModule;
 }
 
-/** The thread script: the webpack bundle `sqlExecThread.js` next to this bundle, or the TypeScript source via tsx. */
+/**
+ * The thread script: the webpack bundle `sqlExecThread.js` next to this bundle; from source (tests, tsx), the
+ * TypeScript entry bundled once per process with esbuild (tsx's own dependency) so that a fresh thread starts in
+ * tens of milliseconds instead of re-registering tsx; failing that, the source through tsx.
+ */
+let sourceBundle: string | null = null;
 function threadEntry(): { file: string; eval: boolean } {
   const bundled = path.join(__dirname, 'sqlExecThread.js');
   if (fs.existsSync(bundled)) return { file: bundled, eval: false };
   const source = path.join(__dirname, 'execThread.ts');
-  if (fs.existsSync(source)) return { file: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
-  throw new CodedError('not_available', `SQL execution thread not found next to ${__dirname}`);
+  if (!fs.existsSync(source)) throw new CodedError('not_available', `SQL execution thread not found next to ${__dirname}`);
+  if (sourceBundle === null) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const esbuild = require('esbuild') as { buildSync(o: object): { outputFiles: Array<{ text: string }> } };
+      const out = esbuild.buildSync({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
+      sourceBundle = out.outputFiles[0]!.text;
+    } catch {
+      sourceBundle = `require('tsx/cjs'); require(${JSON.stringify(source)});`;
+    }
+  }
+  return { file: sourceBundle, eval: true };
 }
 
 interface Pending {
