@@ -1,15 +1,20 @@
 /**
  * Image similarity of a rendered candidate and a reference chart, with no learned model.
  *
- *   visual = 0.5 * max(0, SSIM(gray_A, gray_B)) + 0.5 * HI(hist_A, hist_B)
+ *   visual = 0.5 * max(0, SSIM(gray_A, gray_B)) + 0.5 * H(hist_A, hist_B)
  *
  * Both images are composited over white and box-resampled to VISUAL_SIZE (aspect ratio not kept: charts of one
  * prompt are usually the same shape, and a stretched chart should still resemble itself).
  * SSIM: Wang, Bovik, Sheikh, Simoncelli 2004, eq. 13, on luma (BT.601) with 7x7 uniform windows at stride 1
  * (scikit-image's default window), C1 = (0.01*255)^2, C2 = (0.03*255)^2, averaged over all windows.
- * HI: histogram intersection (Swain & Ballard 1991) of 8x8x8-bin RGB histograms over non-white pixels, so the
- * white background does not dominate; SSIM barely sees hue, the histogram does (see PLATFORM.md).
+ * H: colour-histogram similarity over non-white pixels (the white background would dominate otherwise); SSIM barely
+ * sees hue, the histogram does (see PLATFORM.md). Plain bin intersection (Swain & Ballard 1991) treats #4c78a8 and
+ * #1f77b4 as unrelated when they fall in different bins, so bins are compared with a perceptual ground distance,
+ * as in the Earth Mover's Distance (Rubner, Tomasi, Guibas 2000): each of the 64 heaviest of 8x8x8 RGB bins is
+ * represented by its mean colour in Lab, mass is moved greedily along the closest pairs first, and each unit of
+ * mass scores ChartMimic's colour score max(0, 1 - dE76/100). Identical histograms give 1.
  */
+import { rgbToLab, type Lab } from './color';
 import type { RgbaImage } from './types';
 
 export const VISUAL_SIZE = { width: 256, height: 192 } as const;
@@ -88,33 +93,63 @@ export function ssimGray(a: Float64Array, b: Float64Array, w: number, h: number)
   return sum / count;
 }
 
-/** Normalised 8x8x8 RGB histogram of the pixels that are not near-white; null when every pixel is near-white. */
-export function colorHistogram(img: RgbaImage): Float64Array | null {
-  const h = new Float64Array(BINS ** 3), d = img.data, s = 256 / BINS;
+/** A colour histogram: the heaviest bins' mean colours (Lab) and their shares of the non-white pixels. */
+export interface ColorHistogram {
+  colors: Lab[];
+  weights: number[];
+}
+
+const MAX_BINS = 64;
+
+/** Histogram of the pixels that are not near-white; null when every pixel is near-white. */
+export function colorHistogram(img: RgbaImage): ColorHistogram | null {
+  const nb = BINS ** 3, count = new Float64Array(nb), sr = new Float64Array(nb), sg = new Float64Array(nb), sb = new Float64Array(nb);
+  const d = img.data, s = 256 / BINS;
   let n = 0;
   for (let i = 0; i < d.length; i += 4) {
     const r = d[i]!, g = d[i + 1]!, b = d[i + 2]!;
     if (r > 245 && g > 245 && b > 245) continue;
-    h[Math.floor(r / s) * BINS * BINS + Math.floor(g / s) * BINS + Math.floor(b / s)]!++;
+    const k = Math.floor(r / s) * BINS * BINS + Math.floor(g / s) * BINS + Math.floor(b / s);
+    count[k]!++; sr[k]! += r; sg[k]! += g; sb[k]! += b;
     n++;
   }
   if (!n) return null;
-  for (let i = 0; i < h.length; i++) h[i]! /= n;
-  return h;
+  const bins = [...count.keys()].filter((k) => count[k]! > 0).sort((a, b) => count[b]! - count[a]!).slice(0, MAX_BINS);
+  const kept = bins.reduce((t, k) => t + count[k]!, 0);
+  return {
+    colors: bins.map((k) => rgbToLab([sr[k]! / count[k]!, sg[k]! / count[k]!, sb[k]! / count[k]!])),
+    weights: bins.map((k) => count[k]! / kept),
+  };
 }
 
-export function histogramIntersection(a: Float64Array | null, b: Float64Array | null): number {
+/** Greedy transport of histogram mass along the closest colour pairs; each unit scores max(0, 1 - dE76/100). */
+export function histogramSimilarity(a: ColorHistogram | null, b: ColorHistogram | null): number {
   if (!a && !b) return 1;
   if (!a || !b) return 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.min(a[i]!, b[i]!);
-  return s;
+  const pairs: Array<[number, number, number]> = [];
+  for (let i = 0; i < a.colors.length; i++) {
+    for (let j = 0; j < b.colors.length; j++) {
+      const p = a.colors[i]!, q = b.colors[j]!;
+      const de = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+      if (de < 100) pairs.push([de, i, j]);
+    }
+  }
+  pairs.sort((x, y) => x[0] - y[0]);
+  const ra = [...a.weights], rb = [...b.weights];
+  let score = 0;
+  for (const [de, i, j] of pairs) {
+    const m = Math.min(ra[i]!, rb[j]!);
+    if (m <= 0) continue;
+    score += m * (1 - de / 100);
+    ra[i]! -= m; rb[j]! -= m;
+  }
+  return Math.min(1, score);
 }
 
 /** An image prepared once for repeated comparisons (the reference is compared with every candidate). */
 export interface VisualFeatures {
   gray: Float64Array;
-  hist: Float64Array | null;
+  hist: ColorHistogram | null;
   width: number;
   height: number;
 }
@@ -126,6 +161,6 @@ export function visualFeatures(img: RgbaImage): VisualFeatures {
 
 export function visualSimilarity(a: VisualFeatures, b: VisualFeatures): { visual: number; ssim: number; histogram: number } {
   const ssim = ssimGray(a.gray, b.gray, a.width, a.height);
-  const histogram = histogramIntersection(a.hist, b.hist);
+  const histogram = histogramSimilarity(a.hist, b.hist);
   return { visual: Math.min(1, 0.5 * Math.max(0, ssim) + 0.5 * histogram), ssim, histogram };
 }

@@ -5,7 +5,7 @@
  */
 import { maxAssignment } from './assignment';
 import { colorPairSimilarity } from './color';
-import { allTexts, cellKey, type ChartAttributes } from './types';
+import { allTexts, cellKey, type ChartAttributes, type TextRole } from './types';
 
 export interface Prf {
   precision: number;
@@ -34,8 +34,35 @@ export function multisetF1(gen: readonly string[], gold: readonly string[]): Prf
 
 const normText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
+const TEXT_ROLES_SCORED: TextRole[] = ['title', 'axisTitle', 'legendTitle', 'legendLabel', 'other'];
+
+/**
+ * Drawn strings other than axis tick labels: ChartMimic's TextEvaluator runs with `use_axs=False`, which removes the
+ * ticks before logging, so titles, axis titles, legends and annotations decide the score (tick labels are data).
+ */
+export function chartTexts(a: ChartAttributes): string[] {
+  return TEXT_ROLES_SCORED.flatMap((r) => a.texts[r]).map(normText).filter(Boolean);
+}
+
+/**
+ * Text F1, ChartMimic's multiset F1 over drawn strings (tick labels excluded), computed per text role and averaged
+ * over the roles present on either side. ChartMimic pools all strings, so a missing chart title costs 1/n of the
+ * score; per role it costs a whole role, which matches how much a reader misses it. The pooled F1 is `chartTextF1`.
+ */
 export function textF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
-  return multisetF1(allTexts(gen).map(normText).filter(Boolean), allTexts(gold).map(normText).filter(Boolean));
+  const parts: Prf[] = [];
+  for (const r of TEXT_ROLES_SCORED) {
+    const g = gen.texts[r].map(normText).filter(Boolean), t = gold.texts[r].map(normText).filter(Boolean);
+    if (g.length || t.length) parts.push(multisetF1(g, t));
+  }
+  if (!parts.length) return { precision: 1, recall: 1, f1: 1 };
+  const mean = (k: keyof Prf): number => parts.reduce((s, p) => s + p[k], 0) / parts.length;
+  return { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') };
+}
+
+/** ChartMimic's pooled text F1 (all roles but tick labels in one multiset). */
+export function chartTextF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
+  return multisetF1(chartTexts(gen), chartTexts(gold));
 }
 
 export function typeF1(gen: ChartAttributes, gold: ChartAttributes): Prf {

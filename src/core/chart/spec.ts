@@ -132,7 +132,8 @@ export function bindDataset(spec: JsonObject, dataset: Dataset | undefined): Jso
   const values = dataset.values as unknown as Json;
   const bindOne = (data: Json): Json => {
     if (!isObject(data)) return data;
-    if (typeof data.url === 'string' && baseName(data.url) === want) {
+    // Only a relative or bare file name is bound; anything with a scheme (https:, file:, //host) stays and is rejected.
+    if (typeof data.url === 'string' && !/^([a-z][\w+.-]*:|\/\/)/i.test(data.url.trim()) && baseName(data.url) === want) {
       const format = isObject(data.format) ? data.format : undefined;
       const out: JsonObject = { values };
       if (format && isObject(format.parse)) out.format = { parse: format.parse };

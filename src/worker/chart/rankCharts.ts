@@ -45,8 +45,8 @@ export interface RankChartsOptions {
   matplotlib?: MatplotlibOptions;
   /** Write `<group>-<index>.png` here and report `pngPath`; otherwise each candidate carries `png` (base64). */
   outDir?: string;
-  /** Include the base64 PNG even when `outDir` is given. */
-  inlinePng?: boolean;
+  /** base64 PNG in each candidate: 'auto' (default) when no `outDir`, 'always', or 'never'. */
+  inlinePng?: 'auto' | 'always' | 'never';
   signal?: AbortSignal;
   /** Streams each candidate as soon as it is evaluated (before ranking). */
   onCandidate?: (group: string, index: number, evidence: ChartEvidence) => void;
@@ -159,7 +159,8 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
         fs.writeFileSync(p, e.pngBytes);
         e.evidence.pngPath = p;
       }
-      if (!opts.outDir || opts.inlinePng) e.evidence.png = Buffer.from(e.pngBytes).toString('base64');
+      const inline = opts.inlinePng ?? 'auto';
+      if (inline === 'always' || (inline === 'auto' && !opts.outDir)) e.evidence.png = Buffer.from(e.pngBytes).toString('base64');
     }
     evaluated.push(e);
     opts.onCandidate?.(input.group, i, e.evidence);
