@@ -16,7 +16,7 @@ const { startServer, workbenchUrl, remoteUri, CHROMIUM, CHROMIUM_ARGS } = requir
 
 const TIMEOUT_MS = Number(process.env.REWARD_LENS_EXT_TEST_TIMEOUT_MS || 300000);
 // Workbench chatter that says nothing about the tests.
-const NOISE = /^(Resolving|Resolved|Creating a socket|Ignoring fetching|Updating additional|\[reconnection|\[Service Worker|\[AgentHost|\[AccountPolicyGate)/;
+const NOISE = /^(Resolving|Resolved|Creating a socket|Ignoring fetching|Updating additional|\[reconnection|\[Service Worker|\[AgentHost|\[AccountPolicyGate|Creation of workbench contribution|Timed out waiting for authentication provider 'github')/;
 
 function parseArgs(argv) {
   const o = { extensionDevelopmentPath: [], positional: [] };

@@ -107,24 +107,27 @@ async function startServer(options) {
   if (folder) csArgs.push(folder);
   const [cmd, args] = timeoutS ? ['timeout', [String(timeoutS), NODE24, ...csArgs]] : [NODE24, csArgs];
   const t0 = Date.now();
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: serverEnv(env) });
+  // Its own process group, so stop() reaches the extension hosts and their children too.
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: serverEnv(env), detached: true });
   fs.closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   const exitP = new Promise(resolve => child.on('exit', code => { exited = true; resolve(code); }));
   while (!(await healthy(url))) {
     if (exited || Date.now() - t0 > 90000) {
-      if (!exited) child.kill('SIGKILL');
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
       throw new Error(`code-server did not start (see ${logFile}):\n${tail}`);
     }
     await new Promise(r => setTimeout(r, 100));
   }
+  const signalGroup = sig => { try { process.kill(-child.pid, sig); } catch { /* group already gone */ } };
   const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    await Promise.race([exitP, new Promise(r => setTimeout(r, 10000))]);
-    if (!exited) { child.kill('SIGKILL'); await exitP; }
+    signalGroup('SIGTERM');
+    await Promise.race([exitP, new Promise(r => setTimeout(r, 5000))]);
+    // Whatever is left of the group (an extension host, a worker it forked) goes now.
+    signalGroup('SIGKILL');
+    await exitP;
   };
   return { url, port, pid: child.pid, startupMs: Date.now() - t0, logFile, exited: exitP, stop };
 }
