@@ -39,6 +39,9 @@ export function checkReadOnly(sql: string, opts: PolicyOptions = {}): PolicyVerd
   const statements = splitStatements(tokens);
   if (statements.length === 0) return refuse('sql_not_sql', 'no SQL statement found');
   if (statements.length > 1) {
+    // Name the first problem: "DROP TABLE t; SELECT 1" is a DDL verdict, "SELECT 1; DROP TABLE t" a multi-statement one.
+    const first = classify(statements[0]!, 0);
+    if (!first.ok && first.error.code !== 'sql_syntax') return first;
     const leads = statements.map((s) => (s[0]?.kind === 'word' ? s[0].value : s[0]?.text ?? '?')).join(', ');
     return refuse('sql_multiple_statements', `${statements.length} statements (${leads.slice(0, 200)}); exactly one read-only statement is run`);
   }

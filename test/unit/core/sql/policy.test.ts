@@ -33,6 +33,7 @@ describe('sql policy (static)', () => {
     assert.strictEqual(code('BEGIN'), 'sql_not_read_only');
     assert.strictEqual(code("SELECT load_extension('/tmp/evil.so')"), 'sql_not_read_only');
     assert.strictEqual(code('SELECT 1; SELECT 2'), 'sql_multiple_statements');
+    assert.strictEqual(code('DROP TABLE t; SELECT 1'), 'sql_ddl');
     assert.strictEqual(code("SELECT ';'; DROP TABLE t"), 'sql_multiple_statements');
     assert.strictEqual(code('SELECT 1 /* x */ ; -- c\n DELETE FROM t'), 'sql_multiple_statements');
     assert.strictEqual(code('EXPLAIN DELETE FROM t'), 'sql_write');
