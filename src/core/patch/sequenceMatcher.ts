@@ -123,8 +123,8 @@ function internStrings(a: readonly string[], b: readonly string[]): { ids: Inter
 export class SequenceMatcher {
   private a: Sequence = '';
   private b: Sequence = '';
-  private aIds = new Int32Array(0);
-  private bIds = new Int32Array(0);
+  private aIds: Int32Array = new Int32Array(0);
+  private bIds: Int32Array = new Int32Array(0);
   private la = 0;
   private lb = 0;
   /** CSR b2j: indices of id k in b are b2jIdx[b2jStart[k] .. b2jStart[k+1]); junk and popular ids have empty ranges. */

@@ -1,0 +1,267 @@
+/**
+ * Patch candidates in the three shapes a model writes them, turned into new file texts, or into a verdict that says
+ * why not (ErrorInfo `patch_format` for text that is not a patch, `patch_apply` for a patch that does not fit the
+ * current files):
+ *  - SWE-RL search/replace blocks (```` ```lang\n### path\n<<<<<<< SEARCH\n...\n=======\n...\n>>>>>>> REPLACE\n``` ````),
+ *    applied with SWE-RL's own rules (search anchored at a line start, every occurrence replaced);
+ *  - unified diffs (git or plain), parsed and applied with the `diff` package (jsdiff), line endings converted;
+ *  - a whole-file rewrite: the code (first fenced block, or the whole text) replaces the selection or the file.
+ */
+import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
+import type { ErrorInfo } from '../errors';
+import { applyCodeChange, extractThoughtSolution, FormatError, parseSearchReplace, ANSWER_START, THINK_START, THINK_END, ANSWER_END } from './swerl';
+
+export type CandidateFormat = 'search-replace' | 'unified-diff' | 'whole-file';
+
+/** The region a whole-file rewrite replaces: UTF-16 offsets into `files[path]`. */
+export interface Selection {
+  path: string;
+  start: number;
+  end: number;
+}
+
+export interface PatchContext {
+  /** path -> current text (workspace-relative paths, "/" separators). */
+  files: Record<string, string>;
+  selection?: Selection;
+}
+
+export interface ApplyOptions {
+  /** SWE-RL's strict output format: <think>…</think><solution>…</solution> required around search/replace blocks. */
+  requireThinkSolution?: boolean;
+}
+
+export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed';
+
+export interface FileChange {
+  path: string;
+  /** For renames: the path the text came from. */
+  oldPath?: string;
+  status: FileStatus;
+  before: string | null;
+  after: string | null;
+}
+
+export type ApplyResult =
+  | { ok: true; format: CandidateFormat; changes: FileChange[]; notes: string[] }
+  | { ok: false; format: CandidateFormat | null; error: ErrorInfo; notes: string[] };
+
+const fail = (format: CandidateFormat | null, code: 'patch_format' | 'patch_apply', message: string, notes: string[] = []): ApplyResult => ({
+  ok: false,
+  format,
+  error: { code, message },
+  notes,
+});
+
+const FENCE = /```[^\n]*\n([\s\S]*?)\n?```/;
+
+/** Which of the three shapes the text is. */
+export function detectFormat(text: string): CandidateFormat {
+  if (/^<<<<<<< SEARCH$/m.test(text)) return 'search-replace';
+  if (/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text) || (/^--- \S/m.test(text) && /^\+\+\+ \S/m.test(text)) || /^diff --git /m.test(text)) return 'unified-diff';
+  return 'whole-file';
+}
+
+/** Turns a candidate into file changes against `ctx.files`, or a verdict. */
+export function applyCandidate(text: string, ctx: PatchContext, opts: ApplyOptions = {}): ApplyResult {
+  const format = detectFormat(text);
+  switch (format) {
+    case 'search-replace':
+      return applySearchReplace(text, ctx, opts);
+    case 'unified-diff':
+      return applyUnifiedDiff(text, ctx);
+    case 'whole-file':
+      return applyWholeFile(text, ctx);
+  }
+}
+
+function changesFrom(ctx: PatchContext, after: Record<string, string>): FileChange[] {
+  return Object.entries(after)
+    .filter(([p, t]) => ctx.files[p] !== t)
+    .map(([path, t]) => ({ path, status: path in ctx.files ? 'modified' : 'added', before: ctx.files[path] ?? null, after: t }));
+}
+
+function applySearchReplace(text: string, ctx: PatchContext, opts: ApplyOptions): ApplyResult {
+  let answer = text;
+  const hasTags = [THINK_START, THINK_END, ANSWER_START, ANSWER_END].some((t) => text.includes(t));
+  try {
+    if (hasTags || opts.requireThinkSolution) answer = extractThoughtSolution(text)[1];
+    const edits = parseSearchReplace(answer);
+    if (edits.size === 0) throw new FormatError('No valid search blocks found');
+    const after = applyCodeChange(ctx.files, edits);
+    return { ok: true, format: 'search-replace', changes: changesFrom(ctx, after), notes: [] };
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    // SWE-RL calls every one of these a format error (reward -1); the verdict tells a missing search text apart.
+    const code = e.message.startsWith('Search block not found') ? 'patch_apply' : 'patch_format';
+    const msg = code === 'patch_apply' ? `search text not found in the file: ${JSON.stringify(e.message.slice('Search block not found in the code: \n'.length).slice(0, 200))}` : e.message;
+    return fail('search-replace', code, msg);
+  }
+}
+
+function stripPrefix(name: string | undefined, prefix: 'a/' | 'b/', files: Record<string, string>): string | null {
+  if (name === undefined) return null;
+  const n = name.replace(/\t.*$/, '').trim();
+  if (n === '/dev/null') return null;
+  if (n.startsWith(prefix) && !(n in files)) return n.slice(2);
+  return n;
+}
+
+const lineOf = (s: string) => s.replace(/\r$/, '');
+
+/** Why a hunk does not fit: the first context/removed line that differs at the stated position. */
+function explainHunk(source: string, h: StructuredPatchHunk): string {
+  const lines = source.split('\n').map(lineOf);
+  const old = h.lines.filter((l) => l[0] === ' ' || l[0] === '-').map((l) => lineOf(l.slice(1)));
+  const at = Math.max(0, h.oldStart - 1);
+  const anywhere = old.length === 0 ? -1 : lines.findIndex((_, i) => old.every((o, k) => lines[i + k] === o));
+  if (anywhere >= 0) return `its lines occur at line ${anywhere + 1} but cannot be placed after the previous hunk`;
+  for (let k = 0; k < old.length; k++) {
+    if (lines[at + k] !== old[k]) {
+      const found = at + k < lines.length ? JSON.stringify(lines[at + k]!.slice(0, 120)) : 'end of file';
+      return `line ${at + k + 1}: patch expects ${JSON.stringify(old[k]!.slice(0, 120))}, file has ${found}`;
+    }
+  }
+  return 'its context does not match the file';
+}
+
+function hunkHeader(h: StructuredPatchHunk): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`;
+}
+
+/** Hunk positions that differ from their headers (jsdiff moves hunks silently; the verdict says so). */
+function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[]): string[] {
+  const lines = source.split('\n').map(lineOf);
+  const notes: string[] = [];
+  let from = 0;
+  hunks.forEach((h, n) => {
+    const old = h.lines.filter((l) => l[0] === ' ' || l[0] === '-').map((l) => lineOf(l.slice(1)));
+    if (old.length === 0) return;
+    let best = -1;
+    for (let i = from; i + old.length <= lines.length; i++) {
+      if (old.every((o, k) => lines[i + k] === o) && (best < 0 || Math.abs(i + 1 - h.oldStart) < Math.abs(best + 1 - h.oldStart))) best = i;
+    }
+    if (best >= 0 && best + 1 !== h.oldStart) notes.push(`${path}: hunk ${n + 1} (${hunkHeader(h)}) applied at line ${best + 1}, not at line ${h.oldStart}`);
+    if (best >= 0) from = best + old.length;
+  });
+  return notes;
+}
+
+function extractDiffText(text: string): string {
+  const fenced = /```(?:diff|patch|udiff)?[^\n]*\n([\s\S]*?)\n?```/.exec(text);
+  return fenced && /^@@ /m.test(fenced[1]!) ? fenced[1]! + '\n' : text;
+}
+
+function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
+  const diffText = extractDiffText(text);
+  let patches: StructuredPatch[];
+  try {
+    patches = parsePatch(diffText);
+  } catch (e) {
+    return fail('unified-diff', 'patch_format', `malformed unified diff: ${(e as Error).message}`);
+  }
+  patches = patches.filter((p) => p.hunks.length > 0 || p.isBinary || p.isRename || p.isCreate || p.isDelete || p.oldFileName !== undefined);
+  if (patches.length === 0) return fail('unified-diff', 'patch_format', 'no hunks found in the unified diff');
+  if (/^GIT binary patch$/m.test(diffText) || patches.some((p) => p.isBinary)) {
+    const p = patches.find((x) => x.isBinary) ?? patches[0]!;
+    return fail('unified-diff', 'patch_format', `binary patch for ${stripPrefix(p.newFileName, 'b/', ctx.files) ?? stripPrefix(p.oldFileName, 'a/', ctx.files) ?? 'a file'}: only text patches can be applied`);
+  }
+  const result: Record<string, string | null> = {};
+  const changes: FileChange[] = [];
+  const notes: string[] = [];
+  const known = Object.keys(ctx.files);
+  for (const p of patches) {
+    let oldPath = stripPrefix(p.oldFileName, 'a/', ctx.files);
+    let newPath = stripPrefix(p.newFileName, 'b/', ctx.files);
+    const isCreate = p.isCreate || (p.oldFileName?.trim() === '/dev/null');
+    const isDelete = p.isDelete || (p.newFileName?.trim() === '/dev/null');
+    if (p.oldFileName === undefined && p.newFileName === undefined) {
+      // A hunk-only diff: it can only mean the selection's file or the only file given.
+      const only = ctx.selection?.path ?? (known.length === 1 ? known[0]! : null);
+      if (!only) return fail('unified-diff', 'patch_format', 'the diff has no ---/+++ file headers and more than one file is open: cannot tell which file it patches');
+      oldPath = newPath = only;
+    }
+    const sourcePath = isCreate ? null : oldPath;
+    const targetPath = isDelete ? null : newPath;
+    let source = '';
+    if (sourcePath !== null) {
+      const cur = sourcePath in result ? result[sourcePath] : ctx.files[sourcePath];
+      if (cur === undefined || cur === null) return fail('unified-diff', 'patch_apply', `${sourcePath}: the diff patches a file that is not in the workspace`);
+      source = cur;
+    } else if (targetPath !== null && ctx.files[targetPath] !== undefined) {
+      return fail('unified-diff', 'patch_apply', `${targetPath}: the diff creates a file that already exists`);
+    }
+    let after: string | null;
+    if (targetPath === null) {
+      after = null;
+    } else if (p.hunks.length === 0) {
+      after = source;
+    } else {
+      const out = applyPatch(source, p, { fuzzFactor: 0, autoConvertLineEndings: true });
+      if (out === false) {
+        const label = sourcePath ?? targetPath;
+        const failing = firstFailingHunk(source, p);
+        const h = p.hunks[failing]!;
+        return fail('unified-diff', 'patch_apply', `${label}: hunk ${failing + 1} of ${p.hunks.length} (${hunkHeader(h)}) does not apply: ${explainHunk(source, h)}`, notes);
+      }
+      after = out;
+      notes.push(...offsetNotes(targetPath, source, p.hunks));
+    }
+    if (sourcePath !== null && targetPath !== sourcePath) result[sourcePath] = null;
+    if (targetPath !== null) result[targetPath] = after;
+    const status: FileStatus = sourcePath === null ? 'added' : targetPath === null ? 'deleted' : sourcePath !== targetPath ? 'renamed' : 'modified';
+    const path = targetPath ?? sourcePath!;
+    const change: FileChange = { path, status, before: sourcePath === null ? null : source, after };
+    if (status === 'renamed') change.oldPath = sourcePath!;
+    changes.push(change);
+  }
+  return { ok: true, format: 'unified-diff', changes: changes.filter((c) => c.before !== c.after || c.status !== 'modified'), notes };
+}
+
+/** Index of the first hunk that does not apply on its own, hunk by hunk (for the verdict). */
+function firstFailingHunk(source: string, p: StructuredPatch): number {
+  let text = source;
+  for (let i = 0; i < p.hunks.length; i++) {
+    const out = applyPatch(text, { ...p, hunks: [p.hunks[i]!] }, { fuzzFactor: 0, autoConvertLineEndings: true });
+    if (out === false) return i;
+    text = out;
+  }
+  return p.hunks.length - 1;
+}
+
+function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
+  const m = FENCE.exec(text);
+  const code = m ? m[1]! : text;
+  if (code.trim() === '') return fail('whole-file', 'patch_format', 'the candidate is empty: no code to put in place');
+  const sel = ctx.selection;
+  const known = Object.keys(ctx.files);
+  if (sel) {
+    const before = ctx.files[sel.path];
+    if (before === undefined) return fail('whole-file', 'patch_apply', `${sel.path}: the selection's file is not among the given files`);
+    if (sel.start < 0 || sel.end > before.length || sel.start > sel.end) return fail('whole-file', 'patch_apply', `${sel.path}: the selection ${sel.start}-${sel.end} lies outside the file (${before.length} characters)`);
+    // Keep the selection's trailing newline when the rewrite drops it (models rarely end code blocks with one).
+    const selected = before.slice(sel.start, sel.end);
+    const eol = selected.endsWith('\r\n') ? '\r\n' : selected.endsWith('\n') ? '\n' : '';
+    const body = eol && !code.endsWith('\n') ? code + eol : code;
+    const after = before.slice(0, sel.start) + body + before.slice(sel.end);
+    return { ok: true, format: 'whole-file', changes: after === before ? [] : [{ path: sel.path, status: 'modified', before, after }], notes: [] };
+  }
+  if (known.length !== 1) return fail('whole-file', 'patch_format', `not a diff or search/replace blocks, and ${known.length === 0 ? 'no file is' : 'several files are'} given: a whole-file rewrite needs exactly one file or a selection`);
+  const path = known[0]!;
+  const before = ctx.files[path]!;
+  const eol = before.endsWith('\r\n') ? '\r\n' : before.endsWith('\n') ? '\n' : '';
+  const after = eol && !code.endsWith('\n') ? code + eol : code;
+  return { ok: true, format: 'whole-file', changes: after === before ? [] : [{ path, status: 'modified', before, after }], notes: [] };
+}
+
+/** path -> text after the change (deleted files absent), over the given files: SWE-RL's "new content" map. */
+export function newContentOf(changes: readonly FileChange[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of changes) {
+    if (c.after !== null) out[c.path] = c.after;
+    // A deletion or the old side of a rename is a change to "" for SWE-RL's normalised diff.
+    if (c.after === null) out[c.path] = '';
+    if (c.oldPath !== undefined) out[c.oldPath] = '';
+  }
+  return out;
+}
