@@ -143,7 +143,7 @@ export function histogramSimilarity(a: ColorHistogram | null, b: ColorHistogram 
     score += m * (1 - de / 100);
     ra[i]! -= m; rb[j]! -= m;
   }
-  return Math.min(1, score);
+  return Math.min(1, Math.round(score * 1e12) / 1e12); // identical histograms: exactly 1
 }
 
 /** An image prepared once for repeated comparisons (the reference is compared with every candidate). */

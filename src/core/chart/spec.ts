@@ -68,15 +68,21 @@ export function isVegaSpec(spec: JsonObject): boolean {
   return Array.isArray(spec.marks) && spec.mark === undefined && spec.layer === undefined;
 }
 
-/** Iterative walk (no recursion: a hostile spec must not overflow the stack). */
-function walk(root: Json, visit: (key: string, value: Json, parent: JsonObject | Json[], depth: number, path: string) => void): void {
+/**
+ * Iterative walk (no recursion: a hostile spec must not overflow the stack). `skip(key)` true: visit the entry but
+ * do not descend into it.
+ */
+function walk(root: Json, visit: (key: string, value: Json, parent: JsonObject | Json[], depth: number, path: string) => void, skip?: (key: string) => boolean): void {
   const stack: Array<[Json, number, string]> = [[root, 0, '$']];
   while (stack.length) {
     const [node, depth, path] = stack.pop()!;
     if (Array.isArray(node)) {
       node.forEach((v, i) => { visit(String(i), v, node, depth + 1, `${path}[${i}]`); stack.push([v, depth + 1, `${path}[${i}]`]); });
     } else if (isObject(node)) {
-      for (const [k, v] of Object.entries(node)) { visit(k, v, node, depth + 1, `${path}.${k}`); stack.push([v, depth + 1, `${path}.${k}`]); }
+      for (const [k, v] of Object.entries(node)) {
+        visit(k, v, node, depth + 1, `${path}.${k}`);
+        if (!skip?.(k)) stack.push([v, depth + 1, `${path}.${k}`]);
+      }
     }
   }
 }
@@ -98,7 +104,8 @@ export function findExternalReferences(spec: Json): string[] {
   const found: string[] = [];
   walk(spec, (key, value, parent, _d, path) => {
     if (!Array.isArray(parent) && (key === 'url' || key === 'href') && value !== null) found.push(`${path}=${JSON.stringify(value).slice(0, 80)}`);
-  });
+  }, (key) => key === 'values' || key === 'datasets'); // inline rows are data: a column named "url" fetches nothing by itself
+
   return found;
 }
 

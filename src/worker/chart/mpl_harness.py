@@ -116,15 +116,14 @@ def instrument(log):
 
 def role_of(t):
     if t is None: return "other"
-    fig = t.get_figure() if hasattr(t, "get_figure") else None
-    if fig is not None:
-        if t is getattr(fig, "_suptitle", None): return "title"
-        for lg in list(getattr(fig, "legends", [])) + [ax.get_legend() for ax in fig.axes]:
-            if lg is None: continue
-            if t is lg.get_title(): return "legendTitle"
-            if any(t is lt for lt in lg.get_texts()): return "legendLabel"
-    ax = getattr(t, "axes", None)
-    if ax is not None:
+    fig = getattr(t, "figure", None)
+    if fig is None: return "other"
+    if t is getattr(fig, "_suptitle", None): return "title"
+    for lg in list(getattr(fig, "legends", [])) + [ax.get_legend() for ax in fig.axes]:
+        if lg is None: continue
+        if t is lg.get_title(): return "legendTitle"
+        if any(t is lt for lt in lg.get_texts()): return "legendLabel"
+    for ax in fig.axes:      # axis labels and tick labels do not always know their axes
         if any(t is x for x in (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None))): return "title"
         if t is ax.xaxis.label or t is ax.yaxis.label: return "axisTitle"
         for axis in (ax.xaxis, ax.yaxis):

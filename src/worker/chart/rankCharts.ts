@@ -172,7 +172,8 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
     const s = ranked.scored[i]!;
     const r: Record<string, number> = {};
     for (const [k, v] of Object.entries(rewards[i]!)) if (v !== null) r[k] = v;
-    return { index: i, text: input.candidates[i]!, rewards: r, total: s.total, advantage: s.advantage, rank: s.rank, error: e.error, ...e.evidence };
+    // Weights are renormalised to sum 1, so an exact reproduction totals 1 up to float rounding: round that away.
+    return { index: i, text: input.candidates[i]!, rewards: r, total: Math.round(s.total * 1e12) / 1e12, advantage: s.advantage, rank: s.rank, error: e.error, ...e.evidence };
   });
   return { group: input.group, allEqual: ranked.allEqual, candidates };
 }

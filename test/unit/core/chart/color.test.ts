@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import { colorPairSimilarity, deltaE76, hexToRgb, normalizeColor, rgbToLab } from '../../../../src/core/chart/color';
+import { maxAssignment } from '../../../../src/core/chart/assignment';
+
+describe('chart colours', () => {
+  it('normalises CSS colours to #rrggbb and drops transparent ones', () => {
+    assert.equal(normalizeColor('#ABC'), '#aabbcc');
+    assert.equal(normalizeColor('#4C78A8'), '#4c78a8');
+    assert.equal(normalizeColor('#4c78a8ff'), '#4c78a8');
+    assert.equal(normalizeColor('steelblue'), '#4682b4');
+    assert.equal(normalizeColor('rgb(255, 0, 0)'), '#ff0000');
+    assert.equal(normalizeColor('rgba(0,128,0,0.5)'), '#008000');
+    assert.equal(normalizeColor('hsl(120, 100%, 25%)'), '#008000');
+    for (const none of ['transparent', 'none', 'rgba(1,2,3,0)', '#0000', '', 'url(#grad)', 42, null]) assert.equal(normalizeColor(none), null);
+  });
+
+  it('converts sRGB to CIE Lab (D65) like skimage.color.rgb2lab', () => {
+    const [L, a, b] = rgbToLab(hexToRgb('#ff0000'));
+    assert.ok(Math.abs(L - 53.24) < 0.05 && Math.abs(a - 80.09) < 0.05 && Math.abs(b - 67.2) < 0.05, `${L} ${a} ${b}`);
+    assert.ok(Math.abs(deltaE76(rgbToLab([0, 0, 0]), rgbToLab([255, 255, 255])) - 100) < 1e-3);
+  });
+
+  it("scores a pair as max(0, 1 - dE76/100) (ChartMimic)", () => {
+    assert.equal(colorPairSimilarity('#123456', '#123456'), 1);
+    assert.ok(Math.abs(colorPairSimilarity('#000000', '#ffffff')) < 1e-6);
+    const near = colorPairSimilarity('#1f77b4', '#4c78a8');
+    assert.ok(near > 0.8 && near < 1, String(near));
+  });
+});
+
+describe('best one-to-one assignment (Hungarian)', () => {
+  function brute(sim: number[][]): number {
+    const rows = sim.length, cols = sim[0]!.length;
+    let best = 0;
+    const used = new Array<boolean>(cols).fill(false);
+    const go = (i: number, acc: number): void => {
+      if (i === rows) { best = Math.max(best, acc); return; }
+      go(i + 1, acc); // row unmatched (rectangular)
+      for (let j = 0; j < cols; j++) if (!used[j]) { used[j] = true; go(i + 1, acc + sim[i]![j]!); used[j] = false; }
+    };
+    go(0, 0);
+    return best;
+  }
+  it('matches brute force on random rectangular matrices', () => {
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let t = 0; t < 200; t++) {
+      const r = 1 + Math.floor(rnd() * 5), c = 1 + Math.floor(rnd() * 5);
+      const sim = Array.from({ length: r }, () => Array.from({ length: c }, () => Math.round(rnd() * 100) / 100));
+      const got = maxAssignment(sim);
+      assert.ok(Math.abs(got.total - brute(sim)) < 1e-9, JSON.stringify(sim));
+      assert.equal(new Set(got.pairs.map((p) => p[1])).size, got.pairs.length);
+    }
+  });
+  it('handles empty input', () => {
+    assert.deepEqual(maxAssignment([]), { total: 0, pairs: [] });
+  });
+});
