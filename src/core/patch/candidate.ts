@@ -265,3 +265,22 @@ export function newContentOf(changes: readonly FileChange[]): Record<string, str
   }
   return out;
 }
+
+/** Paths a candidate names (before applying it), so that a caller can load the files it needs. */
+export function referencedPaths(text: string, selection?: Selection | null): string[] {
+  const out = new Set<string>();
+  if (selection) out.add(selection.path);
+  const format = detectFormat(text);
+  if (format === 'search-replace') {
+    for (const m of text.matchAll(/^### ([^\n]*)\n<<<<<<< SEARCH$/gm)) out.add(m[1]!);
+  } else if (format === 'unified-diff') {
+    for (const m of text.matchAll(/^(?:---|\+\+\+) ([^\t\r\n]+)/gm)) {
+      const n = m[1]!.trim();
+      if (n === '/dev/null') continue;
+      out.add(n);
+      if (n.startsWith('a/') || n.startsWith('b/')) out.add(n.slice(2));
+    }
+    for (const m of text.matchAll(/^(?:rename|copy) from ([^\r\n]+)/gm)) out.add(m[1]!);
+  }
+  return [...out];
+}

@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../errors';
 import type { SqlExecuteParams, SqlRankOutput, SqlRankParams, SqlRankProgress, SqlSchemaParams, SqlSchemaResult } from '../sql/protocol';
 import type { ExecOutcome } from '../sql/types';
 import type { ChartCandidateProgress, ChartRankParams, ChartRankResult, ChartRenderParams, ChartRenderResult } from '../chart/protocol';
+import type { PatchRankParams, PatchRankProgress, PatchRankResult } from '../patch/protocol';
 
 export const WORKER_PROTOCOL_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface WorkerMethods {
   'chart.rank': { params: ChartRankParams; result: ChartRankResult; progress: ChartCandidateProgress };
   /** Render one Vega-Lite/Vega spec to a PNG (base64) with its attributes. */
   'chart.render': { params: ChartRenderParams; result: ChartRenderResult; progress: never };
+  /** Patch: apply, score and rank groups of patch candidates (same code path as `reward-lens rank --task patch`). */
+  'patch.rank': { params: PatchRankParams; result: PatchRankResult; progress: PatchRankProgress };
 }
 
 export type WorkerMethod = keyof WorkerMethods;
