@@ -15,11 +15,19 @@ const nodeEntries = {
   cli: './src/cli/bin.ts',
   // SQL execution thread (worker_threads), resolved at run time as path.join(__dirname, 'sqlExecThread.js').
   sqlExecThread: './src/worker/sql/execThread.ts',
+  // Chart renderer child process (forked with a heap cap), resolved at run time as path.join(__dirname, 'chartRenderer.js').
+  chartRenderer: './src/worker/chart/rendererChild.ts',
 };
 
 /** Files copied next to the bundles in dist/ (found at run time with src/worker/assets.ts). */
 const copies = [
   { from: 'node_modules/sql.js/dist/sql-wasm.wasm', to: 'sql-wasm.wasm' },
+  // Chart renderer: resvg rasteriser, the fonts charts are drawn with (and their licence), the matplotlib harness.
+  { from: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', to: 'resvg.wasm' },
+  { from: 'media/fonts/DejaVuSans.ttf', to: 'DejaVuSans.ttf' },
+  { from: 'media/fonts/DejaVuSans-Bold.ttf', to: 'DejaVuSans-Bold.ttf' },
+  { from: 'media/fonts/DejaVu-LICENSE.txt', to: 'DejaVu-LICENSE.txt' },
+  { from: 'src/worker/chart/mpl_harness.py', to: 'mpl_harness.py' },
 ];
 
 const tsRule = {
