@@ -27,4 +27,10 @@ describe('Review panel (browser)', function () {
     console.log(`    screenshot: ${await wb.screenshot('review-panel-empty')}`);
     assert.deepEqual(wb.errors, [], 'uncaught errors in the workbench page');
   });
+
+  it('shows the inference worker as ready in the status bar', async () => {
+    // The extension is active now (the panel command activated it); the worker answers health.
+    const text = await wb.statusBarText(/Reward Lens: (idle|cpu|webgpu|cuda)/);
+    assert.match(text, /Reward Lens/);
+  });
 });

@@ -71,7 +71,12 @@ class Workbench {
   async webview(title) {
     if (title) {
       const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
-      await tab.waitFor({ timeout: 30000 });
+      try {
+        await tab.waitFor({ timeout: 30000 });
+      } catch (e) {
+        const shown = await this.notificationHistory().catch(() => []);
+        throw new Error(`no editor tab "${title}" appeared${shown.length ? `; notifications: ${shown.map(t => JSON.stringify(t)).join(', ')}` : ''}`);
+      }
       await tab.click();
     }
     const outer = this.page.locator('iframe.webview.ready').filter({ visible: true }).first();
@@ -82,6 +87,42 @@ class Workbench {
   /** Texts of the notification toasts currently shown. */
   async notifications() {
     return this.page.locator('.notification-toast .notification-list-item-message').allTextContents();
+  }
+
+  /** Texts of every notification of this session (toasts hide after a while; the notification center keeps them). */
+  async notificationHistory() {
+    await this.runCommand('Notifications: Show Notifications', { attempts: 3 });
+    const center = this.page.locator('.notifications-center');
+    await center.waitFor({ timeout: 5000 });
+    const texts = await center.locator('.notification-list-item-message').allTextContents();
+    await this.page.keyboard.press('Escape');
+    return texts;
+  }
+
+  /** Waits for a notification toast whose text matches, and returns its text. */
+  async waitForNotification(pattern, { timeout = 30000 } = {}) {
+    const toast = this.page.locator('.notification-toast .notification-list-item-message', { hasText: pattern }).first();
+    await toast.waitFor({ timeout });
+    return toast.innerText();
+  }
+
+  /** The text of the first status bar entry matching a pattern, once it shows. */
+  async statusBarText(pattern, { timeout = 30000 } = {}) {
+    const item = this.page.locator('.statusbar-item', { hasText: pattern }).first();
+    await item.waitFor({ timeout });
+    return item.innerText();
+  }
+
+  /** Opens a workspace file in an editor through Quick Open (Ctrl+P) and waits for its tab. */
+  async openFile(relativePath) {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(relativePath);
+    const name = relativePath.split('/').pop();
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 15000 });
   }
 
   /** Saves a screenshot under test-output/e2e/ and returns its path. */

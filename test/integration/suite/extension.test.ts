@@ -19,7 +19,7 @@ interface RewardLensApi {
   };
 }
 
-interface Health { pid: number; node: string; executionProviders: string[] }
+interface Health { pid: number; node: string; executionProviders: string[]; onnxruntimeError: string | null }
 
 function errorCode(e: unknown): unknown {
   return typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
@@ -80,7 +80,9 @@ describe('Reward Lens extension', () => {
     assert.notEqual(health.pid, process.pid, 'health must come from the worker child, not the extension host');
     assert.equal(health.pid, api.worker.pid);
     assert.match(health.node, /^v\d+\./);
-    assert.ok(Array.isArray(health.executionProviders));
+    // In the .vsix pass this is the pruned onnxruntime-node under dist/node_modules: proof the native binary shipped.
+    assert.equal(health.onnxruntimeError, null, `onnxruntime-node failed to load in the worker: ${health.onnxruntimeError}`);
+    assert.ok(health.executionProviders.includes('cpu'), `execution providers: ${health.executionProviders.join(', ')}`);
   });
 
   it('rejects a pending call with worker_exited within 1 s when the worker is killed, then recovers', async () => {
