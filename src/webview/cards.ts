@@ -1,0 +1,257 @@
+/**
+ * One candidate card: rank, total, a bar per reward, the text, the task's evidence and the actions. A card is built
+ * once per candidate and updated in place, so re-ranking only moves nodes (focus and scroll survive).
+ *
+ * Stable hooks for tests and screen readers: `li.rl-card#rl-card-<index>[data-index][data-rank]`, `.rl-total`,
+ * `.rl-reward[data-reward]`, `.rl-code-text`, `.rl-result-table`, `.rl-chart-img`, `.rl-patch-summary`, and buttons
+ * by `data-action` (accept, reject, copy, open-diff), `select.rl-prefer`, rating radios `input[data-rating]`.
+ */
+import type { HumanSignal } from '../core/preferences/record';
+import type { PanelCandidate, RewardInfo, SessionInfo } from '../core/protocol/webview';
+import { el, fmt, pngDataUrl, setAttrs, signed, text, codeBlock } from './dom';
+import { guessLanguage } from './highlight';
+import type { RankedView } from './state';
+
+export interface CardActions {
+  accept(index: number): void;
+  reject(index: number): void;
+  rate(index: number, rating: number | null): void;
+  prefer(chosen: number, rejected: number): void;
+  unprefer(chosen: number, rejected: number): void;
+  copy(index: number): void;
+  openDiff(index: number): void;
+  focusSibling(index: number, delta: 1 | -1): void;
+}
+
+export interface CardContext {
+  session: SessionInfo;
+  human: HumanSignal;
+  /** All candidate indexes, for "Prefer over...". */
+  indexes: number[];
+  rewardNames: string[];
+  /** Scale for bars of rewards without a declared range: the largest |value| in the group. */
+  maxAbs: Record<string, number>;
+  logged: boolean;
+}
+
+export const candidateName = (index: number) => `Candidate ${index + 1}`;
+
+export const MAX_ROWS = 50;
+
+export class CardView {
+  readonly root: HTMLLIElement;
+  private readonly title: HTMLHeadingElement;
+  private readonly totalEl: HTMLSpanElement;
+  private readonly advEl: HTMLSpanElement;
+  private readonly badges: HTMLSpanElement;
+  private readonly rewardsList: HTMLUListElement;
+  private readonly codeWrap: HTMLPreElement;
+  private readonly evidence: HTMLDivElement;
+  private readonly acceptBtn: HTMLButtonElement;
+  private readonly rejectBtn: HTMLButtonElement;
+  private readonly preferSel: HTMLSelectElement;
+  private readonly prefList: HTMLUListElement;
+  private readonly ratingBox: HTMLFieldSetElement;
+  private readonly diffBtn: HTMLButtonElement | null;
+  private lastCandidate: PanelCandidate | null = null;
+  private lastIndexes = '';
+
+  constructor(
+    readonly index: number,
+    session: SessionInfo,
+    private readonly actions: CardActions,
+  ) {
+    const id = `rl-card-${index}`;
+    const name = candidateName(index);
+    this.title = el('h2', { class: 'rl-card-title', id: `${id}-title` });
+    this.totalEl = el('span', { class: 'rl-total' });
+    this.advEl = el('span', { class: 'rl-advantage', title: 'GRPO advantage: (total − group mean) / (group std + 1e-4)' });
+    this.badges = el('span', { class: 'rl-badges' });
+    this.rewardsList = el('ul', { class: 'rl-rewards', 'aria-label': `Rewards of ${name}` });
+    this.codeWrap = el('pre', { class: 'rl-code', tabindex: 0, 'aria-label': `Text of ${name}` });
+    this.evidence = el('div', { class: 'rl-evidence' });
+
+    this.acceptBtn = el('button', { class: 'rl-accept rl-primary', type: 'button', 'data-action': 'accept', 'aria-keyshortcuts': 'A' }, session.acceptLabel);
+    this.acceptBtn.addEventListener('click', () => actions.accept(index));
+    this.rejectBtn = el('button', { class: 'rl-reject', type: 'button', 'data-action': 'reject', 'aria-pressed': 'false', 'aria-keyshortcuts': 'X' }, 'Reject');
+    this.rejectBtn.addEventListener('click', () => actions.reject(index));
+    const copyBtn = el('button', { class: 'rl-copy', type: 'button', 'data-action': 'copy', 'aria-keyshortcuts': 'C', 'aria-label': `Copy ${name}` }, 'Copy');
+    copyBtn.addEventListener('click', () => actions.copy(index));
+    this.diffBtn = session.canOpenDiff ? el('button', { class: 'rl-open-diff', type: 'button', 'data-action': 'open-diff', 'aria-keyshortcuts': 'D', 'aria-label': `Open diff of ${name}` }, 'Open diff') : null;
+    this.diffBtn?.addEventListener('click', () => actions.openDiff(index));
+
+    this.preferSel = el('select', { class: 'rl-prefer', 'aria-label': `Prefer ${name} over another candidate` });
+    this.preferSel.addEventListener('change', () => {
+      const v = this.preferSel.value;
+      this.preferSel.value = '';
+      if (v !== '') actions.prefer(index, Number(v));
+    });
+    this.prefList = el('ul', { class: 'rl-prefs', 'aria-label': `Preferences of ${name}` });
+
+    this.ratingBox = el('fieldset', { class: 'rl-rating' }, el('legend', {}, 'Rating'));
+    for (let r = 1; r <= 5; r++) {
+      const rid = `${id}-rating-${r}`;
+      const input = el('input', { type: 'radio', name: `${id}-rating`, id: rid, value: r, 'data-rating': r, 'aria-label': `Rate ${name} ${r} of 5` });
+      input.addEventListener('change', () => input.checked && actions.rate(index, r));
+      this.ratingBox.append(input, el('label', { for: rid }, String(r)));
+    }
+    const clear = el('button', { type: 'button', class: 'rl-rating-clear', 'data-action': 'clear-rating', 'aria-label': `Clear rating of ${name}` }, '×');
+    clear.addEventListener('click', () => actions.rate(index, null));
+    this.ratingBox.append(clear);
+
+    const actionsRow = el('div', { class: 'rl-actions', role: 'group', 'aria-label': `Actions for ${name}` }, this.acceptBtn, this.preferSel, this.rejectBtn, this.ratingBox, copyBtn, this.diffBtn);
+
+    this.root = el(
+      'li',
+      { class: 'rl-card', id, 'data-index': index, tabindex: 0, 'aria-labelledby': `${id}-title`, 'aria-keyshortcuts': 'A X C 1 2 3 4 5 ArrowUp ArrowDown' },
+      el('header', { class: 'rl-card-header' }, this.title, this.totalEl, this.advEl, this.badges),
+      this.rewardsList,
+      this.codeWrap,
+      this.evidence,
+      actionsRow,
+      this.prefList,
+    );
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement;
+    if (t.closest('input, textarea, select') && !(t instanceof HTMLInputElement && t.type === 'radio' && /^[1-5]$/.test(e.key))) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    let handled = true;
+    if (k === 'a' || k === 'A') this.actions.accept(this.index);
+    else if (k === 'x' || k === 'X') this.actions.reject(this.index);
+    else if (k === 'c' || k === 'C') this.actions.copy(this.index);
+    else if ((k === 'd' || k === 'D') && this.diffBtn) this.actions.openDiff(this.index);
+    else if (/^[1-5]$/.test(k)) this.actions.rate(this.index, Number(k));
+    else if ((k === 'ArrowDown' || k === 'j') && t === this.root) this.actions.focusSibling(this.index, 1);
+    else if ((k === 'ArrowUp' || k === 'k') && t === this.root) this.actions.focusSibling(this.index, -1);
+    else handled = false;
+    if (handled) e.preventDefault();
+  }
+
+  update(v: RankedView, ctx: CardContext): void {
+    const c = v.candidate;
+    const name = candidateName(this.index);
+    const h = ctx.human;
+    setAttrs(this.root, { 'data-rank': v.rank ?? 'pending', 'data-total': v.total ?? '', 'aria-busy': v.total === null ? 'true' : null });
+    text(this.title, v.rank === null ? `${name} · scoring…` : `#${v.rank} · ${name}`);
+    text(this.totalEl, v.total === null ? 'total …' : `total ${fmt(v.total)}`);
+    text(this.advEl, v.advantage === null ? '' : `A ${signed(v.advantage)}`);
+
+    const accepted = h.accepted === this.index;
+    const rejected = h.rejected.includes(this.index);
+    this.root.classList.toggle('rl-is-accepted', accepted);
+    this.root.classList.toggle('rl-is-rejected', rejected);
+    this.root.classList.toggle('rl-has-error', c.error !== null);
+    this.badges.replaceChildren(
+      ...[accepted ? el('span', { class: 'rl-badge rl-badge-accepted' }, 'accepted') : null, rejected ? el('span', { class: 'rl-badge rl-badge-rejected' }, 'rejected') : null, c.error ? el('span', { class: 'rl-badge rl-badge-error', title: c.error.message }, c.error.code) : null].filter(
+        (x): x is HTMLSpanElement => x !== null,
+      ),
+    );
+    setAttrs(this.rejectBtn, { 'aria-pressed': rejected ? 'true' : 'false' });
+    text(this.rejectBtn, rejected ? 'Rejected' : 'Reject');
+    this.acceptBtn.disabled = v.total === null;
+    text(this.acceptBtn, ctx.session.acceptLabel);
+
+    this.renderRewards(c, ctx);
+
+    if (this.lastCandidate?.text !== c.text || this.lastCandidate === null) {
+      this.codeWrap.replaceChildren(codeBlock(c.text, guessLanguage(ctx.session.task, c.text)));
+    }
+    if (this.lastCandidate !== c) this.renderEvidence(c);
+    this.lastCandidate = c;
+
+    const key = ctx.indexes.join(',');
+    if (key !== this.lastIndexes) {
+      this.lastIndexes = key;
+      this.preferSel.replaceChildren(
+        el('option', { value: '' }, 'Prefer over…'),
+        ...ctx.indexes.filter((i) => i !== this.index).map((i) => el('option', { value: i }, candidateName(i))),
+      );
+    }
+    const mine = h.preferences.filter((p) => p.chosen === this.index);
+    this.prefList.replaceChildren(
+      ...mine.map((p) => {
+        const rm = el('button', { type: 'button', class: 'rl-pref-remove', 'data-action': 'remove-preference', 'aria-label': `Remove preference of ${name} over ${candidateName(p.rejected)}` }, '×');
+        rm.addEventListener('click', () => this.actions.unprefer(p.chosen, p.rejected));
+        return el('li', { class: 'rl-pref', 'data-index': p.rejected }, `Preferred over ${candidateName(p.rejected)} `, rm);
+      }),
+    );
+    const rating = h.ratings[String(this.index)];
+    for (const input of this.ratingBox.querySelectorAll('input')) input.checked = rating !== undefined && Number(input.value) === rating;
+  }
+
+  private renderRewards(c: PanelCandidate, ctx: CardContext): void {
+    const items: HTMLLIElement[] = [];
+    for (const nameR of ctx.rewardNames) {
+      const value = c.rewards[nameR];
+      const info: RewardInfo | undefined = ctx.session.rewards[nameR];
+      const weight = ctx.human.weights[nameR] ?? 0;
+      let frac = 0;
+      if (typeof value === 'number') {
+        if (info?.min !== undefined && info.max !== undefined && info.max > info.min) frac = (value - info.min) / (info.max - info.min);
+        else frac = (ctx.maxAbs[nameR] ?? 0) > 0 ? value / ctx.maxAbs[nameR]! : 0;
+      }
+      frac = Math.max(0, Math.min(1, frac));
+      const fill = el('span', { class: 'rl-bar-fill' });
+      fill.style.width = `${(frac * 100).toFixed(1)}%`; // CSSOM, allowed by the CSP (no inline style attribute)
+      const desc = info?.description ?? nameR;
+      const valueText = typeof value === 'number' ? fmt(value) : 'n/a';
+      items.push(
+        el(
+          'li',
+          { class: `rl-reward${weight === 0 ? ' rl-reward-off' : ''}`, 'data-reward': nameR, title: `${desc} (weight ${fmt(weight, 1)})` },
+          el('span', { class: 'rl-reward-name' }, nameR),
+          el('span', { class: 'rl-bar', role: 'meter', 'aria-label': nameR, 'aria-valuenow': typeof value === 'number' ? value : 0, 'aria-valuemin': info?.min ?? 0, 'aria-valuemax': info?.max ?? (ctx.maxAbs[nameR] || 1), 'aria-valuetext': `${valueText}: ${desc}` }, fill),
+          el('span', { class: 'rl-reward-value' }, valueText),
+        ),
+      );
+    }
+    this.rewardsList.replaceChildren(...items);
+  }
+
+  private renderEvidence(c: PanelCandidate): void {
+    const parts: HTMLElement[] = [];
+    const name = candidateName(this.index);
+    if (c.error) {
+      parts.push(el('p', { class: 'rl-evidence-error', role: 'note' }, el('strong', {}, `${c.error.code}: `), c.error.message));
+    }
+    if (c.result) {
+      const r = c.result;
+      const shown = r.rows.slice(0, MAX_ROWS);
+      const table = el('table', { class: 'rl-result-table', 'aria-label': `Result of ${name}` });
+      table.append(el('caption', { class: 'rl-row-count' }, r.rowCount > shown.length ? `${shown.length} of ${r.rowCount} rows` : `${r.rowCount} row${r.rowCount === 1 ? '' : 's'}`));
+      table.append(el('thead', {}, el('tr', {}, ...r.columns.map((col) => el('th', { scope: 'col' }, col)))));
+      const body = el('tbody');
+      for (const row of shown) {
+        body.append(el('tr', {}, ...row.map((v) => (v === null ? el('td', { class: 'rl-null' }, 'NULL') : el('td', {}, typeof v === 'string' ? v : JSON.stringify(v) ?? String(v))))));
+      }
+      table.append(body);
+      parts.push(el('div', { class: 'rl-table-wrap', tabindex: 0, role: 'region', 'aria-label': `Result rows of ${name}` }, table));
+    }
+    if (c.png !== undefined) {
+      const url = pngDataUrl(c.png);
+      if (url) {
+        const img = el('img', { class: 'rl-chart-img', alt: `Chart rendered from ${name}` });
+        img.src = url; // validated base64 PNG only
+        parts.push(img);
+      } else {
+        parts.push(el('p', { class: 'rl-evidence-error' }, 'The chart image is not a valid PNG; it is not shown.'));
+      }
+    }
+    if (c.summary !== undefined || c.files) {
+      const box = el('div', { class: 'rl-patch-summary' });
+      if (c.summary !== undefined) box.append(el('p', {}, c.summary));
+      if (c.files) box.append(el('ul', { class: 'rl-patch-files' }, ...c.files.map((f) => el('li', {}, `${f.path} `, el('span', { class: 'tk-add' }, `+${f.added}`), ' ', el('span', { class: 'tk-del' }, `−${f.removed}`)))));
+      parts.push(box);
+    }
+    this.evidence.replaceChildren(...parts);
+    this.evidence.hidden = parts.length === 0;
+  }
+
+  focus(): void {
+    this.root.focus();
+  }
+}
