@@ -35,7 +35,8 @@ export type ErrorCode =
   | 'model_forward'
   | 'endpoint_refused'
   | 'endpoint_http'
-  | 'endpoint_bad_response';
+  | 'endpoint_bad_response'
+  | 'endpoint_timeout';
 
 export interface ErrorInfo {
   code: ErrorCode | (string & {});

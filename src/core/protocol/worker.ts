@@ -4,6 +4,7 @@
  * Messages are `unknown` on arrival; `isWorkerInbound` / `isWorkerOutbound` narrow them.
  */
 import type { ErrorInfo } from '../errors';
+import type { CandidateResult, GenerateParams, GenerateResult, LoadedModelInfo, OnnxBackendSpec } from '../sampling/request';
 import type { SqlExecuteParams, SqlRankOutput, SqlRankParams, SqlRankProgress, SqlSchemaParams, SqlSchemaResult } from '../sql/protocol';
 import type { ExecOutcome } from '../sql/types';
 import type { ChartCandidateProgress, ChartRankParams, ChartRankResult, ChartRenderParams, ChartRenderResult } from '../chart/protocol';
@@ -49,6 +50,12 @@ export interface WorkerMethods {
   'chart.render': { params: ChartRenderParams; result: ChartRenderResult; progress: never };
   /** Patch: apply, score and rank groups of patch candidates (same code path as `reward-lens rank --task patch`). */
   'patch.rank': { params: PatchRankParams; result: PatchRankResult; progress: PatchRankProgress };
+  /** Sample N candidates from a local ONNX model or an OpenAI-compatible endpoint. Progress: one finished candidate. */
+  generate: { params: GenerateParams; result: GenerateResult; progress: CandidateResult };
+  /** Load (or keep) the local ONNX model of a backend ahead of the first generate; reports the provider in use. */
+  'model.load': { params: { backend: OnnxBackendSpec }; result: LoadedModelInfo; progress: never };
+  /** The loaded local model and its provider, or null. */
+  'model.info': { params: Record<string, never>; result: { loaded: LoadedModelInfo | null }; progress: never };
 }
 
 export type WorkerMethod = keyof WorkerMethods;

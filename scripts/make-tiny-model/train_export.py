@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Trains the tiny Qwen2-architecture demo model on token ids and exports it in the Hugging Face Optimum layout:
+  inputs  input_ids, attention_mask, position_ids, past_key_values.{i}.key/.value  ([batch, kv_heads, past, head_dim])
+  outputs logits, present.{i}.key/.value
+Writes OUT/onnx/model.onnx, OUT/config.json, OUT/generation_config.json and OUT/reference_logits.json (torch outputs
+for a left-padded prefill and one cached decode step, which the Node tests compare against).
+Needs Debian's python3-torch, python3-onnx, python3-numpy; run with /usr/bin/python3.
+Usage: /usr/bin/python3 scripts/make-tiny-model/train_export.py --ids build/tiny-model/corpus.u16 --out DIR --steps 300
+"""
+import argparse, json, math, os, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+p = argparse.ArgumentParser()
+p.add_argument('--ids', required=True)
+p.add_argument('--out', required=True)
+p.add_argument('--steps', type=int, default=300)
+p.add_argument('--batch', type=int, default=32)
+p.add_argument('--seq', type=int, default=128)
+p.add_argument('--lr', type=float, default=3e-3)
+p.add_argument('--threads', type=int, default=2)
+p.add_argument('--eos', type=str, default='')  # comma-separated ids; default: the tokenizer's last two specials
+args = p.parse_args()
+torch.manual_seed(0)
+np.random.seed(0)
+torch.set_num_threads(args.threads)
+
+cfg = dict(vocab_size=512, hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
+           num_key_value_heads=2, max_position_embeddings=1024, rope_theta=10000.0, rms_norm_eps=1e-6,
+           tie_word_embeddings=True)
+H, NH, KVH, L = cfg['hidden_size'], cfg['num_attention_heads'], cfg['num_key_value_heads'], cfg['num_hidden_layers']
+HD = H // NH
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.input_layernorm = RMSNorm(H, cfg['rms_norm_eps'])
+        self.q_proj = nn.Linear(H, NH * HD, bias=True)
+        self.k_proj = nn.Linear(H, KVH * HD, bias=True)
+        self.v_proj = nn.Linear(H, KVH * HD, bias=True)
+        self.o_proj = nn.Linear(NH * HD, H, bias=False)
+        self.post_attention_layernorm = RMSNorm(H, cfg['rms_norm_eps'])
+        self.gate_proj = nn.Linear(H, cfg['intermediate_size'], bias=False)
+        self.up_proj = nn.Linear(H, cfg['intermediate_size'], bias=False)
+        self.down_proj = nn.Linear(cfg['intermediate_size'], H, bias=False)
+
+    def forward(self, x, cos, sin, bias, past_k, past_v):
+        B, S, _ = x.shape
+        h = self.input_layernorm(x)
+        q = self.q_proj(h).view(B, S, NH, HD).transpose(1, 2)
+        k = self.k_proj(h).view(B, S, KVH, HD).transpose(1, 2)
+        v = self.v_proj(h).view(B, S, KVH, HD).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past_k is not None:
+            k = torch.cat([past_k, k], dim=2)
+            v = torch.cat([past_v, v], dim=2)
+        rep = NH // KVH
+        T = k.shape[2]
+        kk = k.unsqueeze(2).expand(B, KVH, rep, T, HD).reshape(B, NH, T, HD)
+        vv = v.unsqueeze(2).expand(B, KVH, rep, T, HD).reshape(B, NH, T, HD)
+        att = torch.softmax(torch.matmul(q, kk.transpose(2, 3)) / math.sqrt(HD) + bias, dim=-1)
+        x = x + self.o_proj(torch.matmul(att, vv).transpose(1, 2).reshape(B, S, NH * HD))
+        h = self.post_attention_layernorm(x)
+        return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h)), (k, v)
+
+
+class TinyQwen2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(cfg['vocab_size'], H)
+        self.layers = nn.ModuleList([Block() for _ in range(L)])
+        self.norm = RMSNorm(H, cfg['rms_norm_eps'])
+        self.register_buffer('inv_freq', 1.0 / (cfg['rope_theta'] ** (torch.arange(0, HD, 2).float() / HD)), persistent=False)
+
+    def forward(self, input_ids, attention_mask, position_ids, past=None):
+        S = input_ids.shape[1]
+        x = self.embed_tokens(input_ids)
+        freqs = position_ids.unsqueeze(-1).float() * self.inv_freq
+        emb = torch.cat([freqs, freqs], dim=-1).unsqueeze(1)
+        cos, sin = emb.cos(), emb.sin()
+        T = attention_mask.shape[1]
+        k_pos = torch.arange(T)
+        q_pos = torch.arange(S) + (T - S)
+        allowed = (k_pos.unsqueeze(0) <= q_pos.unsqueeze(1)).unsqueeze(0).unsqueeze(0)
+        allowed = allowed & (attention_mask.unsqueeze(1).unsqueeze(2) > 0)
+        bias = (1.0 - allowed.float()) * -1e9
+        presents = []
+        for i, layer in enumerate(self.layers):
+            pk, pv = (past[2 * i], past[2 * i + 1]) if past else (None, None)
+            x, pr = layer(x, cos, sin, bias, pk, pv)
+            presents.extend(pr)
+        return F.linear(self.norm(x), self.embed_tokens.weight), presents
+
+
+class OnnxSignature(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        logits, presents = self.m(input_ids, attention_mask, position_ids, list(past))
+        return (logits, *presents)
+
+
+model = TinyQwen2()
+for mod in model.modules():  # HF init (std 0.02): N(0,1) embeddings blow up with a tied lm_head
+    if isinstance(mod, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(mod.weight, std=0.02)
+    if isinstance(mod, nn.Linear) and mod.bias is not None:
+        nn.init.zeros_(mod.bias)
+print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.3f}M', flush=True)
+
+ids = torch.from_numpy(np.fromfile(args.ids, dtype=np.uint16).astype(np.int64))
+opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+t0 = time.time()
+n = ids.numel() - args.seq - 1
+for step in range(args.steps):
+    lr = args.lr * min(1.0, (step + 1) / 30) * (0.1 + 0.45 * (1 + math.cos(math.pi * step / args.steps)))
+    for g in opt.param_groups:
+        g['lr'] = lr
+    ix = torch.randint(0, n, (args.batch,))
+    xb = torch.stack([ids[i:i + args.seq] for i in ix])
+    yb = torch.stack([ids[i + 1:i + args.seq + 1] for i in ix])
+    pos = torch.arange(args.seq).unsqueeze(0).expand(args.batch, -1)
+    logits, _ = model(xb, torch.ones_like(xb), pos, None)
+    loss = F.cross_entropy(logits.reshape(-1, cfg['vocab_size']), yb.reshape(-1))
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    if step % 50 == 0 or step == args.steps - 1:
+        print(f'step {step} loss {loss.item():.4f} t={time.time() - t0:.1f}s', flush=True)
+
+model.eval()
+os.makedirs(os.path.join(args.out, 'onnx'), exist_ok=True)
+B0, S0, P0 = 2, 3, 4
+names_in = ['input_ids', 'attention_mask', 'position_ids']
+names_out = ['logits']
+dyn = {'input_ids': {0: 'batch_size', 1: 'sequence_length'}, 'attention_mask': {0: 'batch_size', 1: 'total_sequence_length'},
+       'position_ids': {0: 'batch_size', 1: 'sequence_length'}, 'logits': {0: 'batch_size', 1: 'sequence_length'}}
+for i in range(L):
+    for kv in ('key', 'value'):
+        names_in.append(f'past_key_values.{i}.{kv}')
+        names_out.append(f'present.{i}.{kv}')
+        dyn[f'past_key_values.{i}.{kv}'] = {0: 'batch_size', 2: 'past_sequence_length'}
+        dyn[f'present.{i}.{kv}'] = {0: 'batch_size', 2: 'total_sequence_length'}
+onnx_path = os.path.join(args.out, 'onnx', 'model.onnx')
+with torch.no_grad():
+    torch.onnx.export(OnnxSignature(model),
+                      (torch.randint(0, cfg['vocab_size'], (B0, S0)), torch.ones(B0, P0 + S0, dtype=torch.int64),
+                       torch.arange(P0, P0 + S0).unsqueeze(0).expand(B0, -1).contiguous(),
+                       *[torch.randn(B0, KVH, P0, HD) for _ in range(2 * L)]),
+                      onnx_path, input_names=names_in, output_names=names_out, dynamic_axes=dyn,
+                      opset_version=14, do_constant_folding=True)
+import onnx
+onnx.checker.check_model(onnx.load(onnx_path))
+print('onnx', os.path.getsize(onnx_path), 'bytes', flush=True)
+
+V = cfg['vocab_size']
+eos = [int(x) for x in args.eos.split(',')] if args.eos else [V - 3, V - 1]  # <|endoftext|>, <|im_end|>
+config = dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_act='silu', torch_dtype='float32',
+              use_cache=True, bos_token_id=eos[0], eos_token_id=eos[0], head_dim=HD, **cfg)
+json.dump(config, open(os.path.join(args.out, 'config.json'), 'w'), indent=2)
+json.dump(dict(bos_token_id=eos[0], eos_token_id=eos, pad_token_id=eos[0], do_sample=True, temperature=0.7,
+               top_p=0.9, repetition_penalty=1.0), open(os.path.join(args.out, 'generation_config.json'), 'w'), indent=2)
+
+with torch.no_grad():  # row 1 is left-padded by 2
+    x = torch.tensor([[10, 275, 257, 46, 312], [V - 3, V - 3, 275, 257, 46]])
+    am = torch.tensor([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]])
+    pos = (am.cumsum(-1) - 1).clamp(min=0)
+    lg, pres = model(x, am, pos, None)
+    nxt = torch.tensor([[44], [312]])
+    am2 = torch.cat([am, torch.ones(2, 1, dtype=torch.int64)], 1)
+    lg2, _ = model(nxt, am2, pos[:, -1:] + 1, pres)
+json.dump(dict(prefill=dict(input_ids=x.tolist(), attention_mask=am.tolist(), position_ids=pos.tolist(), last_logits=lg[:, -1, :].tolist()),
+               decode=dict(input_ids=nxt.tolist(), attention_mask=am2.tolist(), position_ids=(pos[:, -1:] + 1).tolist(), logits=lg2[:, -1, :].tolist())),
+          open(os.path.join(args.out, 'reference_logits.json'), 'w'))
+print(f'wrote {args.out}', flush=True)

@@ -1,0 +1,40 @@
+/**
+ * The port between the sampling loop (pure) and a causal language model (onnxruntime in the worker, scripted logits
+ * in tests). The cache type C is opaque to the loop: CPU arrays, GPU buffers, anything the model can feed back.
+ */
+export interface ForwardRequest<C> {
+  /** Row-major [batch, seqLen] token ids (left-padded rows carry padding ids where attentionMask is 0). */
+  inputIds: readonly number[];
+  batch: number;
+  seqLen: number;
+  /** Row-major [batch, pastLen + seqLen]: 1 for real tokens, 0 for padding. */
+  attentionMask: readonly number[];
+  /** Row-major [batch, seqLen]. */
+  positionIds: readonly number[];
+  /** null: an empty cache (first chunk of the prompt). */
+  cache: C | null;
+  /** Return logits for every position ([batch, seqLen, vocab]) instead of only the last ([batch, vocab]). */
+  allPositions?: boolean;
+  /**
+   * The loop is about to rearrange rows of the returned cache (tile after prefill, drop finished rows): a model
+   * that keeps its cache on a GPU returns this one in CPU memory instead.
+   */
+  cacheOnCpu?: boolean;
+}
+
+export interface ForwardResult<C> {
+  /** [batch, vocab] float32 logits at the last position of each row (or [batch, seqLen, vocab] with allPositions). */
+  logits: Float32Array;
+  cache: C;
+}
+
+export interface CausalLM<C> {
+  readonly vocabSize: number;
+  forward(req: ForwardRequest<C>): Promise<ForwardResult<C>>;
+  /** Whether selectRows can work on this cache now (true for CPU caches). */
+  isCpuCache(cache: C): boolean;
+  /** New cache whose row j is row `rows[j]` of `cache`: tiles one prompt N ways and drops finished rows. */
+  selectRows(cache: C, rows: readonly number[]): C;
+  /** Frees what a cache holds (GPU buffers); called once for every cache the loop no longer needs. */
+  release(cache: C): void;
+}

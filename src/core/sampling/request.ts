@@ -1,0 +1,184 @@
+/**
+ * Parameters and results of the worker's `generate` method (and the CLI), shared by the ONNX and OpenAI backends.
+ * parseGenerateParams narrows what arrives over IPC.
+ */
+import { CodedError } from '../errors';
+import type { LogprobSummary } from './generate';
+import type { FinishReason } from './stopping';
+
+export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+
+export interface OnnxBackendSpec {
+  kind: 'onnx';
+  /** Model folder (Optimum layout). */
+  modelPath: string;
+  executionProvider?: ExecutionProviderSetting;
+  /** Graph under onnx/, default model.onnx. */
+  onnxFile?: string;
+  /** CPU intra-op threads; default onnxruntime's (one per core). */
+  threads?: number;
+}
+
+export interface OpenAIBackendSpec {
+  kind: 'openai';
+  /** Base URL (`http://127.0.0.1:11434/v1`) or a full `/v1/chat/completions` / `/v1/completions` URL. */
+  url: string;
+  model: string;
+  apiKey?: string;
+  /** Default: chat when messages are given, completions for a raw prompt. */
+  api?: 'chat' | 'completions';
+  /** Per HTTP request; default 120000. */
+  timeoutMs?: number;
+}
+
+export type BackendSpec = OnnxBackendSpec | OpenAIBackendSpec;
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface GenerateParams {
+  backend: BackendSpec;
+  /** Rendered with the model's chat template (ONNX) or sent as chat messages (OpenAI). */
+  messages?: ChatMessage[];
+  /** Used verbatim, without a chat template. Exactly one of messages and prompt. */
+  prompt?: string;
+  n: number;
+  /** 0 = greedy. */
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  minP?: number;
+  repetitionPenalty?: number;
+  maxNewTokens: number;
+  seed?: number;
+  stop?: string[];
+  /** Include per-token log-probs in each candidate (default true). */
+  tokenLogprobs?: boolean;
+  /** ONNX: a forward pass slower than this fails with model_forward (default 120000). */
+  stepTimeoutMs?: number;
+}
+
+export interface CandidateResult {
+  index: number;
+  text: string;
+  tokenCount: number;
+  /** null when an endpoint offered no log-probs. */
+  logprobs: LogprobSummary | null;
+  tokenLogprobs?: number[];
+  /** eos: the model's end token; stop: a stop string (OpenAI's "stop" covers both); length: maxNewTokens. */
+  finishReason: FinishReason;
+}
+
+export interface ModelInfo {
+  id: string;
+  backend: 'onnx' | 'openai';
+  /** Model folder or endpoint URL. */
+  source: string;
+  modelType?: string;
+  numLayers?: number;
+  vocabSize?: number;
+  /** float32 / float16 KV cache. */
+  kvType?: string;
+  loadMs?: number;
+}
+
+export interface GenerateTimings {
+  loadMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  decodeSteps: number;
+  totalMs: number;
+  promptTokens: number;
+  newTokens: number;
+  tokensPerSecond: number;
+}
+
+export interface GenerateResult {
+  candidates: CandidateResult[];
+  model: ModelInfo;
+  /** cpu / webgpu / cuda, or "openai" for an endpoint. */
+  provider: string;
+  fallbackReasons: Record<string, string>;
+  timings: GenerateTimings;
+}
+
+/** What `model.load` takes and `model.info` returns. */
+export interface LoadedModelInfo {
+  model: ModelInfo;
+  provider: string;
+  fallbackReasons: Record<string, string>;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function bad(msg: string): never {
+  throw new CodedError('bad_request', msg);
+}
+
+function optNum(o: Record<string, unknown>, k: string, lo: number, hi: number, int = false): number | undefined {
+  const v = o[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) bad(`${k} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}]`);
+  return v;
+}
+
+export function parseBackend(x: unknown): BackendSpec {
+  if (!isObj(x)) bad('backend must be an object');
+  if (x.kind === 'onnx') {
+    if (typeof x.modelPath !== 'string' || !x.modelPath) bad('backend.modelPath must be a folder path');
+    const ep = x.executionProvider ?? 'auto';
+    if (ep !== 'auto' && ep !== 'cuda' && ep !== 'webgpu' && ep !== 'cpu') bad('backend.executionProvider must be auto, cuda, webgpu or cpu');
+    const spec: OnnxBackendSpec = { kind: 'onnx', modelPath: x.modelPath, executionProvider: ep };
+    if (typeof x.onnxFile === 'string') spec.onnxFile = x.onnxFile;
+    const threads = optNum(x, 'threads', 1, 1024, true);
+    if (threads !== undefined) spec.threads = threads;
+    return spec;
+  }
+  if (x.kind === 'openai') {
+    if (typeof x.url !== 'string' || !/^https?:\/\//.test(x.url)) bad('backend.url must be an http(s) URL');
+    if (typeof x.model !== 'string') bad('backend.model must be a string');
+    const spec: OpenAIBackendSpec = { kind: 'openai', url: x.url, model: x.model };
+    if (typeof x.apiKey === 'string' && x.apiKey) spec.apiKey = x.apiKey;
+    if (x.api === 'chat' || x.api === 'completions') spec.api = x.api;
+    const t = optNum(x, 'timeoutMs', 1, 3_600_000, true);
+    if (t !== undefined) spec.timeoutMs = t;
+    return spec;
+  }
+  bad('backend.kind must be "onnx" or "openai"');
+}
+
+export function parseGenerateParams(x: unknown): GenerateParams {
+  if (!isObj(x)) bad('generate params must be an object');
+  const backend = parseBackend(x.backend);
+  const p: GenerateParams = {
+    backend,
+    n: optNum(x, 'n', 1, 256, true) ?? 1,
+    temperature: optNum(x, 'temperature', 0, 10) ?? 1,
+    maxNewTokens: optNum(x, 'maxNewTokens', 1, 32768, true) ?? 256,
+  };
+  if (x.messages !== undefined) {
+    if (!Array.isArray(x.messages) || x.messages.length === 0 || !x.messages.every((m) => isObj(m) && typeof m.role === 'string' && typeof m.content === 'string')) {
+      bad('messages must be a non-empty array of {role, content} strings');
+    }
+    p.messages = (x.messages as ChatMessage[]).map((m) => ({ role: m.role, content: m.content }));
+  }
+  if (x.prompt !== undefined) {
+    if (typeof x.prompt !== 'string' || !x.prompt) bad('prompt must be a non-empty string');
+    p.prompt = x.prompt;
+  }
+  if ((p.messages === undefined) === (p.prompt === undefined)) bad('give exactly one of messages and prompt');
+  const topP = optNum(x, 'topP', 0, 1); if (topP !== undefined) { if (topP === 0) bad('topP must be > 0'); p.topP = topP; }
+  const topK = optNum(x, 'topK', 0, 1e7, true); if (topK !== undefined) p.topK = topK;
+  const minP = optNum(x, 'minP', 0, 1); if (minP !== undefined) p.minP = minP;
+  const rp = optNum(x, 'repetitionPenalty', 0.01, 100); if (rp !== undefined) p.repetitionPenalty = rp;
+  const seed = optNum(x, 'seed', 0, 2 ** 32 - 1, true); if (seed !== undefined) p.seed = seed;
+  const st = optNum(x, 'stepTimeoutMs', 1, 86_400_000, true); if (st !== undefined) p.stepTimeoutMs = st;
+  if (x.stop !== undefined) {
+    if (!Array.isArray(x.stop) || !x.stop.every((s) => typeof s === 'string')) bad('stop must be an array of strings');
+    p.stop = (x.stop as string[]).filter((s) => s.length > 0);
+  }
+  if (x.tokenLogprobs !== undefined) p.tokenLogprobs = x.tokenLogprobs === true;
+  return p;
+}

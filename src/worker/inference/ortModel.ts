@@ -1,0 +1,252 @@
+/**
+ * The onnxruntime forward pass behind the sampling loop's CausalLM port, for Optimum-layout decoder exports.
+ * On WebGPU the KV cache stays on the GPU between steps (preferredOutputLocation: logits to the CPU, present.* as
+ * gpu-buffer) and GPU tensors are never read with getData() (that aborts the process); when the loop needs to
+ * rearrange rows, the outputs of that one forward are fetched into pre-allocated CPU tensors instead.
+ */
+import type * as OrtTypes from 'onnxruntime-node';
+import { CodedError } from '../../core/errors';
+import type { CausalLM, ForwardRequest, ForwardResult } from '../../core/sampling/model';
+import type { ModelFolder } from './modelFolder';
+import { createSessionWithFallback, type ProviderChoice, type ProviderName } from './providers';
+import type { Ort } from './ort';
+
+type Tensor = OrtTypes.Tensor;
+type KvType = 'float32' | 'float16';
+
+export interface OrtCache {
+  /** past_key_values.* name -> tensor [batch, kvHeads, pastLen, headDim]. */
+  tensors: Map<string, Tensor>;
+  batch: number;
+  pastLen: number;
+  onCpu: boolean;
+}
+
+export interface OrtModelOptions {
+  executionProvider?: ProviderChoice;
+  /** Intra-op threads on the CPU provider (default: onnxruntime's choice, one per core). */
+  threads?: number;
+}
+
+export class OrtCausalLM implements CausalLM<OrtCache> {
+  readonly vocabSize: number;
+  private readonly pastNames: string[];
+  private readonly presentNames: string[];
+  private readonly hasPositionIds: boolean;
+  private disposed = false;
+
+  private constructor(
+    private readonly ort: Ort,
+    readonly session: OrtTypes.InferenceSession,
+    readonly folder: ModelFolder,
+    readonly provider: ProviderName,
+    readonly fallbackReasons: Record<string, string>,
+    readonly kvType: KvType,
+    readonly logitsType: KvType,
+    readonly loadMs: number,
+  ) {
+    this.vocabSize = folder.config.vocabSize;
+    this.pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    this.presentNames = this.pastNames.map((n) => n.replace('past_key_values.', 'present.'));
+    this.hasPositionIds = session.inputNames.includes('position_ids');
+  }
+
+  static async load(folder: ModelFolder, opts: OrtModelOptions = {}): Promise<OrtCausalLM> {
+    const t0 = Date.now();
+    const L = folder.config.numLayers;
+    const presentNames = Array.from({ length: 2 * L }, (_, j) => `present.${j >> 1}.${j & 1 ? 'value' : 'key'}`);
+    const attempt = await createSessionWithFallback(opts.executionProvider ?? 'auto', async (ort, provider) => {
+      const so: OrtTypes.InferenceSession.SessionOptions = {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      };
+      if (provider === 'cpu' && opts.threads) {
+        so.intraOpNumThreads = opts.threads;
+        so.interOpNumThreads = 1;
+      }
+      if (provider === 'webgpu') {
+        so.preferredOutputLocation = { logits: 'cpu', ...Object.fromEntries(presentNames.map((n) => [n, 'gpu-buffer' as const])) };
+      }
+      let session: OrtTypes.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(folder.onnxPath, so);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (provider === 'cpu') throw new CodedError('model_load', `${folder.onnxPath} could not be loaded by onnxruntime: ${msg}`);
+        throw e;
+      }
+      const lm = OrtCausalLM.fromSession(ort, session, folder, provider);
+      try {
+        await lm.smokeTest();
+      } catch (e) {
+        await session.release().catch(() => undefined);
+        throw e;
+      }
+      return lm;
+    });
+    const lm = attempt.session;
+    (lm as { fallbackReasons: Record<string, string> }).fallbackReasons = attempt.fallbackReasons;
+    (lm as { loadMs: number }).loadMs = Date.now() - t0;
+    return lm;
+  }
+
+  private static fromSession(ort: Ort, session: OrtTypes.InferenceSession, folder: ModelFolder, provider: ProviderName): OrtCausalLM {
+    const file = folder.onnxPath;
+    const ins = session.inputNames;
+    const outs = session.outputNames;
+    const expected = 'inputs input_ids, attention_mask, position_ids, past_key_values.N.key/value and outputs logits, present.N.key/value (an Optimum text-generation-with-past export)';
+    for (const n of ['input_ids', 'attention_mask']) if (!ins.includes(n)) throw new CodedError('model_folder', `${file} has no input "${n}": expected ${expected}`);
+    if (!outs.includes('logits')) throw new CodedError('model_folder', `${file} has no output "logits": expected ${expected}`);
+    const L = folder.config.numLayers;
+    for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) {
+      if (!ins.includes(`past_key_values.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no input "past_key_values.${i}.${kv}" (config.json says ${L} layers): expected ${expected}`);
+      if (!outs.includes(`present.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no output "present.${i}.${kv}": expected ${expected}`);
+    }
+    const known = new Set(['input_ids', 'attention_mask', 'position_ids']);
+    const extra = ins.filter((n) => !known.has(n) && !n.startsWith('past_key_values.'));
+    if (extra.length) throw new CodedError('model_folder', `${file} has inputs this loader does not feed (${extra.join(', ')}): expected ${expected}`);
+    const meta = (name: string, list: readonly OrtTypes.InferenceSession.ValueMetadata[]) => list.find((m) => m.name === name);
+    const typeOf = (m: OrtTypes.InferenceSession.ValueMetadata | undefined): KvType => {
+      const t = m && m.isTensor ? m.type : 'float32';
+      if (t !== 'float32' && t !== 'float16') throw new CodedError('model_folder', `${file}: ${m?.name} is ${t}: expected float32 or float16`);
+      return t;
+    };
+    const kvType = typeOf(meta('past_key_values.0.key', session.inputMetadata));
+    const logitsType = typeOf(meta('logits', session.outputMetadata));
+    return new OrtCausalLM(ort, session, folder, provider, {}, kvType, logitsType, 0);
+  }
+
+  /** One token through the graph: catches providers that create a session but cannot run it (missing kernels). */
+  private async smokeTest(): Promise<void> {
+    const r = await this.forward({ inputIds: [this.folder.padTokenId], batch: 1, seqLen: 1, attentionMask: [1], positionIds: [0], cache: null });
+    this.release(r.cache);
+    if (!r.logits.every((x) => Number.isFinite(x))) throw new Error('the smoke-test forward produced non-finite logits');
+  }
+
+  async forward(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
+    if (this.disposed) throw new CodedError('model_forward', 'the model was unloaded');
+    const { Tensor } = this.ort;
+    const { batch: B, seqLen: S } = req;
+    const T = req.attentionMask.length / B;
+    const pastLen = T - S;
+    const cfg = this.folder.config;
+    const feeds: Record<string, Tensor> = {
+      input_ids: new Tensor('int64', int64(req.inputIds), [B, S]),
+      attention_mask: new Tensor('int64', int64(req.attentionMask), [B, T]),
+    };
+    if (this.hasPositionIds) feeds.position_ids = new Tensor('int64', int64(req.positionIds), [B, S]);
+    const created: Tensor[] = [];
+    if (req.cache) {
+      if (req.cache.batch !== B || req.cache.pastLen !== pastLen) {
+        throw new CodedError('model_forward', `cache shape [${req.cache.batch}, ${req.cache.pastLen}] does not match the request [${B}, ${pastLen}]`);
+      }
+      for (const n of this.pastNames) feeds[n] = req.cache.tensors.get(n)!;
+    } else {
+      if (pastLen !== 0) throw new CodedError('model_forward', 'a request with past tokens needs a cache');
+      for (const n of this.pastNames) {
+        const t = new Tensor(this.kvType, this.kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [B, cfg.numKeyValueHeads, 0, cfg.headDim]);
+        feeds[n] = t;
+        created.push(t);
+      }
+    }
+    // On a GPU provider, fetch the cache into CPU tensors when the loop is about to rearrange rows.
+    let fetches: Record<string, Tensor | null> | undefined;
+    const gpu = this.provider !== 'cpu';
+    if (gpu && req.cacheOnCpu) {
+      fetches = { logits: null };
+      const n = B * cfg.numKeyValueHeads * T * cfg.headDim;
+      for (const p of this.presentNames) {
+        fetches[p] = new Tensor(this.kvType, this.kvType === 'float16' ? new Uint16Array(n) : new Float32Array(n), [B, cfg.numKeyValueHeads, T, cfg.headDim]);
+      }
+    }
+    let out: OrtTypes.InferenceSession.ReturnType;
+    try {
+      out = fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
+    } catch (e) {
+      throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      for (const t of created) t.dispose();
+    }
+    const logitsT = out.logits!;
+    if (logitsT.location !== 'cpu') throw new CodedError('model_forward', `logits came back on ${logitsT.location}: expected the CPU`);
+    const V = this.vocabSize;
+    const dims = logitsT.dims;
+    if (dims.length !== 3 || dims[0] !== B || dims[2] !== V) throw new CodedError('model_forward', `logits have shape [${dims.join(', ')}]: expected [${B}, ${S}, ${V}]`);
+    const Sout = dims[1]!;
+    const logits = req.allPositions
+      ? toFloat32(logitsT.data as Float32Array | Uint16Array, 0, B * Sout * V)
+      : lastPositions(logitsT.data as Float32Array | Uint16Array, B, Sout, V);
+    logitsT.dispose();
+    const tensors = new Map<string, Tensor>();
+    let onCpu = true;
+    this.pastNames.forEach((n, i) => {
+      const t = out[this.presentNames[i]!]!;
+      if (t.location !== 'cpu') onCpu = false;
+      tensors.set(n, t);
+    });
+    return { logits, cache: { tensors, batch: B, pastLen: T, onCpu } };
+  }
+
+  isCpuCache(c: OrtCache): boolean {
+    return c.onCpu;
+  }
+
+  selectRows(c: OrtCache, rows: readonly number[]): OrtCache {
+    if (!c.onCpu) throw new CodedError('internal', 'selectRows needs a CPU cache');
+    const { Tensor } = this.ort;
+    const tensors = new Map<string, Tensor>();
+    for (const [name, t] of c.tensors) {
+      const src = t.data as Float32Array | Uint16Array;
+      const rowLen = src.length / c.batch;
+      const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(rowLen * rows.length);
+      rows.forEach((r, j) => dst.set(src.subarray(r * rowLen, (r + 1) * rowLen), j * rowLen));
+      tensors.set(name, new Tensor(t.type as KvType, dst, [rows.length, ...t.dims.slice(1)]));
+    }
+    return { tensors, batch: rows.length, pastLen: c.pastLen, onCpu: true };
+  }
+
+  release(c: OrtCache): void {
+    for (const t of c.tensors.values()) t.dispose();
+    c.tensors.clear();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+}
+
+function int64(xs: readonly number[]): BigInt64Array {
+  const a = new BigInt64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) a[i] = BigInt(xs[i]!);
+  return a;
+}
+
+function lastPositions(data: Float32Array | Uint16Array, B: number, S: number, V: number): Float32Array {
+  const out = new Float32Array(B * V);
+  for (let b = 0; b < B; b++) {
+    const off = (b * S + S - 1) * V;
+    if (data instanceof Float32Array) out.set(data.subarray(off, off + V), b * V);
+    else for (let i = 0; i < V; i++) out[b * V + i] = halfToFloat(data[off + i]!);
+  }
+  return out;
+}
+
+function toFloat32(data: Float32Array | Uint16Array, off: number, n: number): Float32Array {
+  if (data instanceof Float32Array) return data.slice(off, off + n);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = halfToFloat(data[off + i]!);
+  return out;
+}
+
+/** IEEE 754 binary16 bits to a number. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}

@@ -1,0 +1,72 @@
+/**
+ * A scripted causal LM for the sampling loop: its "KV cache" is the list of real tokens each row has seen, and its
+ * logits are a deterministic function of that history, so tiling, compaction, padding and chunking mistakes show up
+ * as different candidates.
+ */
+import type { CausalLM, ForwardRequest, ForwardResult } from '../../../../src/core/sampling/model';
+
+export interface FakeCache {
+  rows: number[][];
+  onCpu: boolean;
+  id: number;
+}
+
+export type ScriptFn = (history: readonly number[], vocab: number) => Float32Array;
+
+/** Default script: a smooth pseudo-random distribution that depends on the last two tokens and the length. */
+export const hashScript: ScriptFn = (h, V) => {
+  const out = new Float32Array(V);
+  const a = h[h.length - 1] ?? 0;
+  const b = h[h.length - 2] ?? 0;
+  for (let i = 0; i < V; i++) out[i] = Math.sin(a * 12.9898 + b * 78.233 + i * 37.719 + h.length * 3.1) * 3;
+  return out;
+};
+
+export class FakeLM implements CausalLM<FakeCache> {
+  readonly calls: { batch: number; seqLen: number; cacheOnCpu: boolean }[] = [];
+  released = 0;
+  created = 0;
+  constructor(
+    readonly vocabSize: number,
+    private readonly script: ScriptFn = hashScript,
+    private readonly opts: { gpu?: boolean; failAt?: number; hangAt?: number } = {},
+  ) {}
+
+  async forward(req: ForwardRequest<FakeCache>): Promise<ForwardResult<FakeCache>> {
+    const call = this.calls.length;
+    this.calls.push({ batch: req.batch, seqLen: req.seqLen, cacheOnCpu: !!req.cacheOnCpu });
+    if (this.opts.failAt === call) throw new Error('native abort: out of memory');
+    if (this.opts.hangAt === call) await new Promise(() => undefined);
+    await Promise.resolve();
+    const V = this.vocabSize;
+    const T = req.attentionMask.length / req.batch;
+    const rows = req.cache ? req.cache.rows.map((r) => r.slice()) : Array.from({ length: req.batch }, () => [] as number[]);
+    if (rows.length !== req.batch) throw new Error(`cache has ${rows.length} rows, batch is ${req.batch}`);
+    const logits = new Float32Array(req.batch * (req.allPositions ? req.seqLen : 1) * V);
+    for (let b = 0; b < req.batch; b++) {
+      for (let s = 0; s < req.seqLen; s++) {
+        const m = req.attentionMask[b * T + (T - req.seqLen) + s];
+        if (m) rows[b]!.push(req.inputIds[b * req.seqLen + s]!);
+        if (req.allPositions) logits.set(this.script(rows[b]!, V), (b * req.seqLen + s) * V);
+      }
+      if (!req.allPositions) logits.set(this.script(rows[b]!, V), b * V);
+    }
+    const onCpu = !this.opts.gpu || !!req.cacheOnCpu;
+    this.created++;
+    return { logits, cache: { rows, onCpu, id: this.created } };
+  }
+  isCpuCache(c: FakeCache): boolean {
+    return c.onCpu;
+  }
+  selectRows(c: FakeCache, rows: readonly number[]): FakeCache {
+    if (!c.onCpu) throw new Error('selectRows on a GPU cache');
+    this.created++;
+    return { rows: rows.map((r) => c.rows[r]!.slice()), onCpu: true, id: this.created };
+  }
+  release(): void {
+    this.released++;
+  }
+}
+
+/** Decodes ids as letters a..z (id 0 = 'a'), so stop strings are easy to script. */
+export const letters = (ids: number[]): string => ids.map((i) => String.fromCharCode(97 + (i % 26))).join('');
