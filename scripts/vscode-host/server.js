@@ -144,9 +144,25 @@ function remoteUri(srv, p) {
   return `vscode-remote://${new URL(srv.url).host}${path.resolve(p)}`;
 }
 
+/**
+ * Lines matching `pattern` from an extension's LogOutputChannel files, which VS Code writes under
+ * <userDataDir>/logs/<session>/exthost<N>/<extensionId>/<channel>.log (e.g. "activated in 27 ms").
+ */
+function extensionLogLines(userDataDir, extensionId, pattern) {
+  const logs = path.join(userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return [];
+  const lines = [];
+  for (const e of fs.readdirSync(logs, { withFileTypes: true, recursive: true })) {
+    const dir = e.parentPath ?? e.path;
+    if (!e.isFile() || !e.name.endsWith('.log') || path.basename(dir) !== extensionId) continue;
+    for (const line of fs.readFileSync(path.join(dir, e.name), 'utf8').split('\n')) if (pattern.test(line)) lines.push(line);
+  }
+  return lines;
+}
+
 module.exports = {
   ROOT, HOST_DIR, NODE24, CS_ENTRY, SETTINGS, CHROMIUM, CHROMIUM_ARGS,
-  startServer, installVsix, writeUserSettings, workbenchUrl, remoteUri, freePort,
+  startServer, installVsix, writeUserSettings, workbenchUrl, remoteUri, freePort, extensionLogLines,
 };
 
 async function cli(argv) {

@@ -93,11 +93,9 @@ function ensureCodeServer() {
   log(`code-server ${CODE_SERVER_VERSION}: npm install (several minutes, ~620 MB; log ${logFile})`);
   fs.mkdirSync(CS_DIR, { recursive: true });
   const pkgJson = path.join(CS_DIR, 'package.json');
-  // allowScripts: npm 11 asks for install scripts to be approved; code-server's postinstall builds VS Code's natives.
-  if (!fs.existsSync(pkgJson)) {
-    fs.writeFileSync(pkgJson, JSON.stringify({ name: 'reward-lens-vscode-host', private: true,
-      allowScripts: { 'code-server': true, argon2: true } }, null, 2));
-  }
+  // npm 11.19 warns that code-server's install scripts are "not yet covered by allowScripts" but runs them;
+  // the postinstall (npm install in lib/vscode, node-gyp builds) is what makes code-server work.
+  if (!fs.existsSync(pkgJson)) fs.writeFileSync(pkgJson, JSON.stringify({ name: 'reward-lens-vscode-host', private: true }, null, 2));
   const out = fs.openSync(logFile, 'w');
   // npm must run under Node 24: code-server's engines and postinstall check read npm_config_user_agent.
   // npm_config_nodedir points node-gyp at the headers in the Node package, so it downloads nothing.

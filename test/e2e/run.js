@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const Mocha = require('mocha');
-const { startServer, installVsix, CHROMIUM, CHROMIUM_ARGS } = require('../../scripts/vscode-host/server');
+const { startServer, installVsix, extensionLogLines, CHROMIUM, CHROMIUM_ARGS } = require('../../scripts/vscode-host/server');
 const { setSession } = require('./lib/session');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -64,6 +64,7 @@ async function main() {
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
+    for (const line of extensionLogLines(userDataDir, 'reward-lens.reward-lens', /activated in \d+ ms/)) console.log(`extension log: ${line}`);
     if (process.env.REWARD_LENS_KEEP_TMP) console.log(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }

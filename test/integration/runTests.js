@@ -15,12 +15,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { runTests } = require('@vscode/test-electron');
+const { installVsix, extensionLogLines } = require('../../scripts/vscode-host/server');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SUITE = path.join(ROOT, 'out/integration/test/integration/suite/index.js');
 const WRAPPER = path.join(ROOT, 'scripts/vscode-host/run-ext-tests.js');
 const SAMPLE_WORKSPACE = path.join(ROOT, 'fixtures/sample-workspace');
 const DESKTOP = process.env.REWARD_LENS_DESKTOP === '1';
+const EXTENSION_ID = 'reward-lens.reward-lens';
 
 const args = process.argv.slice(2);
 const flag = name => args.some(a => a === `--${name}`);
@@ -75,6 +77,8 @@ async function pass(name, { extensionDevelopmentPath, extensionsDir, userDataDir
   console.log(`pass ${name}: ${results.passed} passed, ${results.failed} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
     (results.vscodeVersion ? ` (VS Code ${results.vscodeVersion}, extension host Node ${results.node})` : ''));
   for (const [k, v] of Object.entries(results.metrics || {})) console.log(`  ${name} ${k}: ${v}`);
+  // The extension's own word on it, from its LogOutputChannel "Reward Lens".
+  for (const line of extensionLogLines(userDataDir, EXTENSION_ID, /activated in \d+ ms/)) console.log(`  ${name} log: ${line}`);
   return results;
 }
 
@@ -119,7 +123,7 @@ async function main() {
         const userDataDir = path.join(tmp, 'vsix-user-data');
         console.log(`\ninstalling ${path.relative(ROOT, vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB) into a fresh extensions dir`);
         if (DESKTOP) await installVsixDesktop(vsix, extensionsDir, userDataDir);
-        else console.log(`installed in ${require('../../scripts/vscode-host/server').installVsix(vsix, { userDataDir, extensionsDir })} ms`);
+        else console.log(`installed in ${installVsix(vsix, { userDataDir, extensionsDir })} ms`);
         // An extensionDevelopmentPath is required to run tests; an empty folder contributes no extension,
         // so the suite talks to the installed package.
         const empty = path.join(tmp, 'no-extension');
