@@ -87,14 +87,15 @@ function installVsix(vsix, { userDataDir, extensionsDir }) {
  * options: folder (opened workspace), userDataDir, extensionsDir, port (default: a free one),
  * env (extra environment for the server and its extension hosts), timeoutS (hard limit on the
  * server's life through coreutils `timeout`, so a crashed runner cannot leave it behind), logFile,
- * smokeTestDriver (lets the workbench honour ?payload=[["extensionTestsPath",...]]).
+ * smokeTestDriver (lets the workbench honour ?payload=[["extensionTestsPath",...]]), settings (extra user
+ * settings, written only when the user-data dir has no settings.json yet).
  */
 async function startServer(options) {
   assertInstalled();
-  const { folder, userDataDir, extensionsDir, env = {}, timeoutS, smokeTestDriver = false } = options;
+  const { folder, userDataDir, extensionsDir, env = {}, timeoutS, smokeTestDriver = false, settings = {} } = options;
   const port = options.port || await freePort();
   fs.mkdirSync(extensionsDir, { recursive: true });
-  writeUserSettings(userDataDir);
+  writeUserSettings(userDataDir, settings);
   // An empty config keeps code-server from creating ~/.config/code-server/config.yaml with a password.
   const cfg = path.join(userDataDir, 'code-server.yaml');
   fs.writeFileSync(cfg, '');
