@@ -4,10 +4,11 @@
 // Where VS Code cannot be downloaded (this machine, CI) runTests() gets vscodeExecutablePath =
 // scripts/vscode-host/run-ext-tests.js, which runs the suite inside code-server's extension host
 // (installed by scripts/vscode-host/setup.mjs). With REWARD_LENS_DESKTOP=1 runTests() downloads
-// desktop VS Code as usual.
+// desktop VS Code as usual (on Linux without a display, run it under xvfb-run).
 // Two passes of the same suite: (1) the source folder as extensionDevelopmentPath; (2) the packaged
-// .vsix installed into a fresh extensions dir (skipped with --no-vsix; the .vsix is the newest
-// reward-lens-*-linux-x64.vsix in the repo when it is newer than dist/, else `npm run package` builds it).
+// .vsix installed into a fresh extensions dir (skipped with --no-vsix; the .vsix is --vsix=FILE, else
+// $REWARD_LENS_VSIX, else reward-lens-<version>-linux-x64.vsix when newer than its sources, else
+// `npm run package` builds it). Env: REWARD_LENS_KEEP_TMP=1 keeps user-data dirs and logs.
 // Ends with `N passed, N failed` and exits non-zero on any failure.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -86,7 +87,7 @@ function installVsixDesktop(vsix, extensionsDir, userDataDir) {
   // Lazy: only desktop runs download VS Code.
   const { downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = require('@vscode/test-electron');
   return downloadAndUnzipVSCode().then(exe => {
-    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(exe);
+    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(exe, { reuseMachineInstall: true });
     const r = spawnSync(cli, [...cliArgs, `--extensions-dir=${extensionsDir}`, `--user-data-dir=${userDataDir}`,
       '--install-extension', vsix, '--force'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`installing ${vsix} failed`);
