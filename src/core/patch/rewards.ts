@@ -147,13 +147,16 @@ export function syntaxReward(changes: readonly FileChange[], checker: SyntaxChec
   return { value: checked === 0 ? null : 1, error: null };
 }
 
-/** A git-style unified diff of a change set (for display and for the CLI's evidence), difflib hunks. */
-export function displayDiff(changes: readonly FileChange[]): string {
+/**
+ * A git-style unified diff of a change set (for display and for the CLI's evidence), difflib hunks. `patch` (the
+ * normalised patch of the same changes) saves recomputing the bodies of files that were not renamed.
+ */
+export function displayDiff(changes: readonly FileChange[], patch?: Files): string {
   const parts: string[] = [];
   for (const c of changes) {
     const from = c.before === null ? '/dev/null' : `a/${c.oldPath ?? c.path}`;
     const to = c.after === null ? '/dev/null' : `b/${c.path}`;
-    const body = generateUnifiedDiff(c.before ?? '', c.after ?? '');
+    const body = patch && c.oldPath === undefined ? (patch[c.path] ?? '') : generateUnifiedDiff(c.before ?? '', c.after ?? '');
     parts.push(`--- ${from}\n+++ ${to}${body ? '\n' + body : ''}`);
   }
   return parts.join('\n');

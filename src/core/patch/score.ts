@@ -5,9 +5,9 @@
  */
 import type { ErrorInfo } from '../errors';
 import type { Rewards } from '../ranking/types';
-import { applyCandidate, detectFormat, newContentOf, type ApplyOptions, type ApplyResult, type CandidateFormat, type FileChange, type PatchContext } from './candidate';
+import { applyCandidate, detectFormat, type ApplyOptions, type ApplyResult, type CandidateFormat, type FileChange, type PatchContext } from './candidate';
 import { consensusRewards, displayDiff, jsonSyntaxChecker, normalizedPatch, sizeReward, summarize, syntaxReward, type PatchSummary, type SyntaxChecker } from './rewards';
-import { calculateReward, calculateRewardUnidiff, type ChangeSimilarity } from './swerl';
+import { calculateRewardUnidiff, computeChangeSimilarities, type ChangeSimilarity } from './swerl';
 
 export interface ScoreOptions extends ApplyOptions {
   /** A reference patch (any of the three formats) or null. */
@@ -37,17 +37,29 @@ export interface ScoredPatchGroup {
   referenceError: ErrorInfo | null;
 }
 
+function memoChecker(inner: SyntaxChecker): SyntaxChecker {
+  const seen = new Map<string, ReturnType<SyntaxChecker>>();
+  return (path, text) => {
+    const key = `${path}\u0000${text}`;
+    let r = seen.get(key);
+    if (r === undefined && !seen.has(key)) seen.set(key, (r = inner(path, text)));
+    return r ?? null;
+  };
+}
+
 const EMPTY_SUMMARY: PatchSummary = { files: 0, added: 0, removed: 0, hunks: 0 };
 
 export function scorePatchGroup(candidates: readonly string[], ctx: PatchContext, opts: ScoreOptions = {}): ScoredPatchGroup {
-  const checker = opts.syntax ?? jsonSyntaxChecker;
+  // Sampled candidates often produce the same file text: parse each distinct text once per group.
+  const checker = memoChecker(opts.syntax ?? jsonSyntaxChecker);
   let reference: ApplyResult | null = null;
   let referenceError: ErrorInfo | null = null;
   if (opts.reference) {
     reference = applyCandidate(opts.reference, ctx);
     if (!reference.ok) referenceError = { code: reference.error.code, message: `reference: ${reference.error.message}` };
   }
-  const oracleNew = reference?.ok ? newContentOf(reference.changes) : null;
+  // SWE-RL's calculate_reward, with each side's normalised diff computed once per group (not once per pair).
+  const oraclePatch = reference?.ok ? normalizedPatch(reference.changes) : null;
   const refIsDiff = opts.reference ? detectFormat(opts.reference) === 'unified-diff' : false;
 
   const results = candidates.map((text) => applyCandidate(text, ctx, opts));
@@ -58,11 +70,12 @@ export function scorePatchGroup(candidates: readonly string[], ctx: PatchContext
     const text = candidates[index]!;
     const rewards: Rewards = {};
     let similarities: ChangeSimilarity[] | undefined;
-    if (oracleNew) {
-      if (r.ok) {
-        const sim = calculateReward(ctx.files, oracleNew, newContentOf(r.changes));
-        rewards.similarity = sim.reward;
-        similarities = sim.similarities;
+    if (oraclePatch) {
+      const predPatch = patches[index];
+      if (predPatch) {
+        similarities = computeChangeSimilarities(predPatch, oraclePatch);
+        // No file changed on either side: SWE-RL has no value (its assert fails).
+        rewards.similarity = similarities.length === 0 ? null : similarities.reduce((a, x) => a + x.similarity, 0) / similarities.length;
       } else {
         rewards.similarity = -1.0;
       }
@@ -92,7 +105,7 @@ export function scorePatchGroup(candidates: readonly string[], ctx: PatchContext
       changes: r.ok ? r.changes : [],
       summary,
       notes: r.notes,
-      diff: r.ok ? displayDiff(r.changes) : '',
+      diff: r.ok && patch ? displayDiff(r.changes, patch) : '',
     };
     if (similarities) out.similarities = similarities.map((s) => ({ path: s.path, similarity: s.similarity }));
     return out;
