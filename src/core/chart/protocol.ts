@@ -43,7 +43,10 @@ export interface ChartEvidence {
   /** Encoded fields not found in the data (why `fields_valid` < 1). */
   fieldsMissing?: string[];
   warnings?: string[];
+  /** Wall time from candidate text to scored evidence, ms. */
   renderMs: number;
+  /** Vega stages inside the renderer child, ms. */
+  stages?: { compileMs: number; runMs: number; svgMs: number; rasterMs: number };
 }
 
 /** Streamed once per candidate as soon as it is rendered, before the group is ranked. */

@@ -130,7 +130,7 @@ async function evaluate(text: string, dataset: Dataset | undefined, needVisual: 
   return {
     evaluation: { executed: true, attributes: r.attributes, fieldsValid: fv ? fv.score : null, ...(needVisual ? { visual: visualFeatures(image) } : {}) },
     evidence: {
-      language: parsed.language, width: r.width, height: r.height, attributes: r.attributes, renderMs: performance.now() - t0,
+      language: parsed.language, width: r.width, height: r.height, attributes: r.attributes, renderMs: performance.now() - t0, stages: r.timings,
       ...(fv && fv.missing.length ? { fieldsMissing: fv.missing } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}),
     },
     error: null, pngBytes: r.png,
@@ -144,27 +144,33 @@ function safeName(s: string): string {
 export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOptions): Promise<GroupOutput> {
   const dataset = input.dataPath ? readDataset(input.dataPath) : undefined;
   const reference = await prepareReference(input, dataset, opts);
-  const evaluated: Array<Evaluated & { pngBytes?: Uint8Array }> = [];
-  for (const [i, text] of input.candidates.entries()) {
-    if (opts.signal?.aborted) throw new CodedError('cancelled', 'cancelled');
-    const e = await evaluate(text, dataset, !!reference?.visual, opts);
-    if (e.evaluation.visual && reference?.visual) {
-      const v = visualSimilarity(e.evaluation.visual, reference.visual);
-      e.evidence.visualDetail = { ssim: v.ssim, histogram: v.histogram };
-    }
-    if (e.pngBytes) {
-      if (opts.outDir) {
-        fs.mkdirSync(opts.outDir, { recursive: true });
-        const p = path.join(opts.outDir, `${safeName(input.group)}-${i}.png`);
-        fs.writeFileSync(p, e.pngBytes);
-        e.evidence.pngPath = p;
+  // Candidates render concurrently, one per renderer process (matplotlib runs as many Python processes at most).
+  const evaluated = new Array<Evaluated & { pngBytes?: Uint8Array }>(input.candidates.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < input.candidates.length) {
+      const i = next++;
+      if (opts.signal?.aborted) throw new CodedError('cancelled', 'cancelled');
+      const e = await evaluate(input.candidates[i]!, dataset, !!reference?.visual, opts);
+      if (e.evaluation.visual && reference?.visual) {
+        const v = visualSimilarity(e.evaluation.visual, reference.visual);
+        e.evidence.visualDetail = { ssim: v.ssim, histogram: v.histogram };
       }
-      const inline = opts.inlinePng ?? 'auto';
-      if (inline === 'always' || (inline === 'auto' && !opts.outDir)) e.evidence.png = Buffer.from(e.pngBytes).toString('base64');
+      if (e.pngBytes) {
+        if (opts.outDir) {
+          fs.mkdirSync(opts.outDir, { recursive: true });
+          const p = path.join(opts.outDir, `${safeName(input.group)}-${i}.png`);
+          fs.writeFileSync(p, e.pngBytes);
+          e.evidence.pngPath = p;
+        }
+        const inline = opts.inlinePng ?? 'auto';
+        if (inline === 'always' || (inline === 'auto' && !opts.outDir)) e.evidence.png = Buffer.from(e.pngBytes).toString('base64');
+      }
+      evaluated[i] = e;
+      opts.onCandidate?.(input.group, i, e.evidence);
     }
-    evaluated.push(e);
-    opts.onCandidate?.(input.group, i, e.evidence);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.renderer.processes, input.candidates.length) }, lane));
   const rewards = chartGroupRewards(evaluated.map((e) => e.evaluation), reference);
   const weights = applicableWeights(defaultChartWeights(!!reference, opts.weights), rewards);
   const ranked = rankGroup(rewards, { weights, gate: CHART_GATE });

@@ -1,10 +1,12 @@
 /**
- * Parent side of the chart renderer: one long-lived forked child (imports and wasm paid once) that renders one spec
- * at a time. Each render has a timeout; on timeout the child is killed (SIGKILL) and a fresh one starts on the next
- * render, as it does after a crash (e.g. the V8 heap cap `--max-old-space-size` was hit).
+ * Parent side of the chart renderer: long-lived forked children (imports and wasm paid once), each rendering one
+ * spec at a time. Each render has a timeout; on timeout the child is killed (SIGKILL) and a fresh one starts on the
+ * next render, as it does after a crash (e.g. the V8 heap cap `--max-old-space-size` was hit). A runaway spec only
+ * ever takes its own child down.
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { CodedError, toErrorInfo, type ErrorInfo } from '../../core/errors';
 import type { ChildToParent, RenderRequest, RenderSuccess } from './protocol';
@@ -14,6 +16,8 @@ export interface ChartRendererOptions {
   maxHeapMb?: number;
   /** Default per-render timeout, ms (includes a child restart when one is needed). */
   timeoutMs?: number;
+  /** Number of child processes rendering in parallel (default 2, at most the number of CPUs). */
+  processes?: number;
   /** How long a fresh child may take to load vega and the wasm rasteriser. */
   startTimeoutMs?: number;
 }
@@ -29,7 +33,8 @@ export function childScript(): { file: string; execArgv: string[] } {
   throw new CodedError('not_available', `chart renderer script not found (${bundled})`);
 }
 
-export class ChartRenderer {
+/** One renderer child process with its own queue. */
+class RendererProcess {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
   private seq = 0;
@@ -40,6 +45,9 @@ export class ChartRenderer {
   private readonly startTimeoutMs: number;
   /** Number of children started so far (1 after the first render; more after crashes and timeouts). */
   starts = 0;
+
+  /** Renders queued or running here (the pool picks the least busy process). */
+  outstanding = 0;
 
   constructor(opts: ChartRendererOptions = {}) {
     this.maxHeapMb = opts.maxHeapMb ?? 512;
@@ -86,7 +94,8 @@ export class ChartRenderer {
   /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
   render(spec: unknown, opts: { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RenderOutcome> {
     const run = (): Promise<RenderOutcome> => this.renderNow(spec, opts);
-    const p = this.queue.then(run, run);
+    this.outstanding++;
+    const p = this.queue.then(run, run).finally(() => { this.outstanding--; });
     this.queue = p.catch(() => undefined);
     return p;
   }
@@ -133,12 +142,47 @@ export class ChartRenderer {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
-  /** The child's pid (null when none is running). */
-  get pid(): number | null {
-    return this.child?.pid ?? null;
+  dispose(): void {
+    if (this.child) this.killChild(this.child);
+  }
+}
+
+export type RenderOptions = { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal };
+
+/**
+ * The renderer used by rankCharts: a small pool of `RendererProcess`es; each render goes to the least busy one.
+ * Two processes keep both cores of a small machine busy while one candidate's render waits on the other.
+ */
+export class ChartRenderer {
+  private readonly procs: RendererProcess[];
+
+  constructor(opts: ChartRendererOptions = {}) {
+    const n = Math.max(1, Math.min(opts.processes ?? 2, os.cpus().length || 1));
+    this.procs = Array.from({ length: n }, () => new RendererProcess(opts));
+  }
+
+  /** Starts every child now (otherwise renders start them on demand). */
+  async start(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.start()));
+  }
+
+  /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
+  render(spec: unknown, opts: RenderOptions = {}): Promise<RenderOutcome> {
+    let best = this.procs[0]!;
+    for (const p of this.procs) if (p.outstanding < best.outstanding) best = p;
+    return best.render(spec, opts);
+  }
+
+  /** Children started so far, restarts after crashes and timeouts included. */
+  get starts(): number {
+    return this.procs.reduce((s, p) => s + p.starts, 0);
+  }
+
+  get processes(): number {
+    return this.procs.length;
   }
 
   dispose(): void {
-    if (this.child) this.killChild(this.child);
+    for (const p of this.procs) p.dispose();
   }
 }

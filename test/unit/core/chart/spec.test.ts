@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { CodedError } from '../../../../src/core/errors';
-import { assertNoExternalReferences, bindDataset, fieldsValid, findExternalReferences, parseCandidate, MAX_SPEC_DEPTH } from '../../../../src/core/chart/spec';
+import { type JsonObject, assertNoExternalReferences, bindDataset, fieldsValid, findExternalReferences, parseCandidate, MAX_SPEC_DEPTH } from '../../../../src/core/chart/spec';
 import { parseCsv, parseDataFile } from '../../../../src/core/chart/csv';
 
 const codeOf = (f: () => unknown): string => {
@@ -31,7 +31,7 @@ describe('chart candidate parsing and static checks', () => {
   });
 
   it('finds every url/href: data, image marks, links, nested layers', () => {
-    const spec = {
+    const spec: JsonObject = {
       layer: [{ data: { url: 'https://example.com/d.csv' }, mark: 'bar' }, { mark: 'image', encoding: { url: { field: 'u' } } }],
       encoding: { href: { field: 'link' } },
     };

@@ -12,7 +12,7 @@ const fence = (s: unknown): string => '```json\n' + JSON.stringify(s) + '\n```';
 
 describe('chart renderer (forked child)', function () {
   this.timeout(180000);
-  const renderer = new ChartRenderer({ timeoutMs: 20000, maxHeapMb: 256 });
+  const renderer = new ChartRenderer({ timeoutMs: 20000, maxHeapMb: 256, processes: 1 });
   after(() => renderer.dispose());
 
   async function stillServes(): Promise<void> {
