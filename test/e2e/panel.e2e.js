@@ -1,7 +1,10 @@
 // The review panel opens from the command palette inside a real workbench and shows its empty state.
+// DOM hooks are the panel's stable ids (src/webview/main.ts): #rl-root[data-state], #rl-empty, ...
 'use strict';
 const assert = require('node:assert/strict');
 const { Workbench } = require('./lib/workbench');
+
+const PANEL_TITLE = 'Reward Lens Review';
 
 describe('Review panel (browser)', function () {
   /** @type {Workbench} */
@@ -18,12 +21,14 @@ describe('Review panel (browser)', function () {
 
   it('opens from the palette and shows the empty state', async () => {
     await wb.runCommand('Reward Lens: Open Review Panel');
-    const panel = await wb.webview('Reward Lens');
-    const body = panel.locator('body');
-    await body.filter({ hasText: 'Reward Lens' }).waitFor({ timeout: 30000 });
-    const text = await body.innerText();
-    assert.match(text, /Reward Lens/);
-    assert.doesNotMatch(text, /not available yet/i);
+    const panel = await wb.webview(PANEL_TITLE);
+    const root = panel.locator('#rl-root');
+    await root.waitFor({ timeout: 30000 });
+    assert.equal(await root.getAttribute('data-state'), 'empty');
+    const empty = panel.locator('#rl-empty');
+    await empty.waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await empty.innerText(), /No candidates yet/);
+    assert.equal(await panel.locator('#rl-cards li.rl-card').count(), 0);
     console.log(`    screenshot: ${await wb.screenshot('review-panel-empty')}`);
     assert.deepEqual(wb.errors, [], 'uncaught errors in the workbench page');
   });
