@@ -244,7 +244,17 @@ export class CardView {
     if (c.summary !== undefined || c.files) {
       const box = el('div', { class: 'rl-patch-summary' });
       if (c.summary !== undefined) box.append(el('p', {}, c.summary));
-      if (c.files) box.append(el('ul', { class: 'rl-patch-files' }, ...c.files.map((f) => el('li', {}, `${f.path} `, el('span', { class: 'tk-add' }, `+${f.added}`), ' ', el('span', { class: 'tk-del' }, `−${f.removed}`)))));
+      if (c.files) {
+        box.append(
+          el(
+            'ul',
+            { class: 'rl-patch-files' },
+            ...c.files.map((f) =>
+              el('li', {}, f.path, f.status ? ` (${f.status})` : '', f.added !== undefined ? el('span', { class: 'tk-add' }, ` +${f.added}`) : null, f.removed !== undefined ? el('span', { class: 'tk-del' }, ` −${f.removed}`) : null),
+            ),
+          ),
+        );
+      }
       parts.push(box);
     }
     this.evidence.replaceChildren(...parts);

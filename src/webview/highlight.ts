@@ -43,7 +43,6 @@ const PY_KEYWORDS = new Set(
 );
 
 /** Bidi controls, zero-width characters, BOM, and C0/C1 controls other than tab and newline. */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** The visible stand-in for a control character, e.g. `⟨U+202E⟩`. */

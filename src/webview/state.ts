@@ -49,6 +49,8 @@ function upsert(list: PanelCandidate[], c: PanelCandidate): PanelCandidate[] {
 export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
   switch (m.type) {
     case 'session':
+      // The extension replays the session when the panel is re-created (hidden, reloaded): keep what the user did.
+      if (m.session.id === s.session?.id) return { ...s, session: m.session };
       return { ...initialState(), session: m.session, weights: { ...m.session.weights }, human: emptyHumanSignal(m.session.weights), progress: { done: 0, total: m.session.n } };
     case 'candidate':
       if (m.sessionId !== s.session?.id) return s;

@@ -33,11 +33,13 @@ export interface SqlResultEvidence {
   rowCount: number;
 }
 
-/** Patch evidence: per-file line counts (the diff itself opens in VS Code's diff editor). */
+/** Patch evidence: the files a candidate changes (the diff itself opens in VS Code's diff editor). */
 export interface PatchFileSummary {
   path: string;
-  added: number;
-  removed: number;
+  /** added, modified, deleted, renamed */
+  status?: string;
+  added?: number;
+  removed?: number;
 }
 
 /**
@@ -133,7 +135,7 @@ function isSqlResult(x: unknown): x is SqlResultEvidence {
 }
 
 function isPatchFiles(x: unknown): x is PatchFileSummary[] {
-  return Array.isArray(x) && x.every((f) => isObj(f) && isStr(f.path) && isInt(f.added) && isInt(f.removed));
+  return Array.isArray(x) && x.every((f) => isObj(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
 }
 
 export function isPanelCandidate(x: unknown): x is PanelCandidate {
@@ -235,9 +237,30 @@ export function toPanelCandidate(c: { index: number; text: string; rewards: Reco
     out.result = { columns: r.columns, rows: r.rows.slice(0, 50).map(toCells), rowCount: r.rowCount };
   }
   if (isStr(c['png'])) out.png = c['png'];
-  if (isStr(c['summary'])) out.summary = c['summary'];
-  if (isPatchFiles(c['files'])) out.files = c['files'].map((f) => ({ path: f.path, added: f.added, removed: f.removed }));
+  const summary = patchSummaryText(c['summary'], c['notes']);
+  if (summary !== null) out.summary = summary;
+  if (isPatchFiles(c['files'])) {
+    out.files = c['files'].map((f) => {
+      const o: PatchFileSummary = { path: f.path };
+      if (f.status !== undefined) o.status = f.status;
+      if (f.added !== undefined) o.added = f.added;
+      if (f.removed !== undefined) o.removed = f.removed;
+      return o;
+    });
+  }
   return out;
+}
+
+/** Patch summaries come as text or as `{files, added, removed, hunks}` (src/core/patch/rewards.ts), plus notes. */
+function patchSummaryText(summary: unknown, notes: unknown): string | null {
+  let text: string | null = null;
+  if (isStr(summary)) text = summary;
+  else if (isObj(summary) && isInt(summary.files) && isInt(summary.added) && isInt(summary.removed)) {
+    const hunks = isInt(summary.hunks) ? `, ${summary.hunks} hunk${summary.hunks === 1 ? '' : 's'}` : '';
+    text = `${summary.files} file${summary.files === 1 ? '' : 's'} changed, +${summary.added} −${summary.removed}${hunks}`;
+  }
+  if (Array.isArray(notes) && notes.every(isStr) && notes.length > 0) text = [text ?? '', ...notes].filter(Boolean).join('\n');
+  return text;
 }
 
 /** Cells cross postMessage as JSON-safe scalars (blobs summarised, bigints as text). */

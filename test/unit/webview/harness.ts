@@ -10,6 +10,11 @@ import type { Browser, Page } from 'playwright-core';
 import { panelHtml } from '../../../src/extension/review/html';
 import type { HostMessage } from '../../../src/core/protocol/webview';
 
+// Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
+// few browser globals they use are declared here, in this module only.
+declare const window: any;
+
+
 export const repoRoot = path.resolve(__dirname, '../../..');
 const ORIGIN = 'https://panel.test';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,7 +29,6 @@ export function webviewBundle(): string {
     bundle = fs.readFileSync(path.resolve(repoRoot, fromEnv), 'utf8');
     return bundle;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const r = esbuild.buildSync({
     entryPoints: [path.join(repoRoot, 'src/webview/main.ts')],

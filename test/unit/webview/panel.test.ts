@@ -3,6 +3,12 @@ import type { Browser } from 'playwright-core';
 import type { HostMessage, SessionInfo } from '../../../src/core/protocol/webview';
 import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
 
+// Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
+// few browser globals they use are declared here, in this module only.
+declare const window: any;
+declare const document: any;
+
+
 const session: SessionInfo = {
   id: 's1',
   task: 'sql',
@@ -25,7 +31,7 @@ const rewards = [
 ];
 
 async function order(p: PanelPage): Promise<number[]> {
-  return p.page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#rl-cards > li.rl-card')].map((e) => Number(e.dataset.index)));
+  return p.page.evaluate(() => [...document.querySelectorAll('#rl-cards > li.rl-card')].map((e) => Number(e.dataset.index)));
 }
 
 async function ranked(p: PanelPage): Promise<void> {
@@ -48,8 +54,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
   before(async function () {
     browser = await launch();
     if (!browser) {
-      // eslint-disable-next-line no-console
-      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
+        console.log(`      skipped: no Chromium at ${CHROMIUM}`);
       this.skip();
     }
   });
@@ -89,7 +94,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
       await p.page.keyboard.press('Home');
       await p.page.focus('input.rl-weight-slider[data-reward="ngram"]');
       await p.page.keyboard.press('End');
-      await p.page.waitForFunction(() => document.querySelector<HTMLElement>('#rl-cards > li')!.dataset.index === '2');
+      await p.page.waitForFunction(() => document.querySelector('#rl-cards > li')!.dataset.index === '2');
       assert.deepStrictEqual(await order(p), [2, 1, 0]);
       assert.strictEqual(await p.page.textContent('#rl-card-2 .rl-total'), 'total 4.50');
       assert.match((await p.page.textContent('#rl-live'))!, /Candidate 3 is now first/);
@@ -102,7 +107,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
       assert.deepStrictEqual(accept.human.weights, { execution_match: 0, ngram: 5 });
 
       await p.page.click('#rl-weights-reset');
-      await p.page.waitForFunction(() => document.querySelector<HTMLElement>('#rl-cards > li')!.dataset.index === '0');
+      await p.page.waitForFunction(() => document.querySelector('#rl-cards > li')!.dataset.index === '0');
     } finally {
       await p.close();
     }

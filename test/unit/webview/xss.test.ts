@@ -3,6 +3,14 @@ import type { Browser } from 'playwright-core';
 import type { HostMessage, PanelCandidate, SessionInfo } from '../../../src/core/protocol/webview';
 import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
 
+// Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
+// few browser globals they use are declared here, in this module only.
+declare const window: any;
+declare const document: any;
+declare function requestAnimationFrame(cb: () => void): number;
+type HTMLElement = any;
+
+
 /** Candidate texts a model could write (or be tricked into writing). Every one must show up as literal text. */
 export const XSS_CORPUS: string[] = [
   '<script>pwned(1)</script>',
@@ -80,9 +88,9 @@ function candidate(i: number, text: string): PanelCandidate {
 async function renderedTexts(p: PanelPage): Promise<Record<number, string>> {
   return p.page.evaluate(() => {
     const out: Record<number, string> = {};
-    for (const card of document.querySelectorAll<HTMLElement>('#rl-cards > li.rl-card')) {
+    for (const card of document.querySelectorAll('#rl-cards > li.rl-card')) {
       const code = card.querySelector('.rl-code-text')!.cloneNode(true) as HTMLElement;
-      for (const m of code.querySelectorAll<HTMLElement>('.rl-ctrl')) m.replaceWith(String.fromCodePoint(parseInt(m.dataset.cp!, 16)));
+      for (const m of code.querySelectorAll('.rl-ctrl')) m.replaceWith(String.fromCodePoint(parseInt(m.dataset.cp!, 16)));
       out[Number(card.dataset.index)] = code.textContent ?? '';
     }
     return out;
@@ -98,8 +106,7 @@ describe('review panel in Chromium: model output is text', function () {
   before(async function () {
     browser = await launch();
     if (!browser) {
-      // eslint-disable-next-line no-console
-      console.log(`      skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+        console.log(`      skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
       this.skip();
     }
   });
@@ -173,7 +180,7 @@ describe('review panel in Chromium: model output is text', function () {
       await p.send({ type: 'candidate', sessionId: 'png', candidate: { index: 0, text: '{"mark":"bar"}', rewards: { visual: 0.5 }, error: null, png } } satisfies HostMessage);
       await p.page.waitForSelector('#rl-card-0 img.rl-chart-img');
       const ok = await p.page.evaluate(async () => {
-        const img = document.querySelector<HTMLImageElement>('#rl-card-0 img.rl-chart-img')!;
+        const img = document.querySelector('#rl-card-0 img.rl-chart-img')!;
         await img.decode();
         return { src: img.src.slice(0, 22), w: img.naturalWidth };
       });

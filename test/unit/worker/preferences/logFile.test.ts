@@ -12,7 +12,6 @@ const repoRoot = path.resolve(__dirname, '../../../..');
 
 /** Bundles the child once (esbuild, ships with tsx) so 200 children start as plain node, not through tsx. */
 function bundleChild(outDir: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = path.join(outDir, 'appender.js');
   esbuild.buildSync({
@@ -190,7 +189,6 @@ describe('preference log file', function () {
     for (let w = 0; w < 4; w++) for (let i = 0; i < 25; i++) assert.ok(ids.has(`w${w}-${i}`));
     assert.ok(ids.has('final'));
     const ackedKilled = killed.reduce((a, r) => a + r.acked.length, 0);
-    // eslint-disable-next-line no-console
     console.log(`      ${ids.size} intact records (${ackedKilled} acknowledged by killed appenders), ${torn} torn lines skipped`);
     assert.strictEqual((await readPreferenceLog(file)).torn, torn);
   });

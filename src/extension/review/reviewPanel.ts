@@ -1,0 +1,221 @@
+/**
+ * The review panel (one per window) and the API the generate commands use.
+ *
+ *   // activate(): restore the panel after a window reload
+ *   context.subscriptions.push(ReviewPanel.registerSerializer(context, log));
+ *   // "Reward Lens: Open Review Panel"
+ *   vscode.commands.registerCommand('rewardLens.openReview', () => ReviewPanel.createOrShow(context, log));
+ *
+ *   // a generate command
+ *   const panel = ReviewPanel.createOrShow(context, log);        // beside the editor, keeps focus in the editor
+ *   const session = panel.beginSession({
+ *     task: 'sql', prompt: messages, context: { database: { path, sha256, schema }, reference: goldSql },
+ *     model: { id: 'Qwen2.5-Coder-0.5B-Instruct' }, sampling: { n: 8, temperature: 0.8, topP: 0.95, maxNewTokens: 256 },
+ *     provider: 'cpu', weights: group.weights, rewardDescriptions: SQL_REWARD_INFO,
+ *     hooks: { onAccept: (c) => insertSql(editor, c.sql), onRegenerate: (w) => runAgain(w) },
+ *   });
+ *   session.token                     // cancelled by the panel's Cancel, closing the panel, or a newer session
+ *   session.setProgress(3, 8)         // optional
+ *   session.addCandidate(partial)     // as each candidate finishes (rewards may be missing)
+ *   session.setRanked(group, facts?)  // the final GroupOutput; facts: Map<index, {tokenCount, logprobs}>
+ *   session.fail(error, 'what to do') // instead of setRanked when generation failed
+ *
+ * The session writes one preference record (`rewardLens.logLocation`, default `.reward-lens/preferences.jsonl`)
+ * when the user accepts, presses "Save feedback", or leaves feedback and starts another generation / closes the
+ * panel; `session.onDidLog` fires after the fsync.
+ *
+ * Security: CSP `default-src 'none'` with a per-load nonce for the one script, `localResourceRoots` = dist/ and
+ * media/, no command URIs; model output crosses as JSON and the panel renders it as text only.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'crypto';
+import type { HostMessage, PanelMessage } from '../../core/protocol/webview';
+import { REVIEW_VIEW_TYPE, isPanelMessage } from '../../core/protocol/webview';
+import { readSettings } from '../settings';
+import { displayLogPath, resolveLogPath } from '../preferences/logLocation';
+import { panelHtml } from './html';
+import { ReviewSession, type BeginSessionInput } from './reviewSession';
+
+export type { BeginSessionInput, SessionHooks } from './reviewSession';
+export { ReviewSession } from './reviewSession';
+
+type Log = Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+const consoleLog: Log = { info: () => undefined, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
+
+export class ReviewPanel {
+  static readonly viewType = REVIEW_VIEW_TYPE;
+  private static current: ReviewPanel | undefined;
+
+  private ready = false;
+  private queue: HostMessage[] = [];
+  private session: ReviewSession | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+
+  /** The open panel, revealed; or a new one beside the active editor. */
+  static createOrShow(context: vscode.ExtensionContext, log: Log = consoleLog, opts: { preserveFocus?: boolean } = {}): ReviewPanel {
+    const preserveFocus = opts.preserveFocus ?? true;
+    if (ReviewPanel.current) {
+      ReviewPanel.current.panel.reveal(undefined, preserveFocus);
+      return ReviewPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Reward Lens Review', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, ReviewPanel.webviewOptions(context));
+    ReviewPanel.current = new ReviewPanel(panel, context, log);
+    return ReviewPanel.current;
+  }
+
+  /** The panel if one is open. */
+  static get active(): ReviewPanel | undefined {
+    return ReviewPanel.current;
+  }
+
+  /** Restores the panel after a window reload (its cards come back from the webview's own saved state). */
+  static registerSerializer(context: vscode.ExtensionContext, log: Log = consoleLog): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(ReviewPanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        panel.webview.options = ReviewPanel.webviewOptions(context);
+        ReviewPanel.current?.dispose();
+        ReviewPanel.current = new ReviewPanel(panel, context, log);
+      },
+    });
+  }
+
+  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+  ) {
+    const webview = panel.webview;
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'review.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      // A hidden webview is torn down (no retainContextWhenHidden); queue until it says ready again.
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+    );
+  }
+
+  /** Starts showing a new generation; the previous session is closed (its feedback logged if there was any). */
+  beginSession(input: BeginSessionInput): ReviewSession {
+    void this.session?.close();
+    const session = new ReviewSession(input, {
+      post: (m) => this.post(m),
+      logFile: () => this.logFile(),
+      displayPath: (f) => displayLogPath(f, this.folders()),
+      log: this.log,
+    });
+    this.session = session;
+    this.post({ type: 'session', session: session.info });
+    return session;
+  }
+
+  get currentSession(): ReviewSession | null {
+    return this.session;
+  }
+
+  reveal(preserveFocus = true): void {
+    this.panel.reveal(undefined, preserveFocus);
+  }
+
+  private folders(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  private logFile(): string {
+    return resolveLogPath(readSettings().logLocation, this.folders(), this.context.globalStorageUri.fsPath);
+  }
+
+  private post(m: HostMessage): void {
+    if (!this.ready) {
+      this.queue.push(m);
+      return;
+    }
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isPanelMessage(raw)) {
+      this.log.warn(`review panel: dropped a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    const m: PanelMessage = raw;
+    if (m.type === 'ready') {
+      this.ready = true;
+      // A re-created webview may have missed queued messages: the live session's snapshot replaces the queue.
+      const pending = this.session ? [...this.session.snapshot(), ...this.queue.filter((q) => q.type === 'status')] : this.queue;
+      this.queue = [];
+      for (const q of pending) void this.panel.webview.postMessage(q);
+      return;
+    }
+    if (m.type === 'log') {
+      this.log[m.level === 'warn' ? 'warn' : m.level](`review panel: ${m.message}`);
+      return;
+    }
+    if (m.type === 'copy') {
+      // Our own copy of the text when the session is live; the panel's (restored after a reload) otherwise.
+      const text = this.session?.id === m.sessionId ? (this.session.candidate(m.index)?.text ?? m.text) : m.text;
+      await vscode.env.clipboard.writeText(text);
+      this.post({ type: 'status', sessionId: m.sessionId, level: 'info', message: `Copied candidate ${m.index + 1}.` });
+      return;
+    }
+    if (m.type === 'regenerate' && (m.sessionId === null || this.session?.id !== m.sessionId)) {
+      await vscode.commands.executeCommand('workbench.action.quickOpen', '>Reward Lens: Generate');
+      return;
+    }
+    const s = this.session;
+    if (!s || s.id !== m.sessionId) {
+      this.post({ type: 'status', sessionId: m.sessionId, level: 'warning', message: 'This review was restored after a reload and is no longer connected to its generation. Copy still works; run a Generate command to review and log new candidates.' });
+      return;
+    }
+    switch (m.type) {
+      case 'feedback':
+        s.updateHuman(m.human);
+        break;
+      case 'accept':
+        await s.accept(m.index, m.human);
+        break;
+      case 'finish':
+        s.finish(m.human);
+        break;
+      case 'openDiff':
+        await s.openDiff(m.index);
+        break;
+      case 'regenerate':
+        await s.regenerate(m.weights);
+        break;
+      case 'cancel':
+        s.cancel();
+        break;
+    }
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (ReviewPanel.current === this) ReviewPanel.current = undefined;
+    void this.session?.close();
+    this.session = null;
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.onDidDisposeEmitter.fire();
+    this.onDidDisposeEmitter.dispose();
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * One generation shown in the review panel: what was asked, the candidates as they stream in, the ranked group,
+ * and the human signal coming back from the panel. Writes one preference record per session: on Accept, on "Save
+ * feedback", or when a session with feedback is superseded or its panel closed. See reviewPanel.ts for the API.
+ */
+import * as vscode from 'vscode';
+import * as fs from 'fs/promises';
+import { randomUUID } from 'crypto';
+import type { ErrorInfo } from '../../core/errors';
+import { toErrorInfo } from '../../core/errors';
+import { buildPreferenceRecord } from '../../core/preferences/build';
+import type { ChatMessage, GenerationFacts, HumanSignal, RecordContext, SamplingRecord, TaskKind } from '../../core/preferences/record';
+import { emptyHumanSignal, hasHumanSignal } from '../../core/preferences/record';
+import type { HostMessage, PanelCandidate, RewardInfo, SessionInfo } from '../../core/protocol/webview';
+import { toPanelCandidate } from '../../core/protocol/webview';
+import type { RankOptions } from '../../core/ranking/ranking';
+import type { CandidateOutput, GroupOutput } from '../../core/ranking/types';
+import { appendPreferenceRecord } from '../../worker/preferences/logFile';
+
+/** Hooks the generate command supplies; each gets the candidate with all its evidence. */
+export interface SessionHooks {
+  /** Insert the SQL / apply the patch / save the chart spec. Throw to report failure (the choice is logged anyway). */
+  onAccept?(candidate: CandidateOutput, session: ReviewSession): Promise<string | void> | string | void;
+  onOpenDiff?(candidate: CandidateOutput, session: ReviewSession): Promise<void> | void;
+  /** Start a new generation for the same request with these weights. */
+  onRegenerate?(weights: Record<string, number>, session: ReviewSession): Promise<void> | void;
+  /** The user pressed Cancel in the panel (also signalled through `session.token`). */
+  onCancel?(session: ReviewSession): void;
+}
+
+export interface BeginSessionInput {
+  /** Defaults to a random UUID; becomes the preference record id. */
+  id?: string;
+  task: TaskKind;
+  /** Panel heading; defaults to the last user message. */
+  title?: string;
+  prompt: ChatMessage[];
+  context: RecordContext;
+  model: { id: string; label?: string };
+  sampling: SamplingRecord;
+  /** onnxruntime provider in use (`cpu`, `cuda`, `webgpu`) or `endpoint`. Never a URL or key. */
+  provider: string;
+  /** The weights the ranking used (e.g. SqlGroupOutput.weights). */
+  weights: Record<string, number>;
+  rankOptions?: Omit<RankOptions, 'weights'>;
+  rewardDescriptions?: Record<string, string | RewardInfo>;
+  /** Accept button text; defaults per task ("Insert SQL", "Apply patch", "Save chart spec"). */
+  acceptLabel?: string;
+  hooks?: SessionHooks;
+}
+
+export interface SessionHost {
+  post(m: HostMessage): void;
+  logFile(): string;
+  displayPath(file: string): string;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+}
+
+const ACCEPT_LABELS: Record<TaskKind, string> = { sql: 'Insert SQL', patch: 'Apply patch', chart: 'Save chart spec' };
+
+export class ReviewSession {
+  readonly id: string;
+  readonly info: SessionInfo;
+  private readonly cts = new vscode.CancellationTokenSource();
+  private readonly candidates = new Map<number, CandidateOutput>();
+  private readonly panelCandidates = new Map<number, PanelCandidate>();
+  private readonly facts = new Map<number, GenerationFacts>();
+  private group: GroupOutput | null = null;
+  private failure: { error: ErrorInfo; whatToDo: string } | null = null;
+  private progress: { done: number; total: number; message?: string } | null = null;
+  private _human: HumanSignal;
+  private logState: 'no' | 'pending' | 'writing' | 'done' = 'no';
+  private loggedAs: { recordId: string; file: string } | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly onDidLogEmitter = new vscode.EventEmitter<{ recordId: string; file: string }>();
+  /** Fires once the record is on disk. */
+  readonly onDidLog = this.onDidLogEmitter.event;
+
+  constructor(
+    private readonly input: BeginSessionInput,
+    private readonly host: SessionHost,
+  ) {
+    this.id = input.id ?? randomUUID();
+    const rewards: Record<string, RewardInfo> = {};
+    for (const [k, v] of Object.entries(input.rewardDescriptions ?? {})) rewards[k] = typeof v === 'string' ? { description: v } : v;
+    const lastUser = [...input.prompt].reverse().find((m) => m.role === 'user')?.content ?? '';
+    this.info = {
+      id: this.id,
+      task: input.task,
+      title: input.title ?? (lastUser.length > 200 ? `${lastUser.slice(0, 200)}…` : lastUser),
+      prompt: input.prompt,
+      modelLabel: input.model.label ?? `${input.model.id} (${input.provider}), n=${input.sampling.n}, T=${input.sampling.temperature}`,
+      n: input.sampling.n,
+      weights: { ...input.weights },
+      rankOptions: input.rankOptions ?? {},
+      rewards,
+      canOpenDiff: input.hooks?.onOpenDiff !== undefined,
+      acceptLabel: input.acceptLabel ?? ACCEPT_LABELS[input.task],
+    };
+    this._human = emptyHumanSignal(input.weights);
+  }
+
+  /** Cancelled when the user presses Cancel in the panel, closes it, or a new session replaces this one. */
+  get token(): vscode.CancellationToken {
+    return this.cts.token;
+  }
+
+  get human(): HumanSignal {
+    return this._human;
+  }
+
+  get logged(): { recordId: string; file: string } | null {
+    return this.loggedAs;
+  }
+
+  /** A candidate finished (rewards may be missing or partial). Evidence such as `pngPath` is read here. */
+  addCandidate(candidate: Partial<CandidateOutput> & { index: number; text: string }, facts?: GenerationFacts): void {
+    if (facts) this.facts.set(candidate.index, facts);
+    const full = { rewards: {}, error: null, ...candidate } as CandidateOutput;
+    this.candidates.set(candidate.index, { ...this.candidates.get(candidate.index), ...full });
+    this.enqueue(async () => {
+      const pc = await this.toPanel(full);
+      this.panelCandidates.set(pc.index, pc);
+      this.host.post({ type: 'candidate', sessionId: this.id, candidate: pc });
+    });
+  }
+
+  /** The final ranked group. Token counts / log-probs per candidate index may come with it. */
+  setRanked(group: GroupOutput, facts?: ReadonlyMap<number, GenerationFacts>): void {
+    for (const [k, v] of facts ?? []) this.facts.set(k, v);
+    this.group = group;
+    this.progress = null;
+    for (const c of group.candidates) this.candidates.set(c.index, c);
+    this.enqueue(async () => {
+      const cands = await Promise.all(group.candidates.map((c) => this.toPanel(c)));
+      for (const pc of cands) this.panelCandidates.set(pc.index, pc);
+      this.host.post({ type: 'ranked', sessionId: this.id, group: { allEqual: group.allEqual, candidates: cands } });
+    });
+    if (this.logState === 'pending') this.enqueue(() => this.writeRecord());
+  }
+
+  setProgress(done: number, total: number, message?: string): void {
+    const p = message === undefined ? { done, total } : { done, total, message };
+    this.progress = p;
+    this.enqueue(async () => this.host.post({ type: 'progress', sessionId: this.id, ...p }));
+  }
+
+  /** Generation failed: shown in the panel with what to do next. */
+  fail(error: unknown, whatToDo = 'See the "Reward Lens" output for details, then try again.'): void {
+    const f = { error: toErrorInfo(error), whatToDo };
+    this.failure = f;
+    this.enqueue(async () => this.host.post({ type: 'failed', sessionId: this.id, ...f }));
+  }
+
+  status(level: 'info' | 'warning' | 'error', message: string): void {
+    this.host.post({ type: 'status', sessionId: this.id, level, message });
+  }
+
+  /** Messages that rebuild this session in a fresh panel (after it was hidden, or re-created). */
+  snapshot(): HostMessage[] {
+    const out: HostMessage[] = [{ type: 'session', session: this.info }];
+    if (this.group) {
+      const cands = this.group.candidates.map((c) => this.panelCandidates.get(c.index)).filter((c): c is PanelCandidate => c !== undefined);
+      out.push({ type: 'ranked', sessionId: this.id, group: { allEqual: this.group.allEqual, candidates: cands } });
+    } else {
+      for (const c of this.panelCandidates.values()) out.push({ type: 'candidate', sessionId: this.id, candidate: c });
+      if (this.progress) out.push({ type: 'progress', sessionId: this.id, ...this.progress });
+    }
+    if (this.failure) out.push({ type: 'failed', sessionId: this.id, ...this.failure });
+    if (this.loggedAs) out.push({ type: 'logged', sessionId: this.id, ...this.loggedAs, file: this.host.displayPath(this.loggedAs.file) });
+    return out;
+  }
+
+  // ---- from the panel ---------------------------------------------------------------------------------------
+
+  updateHuman(h: HumanSignal): void {
+    if (this.logState === 'no') this._human = h;
+  }
+
+  async accept(index: number, h: HumanSignal): Promise<void> {
+    this.updateHuman(h);
+    const c = this.candidates.get(index);
+    if (!c) return this.status('error', `Candidate ${index + 1} is not part of this review.`);
+    try {
+      const msg = await (this.input.hooks?.onAccept ?? defaultAccept)(c, this);
+      this.status('info', msg || `Accepted candidate ${index + 1}.`);
+    } catch (e) {
+      this.status('error', `Candidate ${index + 1} was not applied: ${toErrorInfo(e).message}`);
+    }
+    this.requestLog();
+  }
+
+  finish(h: HumanSignal): void {
+    this.updateHuman(h);
+    if (this.logState !== 'no') return this.status('info', 'This review is already in the preference log.');
+    this.requestLog();
+  }
+
+  async openDiff(index: number): Promise<void> {
+    const c = this.candidates.get(index);
+    if (!c || !this.input.hooks?.onOpenDiff) return;
+    try {
+      await this.input.hooks.onOpenDiff(c, this);
+    } catch (e) {
+      this.status('error', `The diff did not open: ${toErrorInfo(e).message}`);
+    }
+  }
+
+  async regenerate(weights: Record<string, number>): Promise<void> {
+    if (!this.input.hooks?.onRegenerate) {
+      await vscode.commands.executeCommand('workbench.action.quickOpen', '>Reward Lens: Generate');
+      return;
+    }
+    await this.input.hooks.onRegenerate(weights, this);
+  }
+
+  cancel(): void {
+    this.cts.cancel();
+    this.input.hooks?.onCancel?.(this);
+  }
+
+  candidate(index: number): CandidateOutput | undefined {
+    return this.candidates.get(index);
+  }
+
+  /** Called when a newer session replaces this one or the panel closes: logs feedback that was given. */
+  close(): Promise<void> {
+    this.cts.cancel();
+    if (this.logState === 'no' && this.group && hasHumanSignal(this._human)) this.requestLog();
+    const done = this.chain;
+    this.cts.dispose();
+    return done;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  private requestLog(): void {
+    if (this.logState !== 'no') return;
+    this.logState = 'pending';
+    if (this.group) this.enqueue(() => this.writeRecord());
+    else this.status('info', 'Your choice will be logged when scoring finishes.');
+  }
+
+  private async writeRecord(): Promise<void> {
+    if (this.logState !== 'pending' || !this.group) return;
+    this.logState = 'writing';
+    const file = this.host.logFile();
+    const record = buildPreferenceRecord({
+      id: this.id,
+      time: new Date(),
+      task: this.input.task,
+      prompt: this.input.prompt,
+      context: this.input.context,
+      modelId: this.input.model.id,
+      sampling: this.input.sampling,
+      provider: this.input.provider,
+      group: this.group,
+      facts: this.facts,
+      human: this._human,
+    });
+    try {
+      await appendPreferenceRecord(file, record);
+      this.logState = 'done';
+      this.loggedAs = { recordId: record.id, file };
+      this.host.log.info(`preference record ${record.id} appended to ${file}`);
+      this.host.post({ type: 'logged', sessionId: this.id, recordId: record.id, file: this.host.displayPath(file) });
+      this.onDidLogEmitter.fire(this.loggedAs);
+    } catch (e) {
+      this.logState = 'no';
+      const info = toErrorInfo(e);
+      this.host.log.error(`preference log write failed (${file}): ${info.message}`);
+      this.status('error', `Your choice was not logged: ${info.message}. Check "rewardLens.logLocation" and that the folder is writable, then press Save feedback.`);
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.chain = this.chain.then(job).catch((e: unknown) => this.host.log.error(`review session: ${toErrorInfo(e).message}`));
+  }
+
+  private async toPanel(c: CandidateOutput): Promise<PanelCandidate> {
+    const pc = toPanelCandidate(c);
+    const pngPath = c['pngPath'];
+    if (pc.png === undefined && typeof pngPath === 'string') {
+      try {
+        pc.png = (await fs.readFile(pngPath)).toString('base64');
+      } catch (e) {
+        this.host.log.warn(`chart image ${pngPath}: ${toErrorInfo(e).message}`);
+      }
+    }
+    return pc;
+  }
+}
+
+/** Without a hook: SQL goes to the editor the generation started from (or a new SQL document), charts to a new JSON document. */
+async function defaultAccept(c: CandidateOutput, s: ReviewSession): Promise<string> {
+  const text = typeof c['sql'] === 'string' && c['sql'] !== '' ? c['sql'] : c.text;
+  const target = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme !== 'output' && !e.document.isClosed);
+  if (s.info.task === 'sql' && target) {
+    const ok = await target.edit((b) => b.replace(target.selection, text));
+    if (ok) return `Inserted candidate ${c.index + 1} into ${vscode.workspace.asRelativePath(target.document.uri)}.`;
+  }
+  if (s.info.task === 'patch') throw new Error('no patch applier was given for this review');
+  const doc = await vscode.workspace.openTextDocument({ language: s.info.task === 'sql' ? 'sql' : 'json', content: text });
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+  return `Opened candidate ${c.index + 1} in a new editor.`;
+}
