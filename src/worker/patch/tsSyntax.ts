@@ -8,7 +8,6 @@ import { chainCheckers, jsonSyntaxChecker, type SyntaxChecker } from '../../core
 let ts: typeof TS | null = null;
 
 function load(): typeof TS {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   ts ??= require('typescript') as typeof TS;
   return ts;
 }
