@@ -47,7 +47,8 @@ module.exports = (_env, argv) => {
     entry: nodeEntries,
     output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2', devtoolModuleFilenameTemplate: '../[resource-path]' },
     devtool: 'source-map',
-    externals: { vscode: 'commonjs vscode', 'onnxruntime-node': 'commonjs onnxruntime-node' },
+    // esbuild is only used when running from source (tests); canvas is vega's optional native renderer (not shipped).
+    externals: { vscode: 'commonjs vscode', 'onnxruntime-node': 'commonjs onnxruntime-node', esbuild: 'commonjs esbuild', canvas: 'commonjs canvas' },
     externalsPresets: { node: true },
     node: { __dirname: false, __filename: false },
     resolve: { extensions: ['.ts', '.js', '.mjs', '.json'] },

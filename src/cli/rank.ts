@@ -1,7 +1,14 @@
 import type { CliCommand } from './commands';
+import { rankSqlCommand } from './rank/sql';
+import { rankPatchCommand } from './rank/patch';
+import { rankChartCommand } from './rank/chart';
 
 /** Task rankers: `reward-lens rank --task NAME ...`. Each task issue registers its own. */
-const tasks: Record<string, CliCommand> = {};
+const tasks: Record<string, CliCommand> = {
+  sql: rankSqlCommand,
+  patch: rankPatchCommand,
+  chart: rankChartCommand,
+};
 
 export async function rankCommand(args: string[]): Promise<number> {
   const i = args.indexOf('--task');

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../api';
 import { describeError } from '../errors';
 import { selectModel } from './selectModel';
+import { asSqlPreset, generateSqlCommand } from './generateSql';
+import { ReviewPanel } from '../review/reviewPanel';
 
 /** Commands whose issue has not landed yet say so plainly instead of faking output. */
 function notAvailable(what: string, issue: string): () => Promise<void> {
@@ -13,10 +15,13 @@ function notAvailable(what: string, issue: string): () => Promise<void> {
 export function registerCommands(context: vscode.ExtensionContext, api: ExtensionApi): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  reg('rewardLens.generateSql', notAvailable('Generate SQL Candidates', 'SQL candidates'));
+  reg('rewardLens.generateSql', (preset?: unknown) => generateSqlCommand(context, api, asSqlPreset(preset)));
   reg('rewardLens.generatePatch', notAvailable('Generate Patch Candidates', 'patch candidates'));
   reg('rewardLens.generateChart', notAvailable('Generate Chart Candidates', 'chart candidates'));
-  reg('rewardLens.openReview', notAvailable('the review panel', 'review panel'));
+  reg('rewardLens.openReview', () => {
+    ReviewPanel.createOrShow(context, api.log, { preserveFocus: false });
+  });
+  context.subscriptions.push(ReviewPanel.registerSerializer(context, api.log));
   reg('rewardLens.exportPreferences', notAvailable('Export Preferences', 'preference log'));
   reg('rewardLens.selectModel', () => selectModel(api.refreshHealth));
   reg('rewardLens.restartWorker', async () => {

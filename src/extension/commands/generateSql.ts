@@ -1,0 +1,117 @@
+/**
+ * Generate SQL Candidates...: question -> schema prompt -> N samples -> executed on an in-memory copy of the
+ * database (never the file) -> Reasoning-SQL rewards -> ranked cards in the review panel -> Accept inserts the SQL.
+ */
+import * as vscode from 'vscode';
+import { buildSqlPrompt, schemaText } from '../../core/sql/prompt';
+import type { SqlGroupOutput } from '../../core/sql/protocol';
+import { rewardInfoFor } from '../../core/rewardInfo';
+import type { ExtensionApi } from '../api';
+import { describeError } from '../errors';
+import { readSettings } from '../settings';
+import { ReviewPanel } from '../review/reviewPanel';
+import { abortOn, backendFromSettings, modelLabel, sampleInto, samplingRecord } from '../generation/sample';
+import { fileRef, pickWorkspaceFile } from '../generation/files';
+
+export interface SqlRequest {
+  dbPath: string;
+  question: string;
+  /** Gold SQL, when the caller has one (tests, benchmarks); the palette flow has none. */
+  reference?: string;
+}
+
+/** Narrows command arguments (from executeCommand, e.g. tests or other extensions) to a preset request. */
+export function asSqlPreset(x: unknown): Partial<SqlRequest> | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const o = x as Record<string, unknown>;
+  const out: Partial<SqlRequest> = {};
+  if (typeof o.dbPath === 'string') out.dbPath = o.dbPath;
+  if (typeof o.question === 'string') out.question = o.question;
+  if (typeof o.reference === 'string') out.reference = o.reference;
+  return out;
+}
+
+export async function generateSqlCommand(context: vscode.ExtensionContext, api: ExtensionApi, preset?: Partial<SqlRequest>): Promise<SqlGroupOutput | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const s = readSettings();
+  const dbPath = preset?.dbPath ?? (await pickWorkspaceFile({ glob: '**/*.{sqlite,sqlite3,db}', title: 'Reward Lens: SQLite database', filters: { 'SQLite database': ['sqlite', 'sqlite3', 'db'] }, preset: s.sqlDatabasePath || undefined }));
+  if (!dbPath) return undefined;
+  const question = preset?.question ?? (await vscode.window.showInputBox({ title: 'Reward Lens: Generate SQL Candidates', prompt: `Question about ${vscode.workspace.asRelativePath(dbPath)}`, placeHolder: 'e.g. Which 5 customers spent the most in 2024?', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Type a question') }));
+  if (!question) return undefined;
+  return runSql(context, api, { dbPath, question, ...(preset?.reference ? { reference: preset.reference } : {}) }, editor, undefined);
+}
+
+async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: SqlRequest, editor: vscode.TextEditor | undefined, weightsOverride: Record<string, number> | undefined): Promise<SqlGroupOutput | undefined> {
+  const s = readSettings();
+  const backend = backendFromSettings(s, context.extensionPath);
+  const weights = { ...s.rewardWeights, ...(weightsOverride ?? {}) };
+
+  let schema;
+  try {
+    schema = (await api.worker.call('sql.schema', { dbPath: req.dbPath }, { timeoutMs: 60000 })).schema;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Reward Lens: could not read the database ${vscode.workspace.asRelativePath(req.dbPath)}: ${describeError(e)}`);
+    return undefined;
+  }
+  const messages = buildSqlPrompt(schema, req.question);
+  const panel = ReviewPanel.createOrShow(context, api.log);
+  const session = panel.beginSession({
+    task: 'sql',
+    title: req.question,
+    prompt: messages,
+    context: { database: { ...(await fileRef(req.dbPath)), schema: schemaText(schema) }, reference: req.reference ?? null },
+    model: { id: modelLabel(backend) },
+    sampling: samplingRecord(s),
+    provider: backend.kind === 'openai' ? 'endpoint' : s.executionProvider,
+    weights,
+    rewardDescriptions: rewardInfoFor(['execution_match', 'syntax', 'executes', 'non_empty', 'schema_valid', 'schema_linking', 'ngram', 'consensus', 'format']),
+    hooks: {
+      onAccept: (c) => insertSql(editor, typeof c.sql === 'string' ? c.sql : c.text),
+      onRegenerate: async (w) => {
+        await runSql(context, api, req, editor, w);
+      },
+    },
+  });
+
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Reward Lens: SQL candidates', cancellable: true }, async (progress, token) => {
+    const abort = abortOn(token, session.token);
+    try {
+      const { result, facts } = await sampleInto(api, session, s, backend, messages, { title: 'SQL', signal: abort.signal, progress });
+      progress.report({ message: 'running candidates on an in-memory copy of the database...' });
+      const cands = [...result.candidates].sort((a, b) => a.index - b.index);
+      const ranked = await api.worker.call(
+        'sql.rank',
+        { dbPath: req.dbPath, groups: [{ group: session.id, prompt: req.question, candidates: cands.map((c) => c.text), reference: req.reference ?? null }], weights, timeoutMs: s.sqlTimeoutMs },
+        { signal: abort.signal, timeoutMs: 10 * 60 * 1000 },
+      );
+      const group = ranked.groups[0]!;
+      // The ranking's candidate index is the position in `cands`; carry each one's token facts over.
+      const byPos = new Map(cands.map((c, pos) => [pos, facts.get(c.index) ?? {}]));
+      session.setRanked(group, byPos);
+      void api.refreshHealth();
+      return group;
+    } catch (e) {
+      const msg = describeError(e);
+      session.fail(e, msg);
+      if (!abort.signal.aborted) void vscode.window.showErrorMessage(`Reward Lens: SQL generation failed: ${msg}`, 'Show Log').then((a) => a && api.log.show());
+      return undefined;
+    } finally {
+      abort.dispose();
+    }
+  });
+}
+
+/** Accept: into the editor that was active when the command ran (one undoable edit), else a new SQL document. */
+async function insertSql(editor: vscode.TextEditor | undefined, sql: string): Promise<string> {
+  const text = sql.trim().endsWith(';') ? sql.trim() : `${sql.trim()};`;
+  if (editor && !editor.document.isClosed && editor.document.uri.scheme !== 'output') {
+    const ok = await editor.edit((b) => b.replace(editor.selection, text));
+    if (ok) {
+      await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+      return `Inserted into ${vscode.workspace.asRelativePath(editor.document.uri)}`;
+    }
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: text + '\n' });
+  await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  return 'Opened in a new SQL document';
+}
