@@ -5,14 +5,15 @@
 // (+ onnxruntime-common) with only bin/napi-v6/linux/x64, where dist/worker.js's require() finds it.
 // node_modules is never modified. Shape after continuedev/continue extensions/vscode/scripts/prepackage.js.
 //   node scripts/package.mjs [--skip-build]
-// Export: ensureVsix() returns a .vsix newer than every input, building one when needed (test runners).
+// Staging: build/vsix-staging-<pid>/ (removed afterwards). Export: ensureVsix() returns a .vsix newer than every input, building one when needed (test runners).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const STAGING = path.join(ROOT, 'build/vsix-staging');
+// Per process, so two runs at once (a developer and the test command) do not clobber each other.
+const STAGING = path.join(ROOT, 'build', `vsix-staging-${process.pid}`);
 const TARGET = { vsce: 'linux-x64', platform: 'linux', arch: 'x64' };
 const ORT_BIN = `bin/napi-v6/${TARGET.platform}/${TARGET.arch}`;
 /** Files and folders of the repo that go into the package (filtered again by .vscodeignore). */
@@ -126,16 +127,23 @@ export async function packageVsix({ skipBuild = false } = {}) {
     log('webpack --mode production');
     run(process.execPath, [binOf('webpack-cli', 'bin/cli.js'), '--mode', 'production']);
   }
-  stage();
-  smokeTestOnnxruntime();
-  verify();
   const out = vsixPath();
-  log(`vsce package --target ${TARGET.vsce}`);
-  const hasLicense = ['LICENSE', 'LICENSE.md'].some(f => fs.existsSync(path.join(STAGING, f)));
-  const r = vsce(['package', '--no-dependencies', '--target', TARGET.vsce, '--out', out, ...(hasLicense ? [] : ['--skip-license'])]);
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
-  if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status})`);
+  const partial = out.replace(/\.vsix$/, `.${process.pid}.partial.vsix`);
+  try {
+    stage();
+    smokeTestOnnxruntime();
+    verify();
+    log(`vsce package --target ${TARGET.vsce}`);
+    const hasLicense = ['LICENSE', 'LICENSE.md'].some(f => fs.existsSync(path.join(STAGING, f)));
+    const r = vsce(['package', '--no-dependencies', '--target', TARGET.vsce, '--out', partial, ...(hasLicense ? [] : ['--skip-license'])]);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status})`);
+    fs.renameSync(partial, out); // readers never see a half-written .vsix
+  } finally {
+    fs.rmSync(STAGING, { recursive: true, force: true });
+    fs.rmSync(partial, { force: true });
+  }
   const bytes = fs.statSync(out).size;
   log(`${path.relative(ROOT, out)}: ${(bytes / 1024 / 1024).toFixed(1)} MiB (${bytes} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return out;
