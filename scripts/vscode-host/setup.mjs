@@ -47,6 +47,10 @@ function ensureDebianPackages() {
   if (process.argv.includes('--no-apt')) return;
   const missing = missingDebianPackages();
   if (missing.length === 0) { log(`Debian packages present: ${DEBIAN_PACKAGES.join(' ')}`); return; }
+  if (!fs.existsSync('/usr/bin/apt-get')) {
+    log(`WARNING: not a Debian/Ubuntu system: install the equivalents of ${missing.join(' ')} yourself`);
+    return;
+  }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
     log(`WARNING: missing Debian packages ${missing.join(' ')} and not root: install them with\n` +
