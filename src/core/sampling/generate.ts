@@ -151,14 +151,17 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         attentionMask: mask.flatMap((m) => m.slice(0, end)),
         positionIds: pos.flatMap((p) => p.slice(start, end)),
         cache,
-        cacheOnCpu: end === S && (n > 1 || P > 1),
+        cacheOnCpu: end === S && n > 1,
       });
       swapCache(r.cache);
       prefillLogits = r.logits;
     }
     // ---- tile: row b of the batch is sample (b % n) of prompt floor(b / n) ----
     const tileRows = Array.from({ length: P * n }, (_, b) => Math.floor(b / n));
-    if (n > 1) swapCache(model.selectRows(cache!, tileRows));
+    if (n > 1) {
+      if (!model.canSelectRows(cache!)) throw new CodedError('internal', 'the model cannot tile its prefill cache');
+      swapCache(await model.selectRows(cache!, tileRows));
+    }
     let logits: Float32Array = n > 1 ? selectLogitRows(prefillLogits, V, tileRows) : prefillLogits;
     let batch: (Row | null)[] = tileRows.map((p, b) => ({
       index: b,
@@ -213,9 +216,9 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       // Finished rows leave the batch. A GPU-resident cache is first brought to the CPU by the next forward.
       let wantCpu = false;
       if (live.length < batch.length) {
-        if (model.isCpuCache(cache!)) {
+        if (model.canSelectRows(cache!)) {
           const keep = batch.flatMap((r, b) => (r ? [b] : []));
-          swapCache(model.selectRows(cache!, keep));
+          swapCache(await model.selectRows(cache!, keep));
           batch = live;
           tokens.splice(0, tokens.length, ...keep.map((b) => tokens[b]!));
           timings.compactions++;

@@ -16,8 +16,8 @@ export interface ForwardRequest<C> {
   /** Return logits for every position ([batch, seqLen, vocab]) instead of only the last ([batch, vocab]). */
   allPositions?: boolean;
   /**
-   * The loop is about to rearrange rows of the returned cache (tile after prefill, drop finished rows): a model
-   * that keeps its cache on a GPU returns this one in CPU memory instead.
+   * The loop is about to rearrange rows of the returned cache (tile, drop finished rows) and canSelectRows said no
+   * for the current one: return this cache in a form selectRows can handle (e.g. in CPU memory).
    */
   cacheOnCpu?: boolean;
 }
@@ -31,10 +31,13 @@ export interface ForwardResult<C> {
 export interface CausalLM<C> {
   readonly vocabSize: number;
   forward(req: ForwardRequest<C>): Promise<ForwardResult<C>>;
-  /** Whether selectRows can work on this cache now (true for CPU caches). */
-  isCpuCache(cache: C): boolean;
+  /**
+   * Whether selectRows can work on this cache now. A model whose GPU cache cannot be rearranged in place says no;
+   * the loop then keeps finished rows in the batch one more step and asks for the next cache with cacheOnCpu.
+   */
+  canSelectRows(cache: C): boolean;
   /** New cache whose row j is row `rows[j]` of `cache`: tiles one prompt N ways and drops finished rows. */
-  selectRows(cache: C, rows: readonly number[]): C;
+  selectRows(cache: C, rows: readonly number[]): C | Promise<C>;
   /** Frees what a cache holds (GPU buffers); called once for every cache the loop no longer needs. */
   release(cache: C): void;
 }

@@ -1,8 +1,9 @@
 /**
  * The onnxruntime forward pass behind the sampling loop's CausalLM port, for Optimum-layout decoder exports.
  * On WebGPU the KV cache stays on the GPU between steps (preferredOutputLocation: logits to the CPU, present.* as
- * gpu-buffer) and GPU tensors are never read with getData() (that aborts the process); when the loop needs to
- * rearrange rows, the outputs of that one forward are fetched into pre-allocated CPU tensors instead.
+ * gpu-buffer) and GPU tensors are never read with getData() (that aborts the process). Rows of a GPU cache are tiled
+ * and dropped on the GPU by a second, tiny Gather session on the same device (see rowSelectGraph.ts): onnxruntime-node
+ * ignores pre-allocated CPU outputs, and sessions of one process share the WebGPU device, so its buffers feed across.
  */
 import type * as OrtTypes from 'onnxruntime-node';
 import { CodedError } from '../../core/errors';
@@ -10,6 +11,7 @@ import type { CausalLM, ForwardRequest, ForwardResult } from '../../core/samplin
 import type { ModelFolder } from './modelFolder';
 import { createSessionWithFallback, type ProviderChoice, type ProviderName } from './providers';
 import type { Ort } from './ort';
+import { rowSelectModel } from './rowSelectGraph';
 
 type Tensor = OrtTypes.Tensor;
 type KvType = 'float32' | 'float16';
@@ -34,6 +36,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private readonly presentNames: string[];
   private readonly hasPositionIds: boolean;
   private disposed = false;
+  /** WebGPU only: gathers cache rows on the device. */
+  private selector: OrtTypes.InferenceSession | null = null;
 
   private constructor(
     private readonly ort: Ort,
@@ -78,9 +82,14 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       }
       const lm = OrtCausalLM.fromSession(ort, session, folder, provider);
       try {
+        if (provider === 'webgpu') {
+          lm.selector = await ort.InferenceSession.create(rowSelectModel(lm.pastNames, lm.kvType, folder.config.numKeyValueHeads, folder.config.headDim), {
+            executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer', logSeverityLevel: 3,
+          });
+        }
         await lm.smokeTest();
       } catch (e) {
-        await session.release().catch(() => undefined);
+        await lm.dispose().catch(() => undefined);
         throw e;
       }
       return lm;
@@ -120,7 +129,11 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   /** One token through the graph: catches providers that create a session but cannot run it (missing kernels). */
   private async smokeTest(): Promise<void> {
     const r = await this.forward({ inputIds: [this.folder.padTokenId], batch: 1, seqLen: 1, attentionMask: [1], positionIds: [0], cache: null });
+    const tiled = await this.selectRows(r.cache, [0, 0]);
     this.release(r.cache);
+    const r2 = await this.forward({ inputIds: [this.folder.padTokenId, this.folder.padTokenId], batch: 2, seqLen: 1, attentionMask: [1, 1, 1, 1], positionIds: [1, 1], cache: tiled });
+    this.release(tiled);
+    this.release(r2.cache);
     if (!r.logits.every((x) => Number.isFinite(x))) throw new Error('the smoke-test forward produced non-finite logits');
   }
 
@@ -150,19 +163,9 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
         created.push(t);
       }
     }
-    // On a GPU provider, fetch the cache into CPU tensors when the loop is about to rearrange rows.
-    let fetches: Record<string, Tensor | null> | undefined;
-    const gpu = this.provider !== 'cpu';
-    if (gpu && req.cacheOnCpu) {
-      fetches = { logits: null };
-      const n = B * cfg.numKeyValueHeads * T * cfg.headDim;
-      for (const p of this.presentNames) {
-        fetches[p] = new Tensor(this.kvType, this.kvType === 'float16' ? new Uint16Array(n) : new Float32Array(n), [B, cfg.numKeyValueHeads, T, cfg.headDim]);
-      }
-    }
     let out: OrtTypes.InferenceSession.ReturnType;
     try {
-      out = fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
+      out = await this.session.run(feeds);
     } catch (e) {
       throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -188,13 +191,28 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     return { logits, cache: { tensors, batch: B, pastLen: T, onCpu } };
   }
 
-  isCpuCache(c: OrtCache): boolean {
-    return c.onCpu;
+  canSelectRows(c: OrtCache): boolean {
+    return c.onCpu || this.selector !== null;
   }
 
-  selectRows(c: OrtCache, rows: readonly number[]): OrtCache {
-    if (!c.onCpu) throw new CodedError('internal', 'selectRows needs a CPU cache');
+  async selectRows(c: OrtCache, rows: readonly number[]): Promise<OrtCache> {
     const { Tensor } = this.ort;
+    if (!c.onCpu) {
+      if (!this.selector) throw new CodedError('internal', 'selectRows on a GPU cache needs the row-select session');
+      const feeds: Record<string, Tensor> = { rows: new Tensor('int64', int64(rows), [rows.length]) };
+      for (const [n, t] of c.tensors) feeds[n] = t;
+      let out: OrtTypes.InferenceSession.ReturnType;
+      try {
+        out = await this.selector.run(feeds);
+      } catch (e) {
+        throw new CodedError('model_forward', `selecting cache rows on ${this.provider} failed: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        feeds.rows!.dispose();
+      }
+      const tensors = new Map<string, Tensor>();
+      for (const n of c.tensors.keys()) tensors.set(n, out[`sel.${n}`]!);
+      return { tensors, batch: rows.length, pastLen: c.pastLen, onCpu: false };
+    }
     const tensors = new Map<string, Tensor>();
     for (const [name, t] of c.tensors) {
       const src = t.data as Float32Array | Uint16Array;
@@ -214,6 +232,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.selector?.release();
     await this.session.release();
   }
 }

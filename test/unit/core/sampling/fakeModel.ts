@@ -55,7 +55,7 @@ export class FakeLM implements CausalLM<FakeCache> {
     this.created++;
     return { logits, cache: { rows, onCpu, id: this.created } };
   }
-  isCpuCache(c: FakeCache): boolean {
+  canSelectRows(c: FakeCache): boolean {
     return c.onCpu;
   }
   selectRows(c: FakeCache, rows: readonly number[]): FakeCache {
