@@ -1,6 +1,7 @@
 /** Messages between the chart renderer parent (`renderer.ts`) and its forked child (`rendererChild.ts`). */
 import type { ErrorInfo } from '../../core/errors';
 import type { ChartAttributes } from '../../core/chart/types';
+import type { VisualFeatures } from '../../core/chart/image';
 
 export interface RenderRequest {
   id: number;
@@ -9,14 +10,18 @@ export interface RenderRequest {
   language: 'vega-lite' | 'vega';
   /** Pixel scale of the PNG (1 = the chart's own size). */
   scale: number;
+  /** Also send the raw RGBA pixels back (tests; the visual reward uses `features`). */
+  rgba?: boolean;
 }
 
 export interface RenderSuccess {
   id: number;
   ok: true;
   png: Uint8Array;
-  /** The same picture as raw RGBA (for the visual reward, no PNG decode needed). */
-  rgba: Uint8Array;
+  /** The picture's features for the visual reward, computed here so that they are computed in parallel. */
+  features: VisualFeatures;
+  /** The same picture as raw RGBA, when asked for. */
+  rgba?: Uint8Array;
   width: number;
   height: number;
   attributes: ChartAttributes;

@@ -75,7 +75,7 @@ async function prepareReference(input: ChartGroupInput, dataset: Dataset | undef
     const r = await opts.renderer.render(spec, { language, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     if (!r.ok) throw new CodedError('bad_request', `the reference spec does not render: ${r.error.message}`);
     ref.attributes = r.attributes;
-    ref.visual = visualFeatures({ width: r.width, height: r.height, data: r.rgba });
+    ref.visual = r.features;
   }
   const bytes = input.referenceImage ?? (input.referenceImagePath ? readBytes(input.referenceImagePath) : undefined);
   if (bytes) ref.visual = visualFeatures(await decodeImage(bytes)); // an explicit image wins over the rendered spec
@@ -126,9 +126,8 @@ async function evaluate(text: string, dataset: Dataset | undefined, needVisual: 
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (!r.ok) return fail(r.error, parsed.language, r.warnings);
-  const image: RgbaImage = { width: r.width, height: r.height, data: r.rgba };
   return {
-    evaluation: { executed: true, attributes: r.attributes, fieldsValid: fv ? fv.score : null, ...(needVisual ? { visual: visualFeatures(image) } : {}) },
+    evaluation: { executed: true, attributes: r.attributes, fieldsValid: fv ? fv.score : null, ...(needVisual ? { visual: r.features } : {}) },
     evidence: {
       language: parsed.language, width: r.width, height: r.height, attributes: r.attributes, renderMs: performance.now() - t0, stages: r.timings,
       ...(fv && fv.missing.length ? { fieldsMissing: fv.missing } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}),

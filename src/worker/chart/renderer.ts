@@ -48,6 +48,7 @@ class RendererProcess {
 
   /** Renders queued or running here (the pool picks the least busy process). */
   outstanding = 0;
+  private disposed = false;
 
   constructor(opts: ChartRendererOptions = {}) {
     this.maxHeapMb = opts.maxHeapMb ?? 512;
@@ -58,6 +59,7 @@ class RendererProcess {
   /** Starts the child now (otherwise the first render does). */
   start(): Promise<void> {
     if (this.ready && this.child && this.child.exitCode === null && this.child.signalCode === null) return this.ready;
+    if (this.disposed) return Promise.reject(new CodedError('not_available', 'chart renderer disposed'));
     const { file, execArgv } = childScript();
     const child = fork(file, [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.maxHeapMb}`],
@@ -92,7 +94,7 @@ class RendererProcess {
   }
 
   /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
-  render(spec: unknown, opts: { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RenderOutcome> {
+  render(spec: unknown, opts: RenderOptions = {}): Promise<RenderOutcome> {
     const run = (): Promise<RenderOutcome> => this.renderNow(spec, opts);
     this.outstanding++;
     const p = this.queue.then(run, run).finally(() => { this.outstanding--; });
@@ -100,7 +102,7 @@ class RendererProcess {
     return p;
   }
 
-  private async renderNow(spec: unknown, opts: { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal }): Promise<RenderOutcome> {
+  private async renderNow(spec: unknown, opts: RenderOptions): Promise<RenderOutcome> {
     if (opts.signal?.aborted) return { ok: false, error: { code: 'cancelled', message: 'cancelled' } };
     try {
       await this.start();
@@ -120,6 +122,8 @@ class RendererProcess {
       const kill = (error: ErrorInfo): void => {
         finish({ ok: false, error });
         this.killChild(child);
+        // Start the replacement now, while the caller scores what it has, not when the next candidate arrives.
+        this.start().catch(() => undefined);
       };
       const onAbort = (): void => kill({ code: 'cancelled', message: 'cancelled' });
       const timer = setTimeout(() => kill({ code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms` }), timeoutMs);
@@ -131,7 +135,7 @@ class RendererProcess {
           else finish({ ok: false, error: m.error, ...(m.warnings ? { warnings: m.warnings } : {}) });
         }
       });
-      const req: RenderRequest = { id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1 };
+      const req: RenderRequest = { id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1, ...(opts.rgba ? { rgba: true } : {}) };
       child.send(req);
     });
   }
@@ -143,11 +147,12 @@ class RendererProcess {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.child) this.killChild(this.child);
   }
 }
 
-export type RenderOptions = { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal };
+export type RenderOptions = { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal; rgba?: boolean };
 
 /**
  * The renderer used by rankCharts: a small pool of `RendererProcess`es; each render goes to the least busy one.

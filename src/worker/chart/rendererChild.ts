@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { assetPath } from '../assets';
 import { CodedError, toErrorInfo } from '../../core/errors';
 import { assertNoExternalReferences, type Json } from '../../core/chart/spec';
+import { visualFeatures } from '../../core/chart/image';
 import { extractAttributes } from './scene';
 import type { ChildToParent, RenderRequest, RenderResponse } from './protocol';
 
@@ -102,14 +103,16 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderResp
     });
     const img = r.render();
     const png = img.asPng();
-    const rgba = new Uint8Array(img.pixels);
     const width = img.width, height = img.height;
+    const pixels = img.pixels;
+    const features = visualFeatures({ width, height, data: pixels });
+    const rgba = req.rgba ? new Uint8Array(pixels) : undefined;
     img.free();
     r.free();
     const t4 = performance.now();
     const attributes = extractAttributes((view.scenegraph() as unknown as { root: never }).root, vgSpec, { width, height });
     return {
-      id: req.id, ok: true, png, rgba, width, height, attributes, warnings,
+      id: req.id, ok: true, png, features, ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
       timings: { compileMs: t1 - t0, runMs: t2 - t1, svgMs: t3 - t2, rasterMs: t4 - t3 },
     };
   } finally {
@@ -128,6 +131,16 @@ async function main(): Promise<void> {
   } catch (e) {
     send({ fatal: `renderer failed to load: ${(e as Error).message}` });
     process.exit(1);
+  }
+  // Warm up compile, dataflow, SVG and raster paths (JIT, font parsing) before saying ready, so that the first
+  // candidate after a (re)start is not the one that pays for it and times out on a loaded machine.
+  try {
+    await render(libs, {
+      id: 0, language: 'vega-lite', scale: 1,
+      spec: { title: 'warm-up', data: { values: [{ a: 'A', b: 1 }, { a: 'B', b: 2 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' }, color: { field: 'a' } } },
+    });
+  } catch {
+    /* a failed warm-up only costs time later */
   }
   process.on('message', (m: RenderRequest) => {
     render(libs, m).then(send, (e: unknown) => send({ id: m.id, ok: false, error: toErrorInfo(e, 'chart_render') }));

@@ -21,10 +21,11 @@ describe('chart renderer (forked child)', function () {
   }
 
   it('renders Vega-Lite to a PNG with text (shipped font) and reads the scenegraph', async () => {
-    const r = await renderer.render(bar);
+    const r = await renderer.render(bar, { rgba: true });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
     assert.deepEqual([...r.png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-    assert.equal(r.rgba.length, r.width * r.height * 4);
+    assert.equal(r.rgba!.length, r.width * r.height * 4);
+    assert.equal(r.features.gray.length, 256 * 192);
     const a = r.attributes;
     assert.deepEqual(a.texts.title, ['Sales']);
     assert.deepEqual(a.texts.axisTitle, ['a', 'b']);
@@ -36,7 +37,7 @@ describe('chart renderer (forked child)', function () {
     assert.deepEqual(a.layout, [{ nrows: 1, ncols: 1, row0: 0, row1: 0, col0: 0, col1: 0 }]);
     // Title pixels: with no font resvg would draw no text at all; the top rows must hold dark glyph pixels.
     let dark = 0;
-    for (let i = 0; i < r.width * 20 * 4; i += 4) if (r.rgba[i]! < 100) dark++;
+    for (let i = 0; i < r.width * 20 * 4; i += 4) if (r.rgba![i]! < 100) dark++;
     assert.ok(dark > 20, `title glyphs drawn (${dark} dark pixels)`);
   });
 
@@ -94,7 +95,7 @@ describe('chart renderer (forked child)', function () {
       fence({ $schema: 'https://vega.github.io/schema/vega/v6.json', marks: [{ type: 'image', encode: { enter: { url: { value: 'https://example.com/cat.png' } } } }] }),
       fence(bar),
     ];
-    const out = await rankChartGroup({ group: 'hostile', candidates }, { renderer, timeoutMs: 3000 });
+    const out = await rankChartGroup({ group: 'hostile', candidates }, { renderer, timeoutMs: 6000 });
     const codes = out.candidates.map((c) => c.error?.code ?? 'ok');
     assert.ok(['chart_timeout', 'chart_render'].includes(codes[0]!), codes[0]);
     assert.deepEqual(codes.slice(1), ['chart_parse', 'chart_network', 'chart_network', 'chart_network', 'chart_network', 'ok']);
