@@ -138,6 +138,15 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   }
 
   async forward(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
+    try {
+      return await this.forwardUnchecked(req);
+    } catch (e) {
+      if (e instanceof CodedError) throw e;
+      throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async forwardUnchecked(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
     if (this.disposed) throw new CodedError('model_forward', 'the model was unloaded');
     const { Tensor } = this.ort;
     const { batch: B, seqLen: S } = req;
