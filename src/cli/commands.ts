@@ -1,8 +1,10 @@
 import { rankCommand } from './rank';
+import { exportCommand } from './export';
 
 export type CliCommand = (args: string[]) => Promise<number>;
 
 /** Subcommands other than `health`. Task issues add theirs here. */
 export const commands: Record<string, CliCommand> = {
   rank: rankCommand,
+  export: exportCommand,
 };
