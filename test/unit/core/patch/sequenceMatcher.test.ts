@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { SequenceMatcher, type Sequence } from '../../../../src/core/patch/sequenceMatcher';
-import { generateUnifiedDiff, pySplitLines, unifiedDiff } from '../../../../src/core/patch/unifiedDiff';
+import { generateUnifiedDiff, pySplitLines, pyStrip, unifiedDiff } from '../../../../src/core/patch/unifiedDiff';
 import { diffPairs, realFilePairs, rng } from './realPairs';
 import { REPO_ROOT, pythonAvailable, runOracle } from './pyOracle';
 
@@ -177,6 +177,18 @@ describe('core/patch SequenceMatcher documented examples', () => {
       '+tree',
       ' four',
     ]);
+  });
+
+  it('str.splitlines() and str.strip() agree with python3 on strings full of line breaks and spaces', function () {
+    if (!pythonAvailable()) this.skip();
+    const special = ['\n', '\r', '\r\n', '\v', '\f', '\x1c', '\x1d', '\x1e', '\x1f', '\x85', '\u2028', '\u2029', ' ', '\t', '\xa0', '\u3000', '\ufeff', '\u200b', 'a', 'b'];
+    const rand = rng(3);
+    const texts = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(rand() * 12) }, () => special[Math.floor(rand() * special.length)]!).join(''));
+    const want = runOracle<{ splitlines: string[]; strip: string }>(texts.map((text) => ({ text })));
+    texts.forEach((t, i) => {
+      assert.deepEqual(pySplitLines(t), want[i]!.splitlines, JSON.stringify(t));
+      assert.equal(pyStrip(t), want[i]!.strip, JSON.stringify(t));
+    });
   });
 
   it('splits lines like str.splitlines()', () => {
