@@ -5,13 +5,13 @@ import * as path from 'node:path';
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const SCRIPT = path.join(REPO_ROOT, 'test', 'fixtures', 'patch', 'difflib_oracle.py');
 
-export function pythonAvailable(): boolean {
-  const r = spawnSync('python3', ['-c', 'import difflib'], { stdio: 'ignore' });
+export function pythonAvailable(python = 'python3', module = 'difflib'): boolean {
+  const r = spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' });
   return r.status === 0;
 }
 
-export function runOracle<T = Record<string, unknown>>(cases: unknown[]): T[] {
-  const r = spawnSync('python3', [SCRIPT], {
+export function runOracle<T = Record<string, unknown>>(cases: unknown[], python = 'python3'): T[] {
+  const r = spawnSync(python, [SCRIPT], {
     input: JSON.stringify(cases),
     encoding: 'utf8',
     maxBuffer: 1 << 30,
