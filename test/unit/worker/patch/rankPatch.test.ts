@@ -63,6 +63,14 @@ describe('worker/patch rankPatch', function () {
     assert.equal(g.referenceError, null);
   });
 
+  it('with a unified-diff reference, unified-diff candidates also get SWE-RL\'s unidiff variant (reported, weight 0)', async () => {
+    const out = await rankPatch({ groups: [{ group: 'g', prompt: '', candidates: CANDIDATES.slice(0, 2), reference: CANDIDATES[1]!, files: { 'src/math.ts': MATH } }] });
+    const c = out.groups[0]!.candidates;
+    assert.equal(c[0]!.rewards.similarity_unidiff, undefined, 'search/replace candidates have no unidiff text');
+    assert.equal(c[1]!.rewards.similarity_unidiff, 1);
+    assert.equal(out.groups[0]!.weights.similarity_unidiff, 0);
+  });
+
   it('without a reference: consensus carries the agreement of the group; similarity absent', async () => {
     const out = await rankPatch({ groups: [{ group: 'g', prompt: '', candidates: CANDIDATES.slice(0, 4), files: { 'src/math.ts': MATH } }] });
     const c = out.groups[0]!.candidates;
