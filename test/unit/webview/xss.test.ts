@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import type { Browser } from 'playwright-core';
 import type { HostMessage, PanelCandidate, SessionInfo } from '../../../src/core/protocol/webview';
 import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
+import { XSS_CORPUS } from './xssCorpus';
 
 // Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
 // few browser globals they use are declared here, in this module only.
@@ -11,44 +12,6 @@ declare function requestAnimationFrame(cb: () => void): number;
 type HTMLElement = any;
 
 
-/** Candidate texts a model could write (or be tricked into writing). Every one must show up as literal text. */
-export const XSS_CORPUS: string[] = [
-  '<script>pwned(1)</script>',
-  '<img src=x onerror="pwned(2)">',
-  '<svg onload=pwned(3)>',
-  '<svg><script>pwned(4)</script></svg>',
-  '<a href="javascript:pwned(5)">click me</a>',
-  'javascript:pwned(6)',
-  '<iframe src="javascript:pwned(7)"></iframe>',
-  '<iframe srcdoc="<script>parent.pwned(8)</script>"></iframe>',
-  '"><script>pwned(9)</script>',
-  "'><img src=x onerror=pwned(10)>",
-  '<body onload=pwned(11)>',
-  '<details open ontoggle=pwned(12)>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=pwned(13)>',
-  '<img src=x onerror=pwned(14)//',
-  '<!--<img src="--><img src=x onerror=pwned(15)//">',
-  "<style>@import 'https://evil.test/x.css';</style>",
-  '<link rel=stylesheet href=https://evil.test/a.css>',
-  '<object data="javascript:pwned(18)"></object>',
-  '<embed src="javascript:pwned(19)">',
-  '<meta http-equiv="refresh" content="0;url=javascript:pwned(20)">',
-  "SELECT * FROM users WHERE role = 'user\u202E \u2066-- admin\u2069\u2066' -- trojan source",
-  '\u202Egnp.exe<img src=x onerror=pwned(22)>',
-  '<form action="javascript:pwned(23)"><button>go</button></form>',
-  '<input autofocus onfocus=pwned(24)>',
-  '<video><source onerror="pwned(25)"></video>',
-  '<noscript><p title="</noscript><img src=x onerror=pwned(26)>">',
-  '{{constructor.constructor("pwned(27)")()}}',
-  'SELECT\u0000 1\u200B;\uFEFF\u0007',
-  '<base href="https://evil.test/">',
-  '<template><script>pwned(30)</script></template>',
-  '&lt;script&gt;pwned(31)&lt;/script&gt;',
-  '<img src="https://evil.test/track.png">',
-  "<answer>SELECT 1</answer><script>pwned(33)</script>",
-  '```json\n{"mark": "<img src=x onerror=pwned(34)>"}\n```',
-  '<<<<<<< SEARCH\n<div onclick=pwned(35)>\n=======\n<script>pwned(35)</script>\n>>>>>>> REPLACE',
-];
 
 const EVIL = '<img src=x onerror=pwned("field")>';
 
