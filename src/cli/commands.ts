@@ -1,4 +1,5 @@
 import { rankCommand } from './rank';
+import { generateCommand } from './generate';
 import { exportCommand } from './export';
 
 export type CliCommand = (args: string[]) => Promise<number>;
@@ -6,5 +7,6 @@ export type CliCommand = (args: string[]) => Promise<number>;
 /** Subcommands other than `health`. Task issues add theirs here. */
 export const commands: Record<string, CliCommand> = {
   rank: rankCommand,
+  generate: generateCommand,
   export: exportCommand,
 };

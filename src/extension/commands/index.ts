@@ -4,6 +4,7 @@ import { describeError } from '../errors';
 import { selectModel } from './selectModel';
 import { asSqlPreset, generateSqlCommand } from './generateSql';
 import { ReviewPanel } from '../review/reviewPanel';
+import { registerExportPreferences } from './exportPreferences';
 
 /** Commands whose issue has not landed yet say so plainly instead of faking output. */
 function notAvailable(what: string, issue: string): () => Promise<void> {
@@ -22,7 +23,7 @@ export function registerCommands(context: vscode.ExtensionContext, api: Extensio
     ReviewPanel.createOrShow(context, api.log, { preserveFocus: false });
   });
   context.subscriptions.push(ReviewPanel.registerSerializer(context, api.log));
-  reg('rewardLens.exportPreferences', notAvailable('Export Preferences', 'preference log'));
+  context.subscriptions.push(registerExportPreferences(context));
   reg('rewardLens.selectModel', () => selectModel(api.refreshHealth));
   reg('rewardLens.restartWorker', async () => {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting Reward Lens worker' }, async () => {
