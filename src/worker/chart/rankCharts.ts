@@ -13,7 +13,6 @@ import {
   type CandidateEvaluation, type ChartReference,
 } from '../../core/chart/rewards';
 import { assertNoExternalReferences, bindDataset, fieldsValid, parseCandidate, type Dataset, type JsonObject } from '../../core/chart/spec';
-import type { RgbaImage } from '../../core/chart/types';
 import type { ChartEvidence } from '../../core/chart/protocol';
 import { rankGroup, type CandidateOutput, type GroupOutput, type RankOutput } from '../../core/ranking';
 import { decodeImage } from './imageDecode';
@@ -72,7 +71,7 @@ async function prepareReference(input: ChartGroupInput, dataset: Dataset | undef
     const spec = bindDataset(input.referenceSpec as JsonObject, dataset);
     assertNoExternalReferences(spec);
     const language = parseCandidate(JSON.stringify(spec)).language as 'vega' | 'vega-lite';
-    const r = await opts.renderer.render(spec, { language, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const r = await opts.renderer.render(spec, { language, scale: opts.scale ?? 1, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     if (!r.ok) throw new CodedError('bad_request', `the reference spec does not render: ${r.error.message}`);
     ref.attributes = r.attributes;
     ref.visual = r.features;
@@ -90,7 +89,7 @@ function readBytes(p: string): Uint8Array {
   }
 }
 
-async function evaluate(text: string, dataset: Dataset | undefined, needVisual: boolean, opts: RankChartsOptions): Promise<Evaluated & { image?: RgbaImage; pngBytes?: Uint8Array }> {
+async function evaluate(text: string, dataset: Dataset | undefined, needVisual: boolean, opts: RankChartsOptions): Promise<Evaluated & { pngBytes?: Uint8Array }> {
   const t0 = performance.now();
   const fail = (e: unknown, language: ChartEvidence['language'] = null, warnings?: string[]): Evaluated => ({
     evaluation: { executed: false },

@@ -64,3 +64,9 @@ export const chartHandlers: HandlerTable = {
     }
   },
 };
+
+/** Stops the renderer children (worker shutdown, tests). */
+export function disposeChartHandlers(): void {
+  renderer?.dispose();
+  renderer = undefined;
+}
