@@ -47,6 +47,7 @@ export class ReviewPanel {
   private static current: ReviewPanel | undefined;
 
   private ready = false;
+  private readyWaiters: (() => void)[] = [];
   private queue: HostMessage[] = [];
   private session: ReviewSession | null = null;
   private readonly disposables: vscode.Disposable[] = [];
@@ -125,6 +126,16 @@ export class ReviewPanel {
     return session;
   }
 
+  /** Resolves once the webview has loaded and said `ready` (for tests and for commands that want to wait). */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Test hook: handle a message as if the webview had posted it (the e2e tests drive the real webview). */
+  receiveForTest(m: unknown): Promise<void> {
+    return this.onMessage(m);
+  }
+
   get currentSession(): ReviewSession | null {
     return this.session;
   }
@@ -142,6 +153,7 @@ export class ReviewPanel {
   }
 
   private post(m: HostMessage): void {
+    if (this.disposed) return;
     if (!this.ready) {
       this.queue.push(m);
       return;
@@ -157,6 +169,7 @@ export class ReviewPanel {
     const m: PanelMessage = raw;
     if (m.type === 'ready') {
       this.ready = true;
+      for (const w of this.readyWaiters.splice(0)) w();
       // A re-created webview may have missed queued messages: the live session's snapshot replaces the queue.
       const pending = this.session ? [...this.session.snapshot(), ...this.queue.filter((q) => q.type === 'status')] : this.queue;
       this.queue = [];
