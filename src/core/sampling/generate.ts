@@ -5,7 +5,7 @@
  */
 import { CodedError } from '../errors';
 import type { CausalLM } from './model';
-import { LogitsProcessorList, logSumExp, processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
+import { logSumExp, processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
 import { rowRng, type Rng } from './rng';
 import { GreedySampler, MultinomialSampler, type Sampler } from './sampler';
 import { EosCriterion, MaxNewTokensCriterion, StopStringsCriterion, StoppingCriteriaList, type FinishReason, type StoppingCriterion } from './stopping';

@@ -101,6 +101,8 @@ export interface GenerateResult {
   /** cpu / webgpu / cuda, or "openai" for an endpoint. */
   provider: string;
   fallbackReasons: Record<string, string>;
+  /** The seed used (given or drawn), so a run can be repeated; null when an endpoint was not sent one. */
+  seed: number | null;
   timings: GenerateTimings;
 }
 

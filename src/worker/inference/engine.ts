@@ -76,6 +76,7 @@ export class InferenceEngine {
       minP: params.minP ?? d.minP,
       repetitionPenalty: params.repetitionPenalty ?? d.repetitionPenalty,
     };
+    const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
     let out;
     try {
       out = await generate(l.lm, {
@@ -83,7 +84,7 @@ export class InferenceEngine {
         numReturnSequences: params.n,
         maxNewTokens: params.maxNewTokens,
         sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)) as typeof sampling,
-        seed: params.seed ?? (Date.now() >>> 0),
+        seed,
         eosTokenIds: l.folder.eosTokenIds,
         padTokenId: l.folder.padTokenId,
         stop: params.stop ?? [],
@@ -108,6 +109,7 @@ export class InferenceEngine {
       model: this.modelInfo(l),
       provider: l.lm.provider,
       fallbackReasons: l.lm.fallbackReasons,
+      seed,
       timings: {
         loadMs, prefillMs: t.prefillMs, decodeMs: t.decodeMs, decodeSteps: t.decodeSteps, totalMs: t.totalMs + loadMs,
         promptTokens: t.promptTokens, newTokens: t.newTokens, tokensPerSecond: t.totalMs > 0 ? (t.newTokens * 1000) / t.totalMs : 0,

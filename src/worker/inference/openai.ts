@@ -90,6 +90,7 @@ export async function openaiGenerate(spec: OpenAIBackendSpec, params: GeneratePa
     model: { id: spec.model, backend: 'openai', source: url },
     provider: 'openai',
     fallbackReasons: {},
+    seed: params.seed ?? null,
     timings: { loadMs: 0, prefillMs: 0, decodeMs: totalMs, decodeSteps: 0, totalMs, promptTokens: 0, newTokens, tokensPerSecond: totalMs > 0 ? (newTokens * 1000) / totalMs : 0 },
   };
 }

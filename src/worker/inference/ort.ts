@@ -10,12 +10,10 @@ let cached: { ort: Ort | null; version: string | null; error: string | null } | 
 export function loadOrt(): { ort: Ort | null; version: string | null; error: string | null } {
   if (cached) return cached;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ort = require('onnxruntime-node') as Ort;
     let version: string | null = null;
     try {
       version = (ort.env as { versions?: { node?: string; common?: string } }).versions?.node ?? null;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       version ??= (require('onnxruntime-node/package.json') as { version: string }).version;
     } catch {
       /* version is informational */

@@ -4,7 +4,8 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { endpointUrl, openaiGenerate } from '../../../../src/worker/inference/openai';
 import { CodedError } from '../../../../src/core/errors';
-import type { GenerateParams, OpenAIBackendSpec } from '../../../../src/core/sampling/request';
+import type { GenerateParams, GenerateResult, OpenAIBackendSpec } from '../../../../src/core/sampling/request';
+import { generateCommand } from '../../../../src/cli/generate';
 
 type Mode = 'ok' | 'ignore-n' | 'no-logprobs' | 'refuse-logprobs' | 'http500' | 'not-json' | 'no-choices' | 'hang';
 
@@ -132,5 +133,21 @@ describe('OpenAI-compatible backend', function () {
     const p = openaiGenerate(spec(), params(), { signal: ctl.signal });
     setTimeout(() => ctl.abort(), 20);
     await assert.rejects(p, code('cancelled'));
+  });
+
+  it('reward-lens generate --endpoint prints candidates from the server', async () => {
+    let out = '';
+    const write = process.stdout.write.bind(process.stdout);
+    (process.stdout as { write: unknown }).write = (x: string) => ((out += x), true);
+    let rc: number;
+    try {
+      rc = await generateCommand(['--endpoint', base, '--endpoint-model', 'qwen', '--n', '3', '--prompt', 'top 3 products', '--json']);
+    } finally {
+      (process.stdout as { write: unknown }).write = write;
+    }
+    assert.strictEqual(rc, 0);
+    const r = JSON.parse(out) as GenerateResult;
+    assert.deepStrictEqual(r.candidates.map((c) => c.text.slice(0, 10)), ['SELECT 0 F', 'SELECT 1 F', 'SELECT 2 F']);
+    assert.strictEqual(bodies[0]!._path, '/v1/chat/completions');
   });
 });

@@ -1,0 +1,130 @@
+/**
+ * Generation benchmark: N=8 candidates for one 512-token prompt, 64 new tokens each (EOS ignored), on
+ *   - the tiny model (fixtures/tiny-model) and
+ *   - a Qwen2.5-0.5B-shaped random-weight model built here by scripts/make-tiny-model/buildOnnx.ts (not committed;
+ *     BENCH_LAYERS / BENCH_VOCAB shrink it for small machines, defaults: the full 24 layers and 151936 vocab)
+ * Reward Lens (prefill once, tile the KV cache 8 ways, one batch) against @huggingface/transformers generate() on
+ * the same folder (8 copies of the prompt, since it ignores num_return_sequences), each case in its own process so
+ * the peak RSS is its own. CPU provider, onnxruntime's default thread count for both.
+ * Usage: npx tsx bench/generate/bench.ts   (one case: --case ours|baseline --model DIR)
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const N = 8;
+const PROMPT = Number(process.env.BENCH_PROMPT ?? 512);
+const NEW = Number(process.env.BENCH_NEW ?? 64);
+
+interface CaseResult {
+  engine: string;
+  loadMs: number;
+  prefillMs: number | null;
+  decodeMsPerStep: number | null;
+  totalMs: number;
+  newTokens: number;
+  peakRssMb: number;
+}
+
+function promptIds(vocab: number): number[] {
+  return Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % (vocab - 8));
+}
+
+async function runOurs(dir: string): Promise<CaseResult> {
+  const { loadModelFolder } = await import('../../src/worker/inference/modelFolder');
+  const { OrtCausalLM } = await import('../../src/worker/inference/ortModel');
+  const { generate } = await import('../../src/core/sampling/generate');
+  const folder = loadModelFolder(dir);
+  const t0 = performance.now();
+  const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu' });
+  const loadMs = performance.now() - t0;
+  const ids = promptIds(folder.config.vocabSize);
+  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now() };
+  await generate(lm, { ...opts, prompts: [ids.slice(0, 16)], maxNewTokens: 2 }); // warm-up
+  const r = await generate(lm, opts);
+  const t = r.timings;
+  return { engine: 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+async function runBaseline(dir: string): Promise<CaseResult> {
+  const tf = await import('@huggingface/transformers');
+  tf.env.allowRemoteModels = false;
+  tf.env.localModelPath = path.dirname(path.resolve(dir)) + '/';
+  const t0 = performance.now();
+  const model = await tf.AutoModelForCausalLM.from_pretrained(path.basename(dir), { dtype: 'fp32', device: 'cpu' });
+  const loadMs = performance.now() - t0;
+  const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { vocab_size: number };
+  const ids = promptIds(cfg.vocab_size);
+  const mk = (rows: number, len: number, f: (i: number) => bigint) => new tf.Tensor('int64', BigInt64Array.from({ length: rows * len }, (_, i) => f(i)), [rows, len]);
+  const gen = (rows: number, len: number, max: number) => model.generate({
+    input_ids: mk(rows, len, (i) => BigInt(ids[i % len]!)), attention_mask: mk(rows, len, () => 1n),
+    do_sample: true, temperature: 0.8, top_p: 0.95, max_new_tokens: max, min_new_tokens: max,
+  } as never);
+  await gen(1, 16, 2); // warm-up
+  const t1 = performance.now();
+  const out = (await gen(N, PROMPT, NEW)) as { dims: number[] };
+  const totalMs = performance.now() - t1;
+  const newTokens = N * (out.dims[1]! - PROMPT);
+  await (model as unknown as { dispose?: () => Promise<void> }).dispose?.();
+  return { engine: '@huggingface/transformers generate (8 rows)', loadMs, prefillMs: null, decodeMsPerStep: null, totalMs, newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function buildQwenShape(): { dir: string; label: string } {
+  const layers = Number(process.env.BENCH_LAYERS ?? 24);
+  const vocab = Number(process.env.BENCH_VOCAB ?? 151936);
+  const dir = path.join(REPO, 'build', 'bench', `qwen2.5-0.5b-shape-L${layers}-V${vocab}`);
+  const full = layers === 24 && vocab === 151936;
+  const label = full ? 'Qwen2.5-0.5B shape (random)' : `Qwen2.5-0.5B shape, ${layers} layers, vocab ${vocab} (random)`;
+  if (!fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
+    const big = layers * 15e6 + vocab * 896 > 400e6;
+    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(REPO, 'scripts', 'make-tiny-model', 'buildOnnx.ts'), '--preset', 'qwen2.5-0.5b', '--layers', String(layers), '--vocab', String(vocab),
+      '--out', dir, '--tokenizer-from', path.join(REPO, 'fixtures', 'tiny-model'), ...(big ? ['--external-data'] : [])], { stdio: 'inherit' });
+    if (big) { // transformers.js reads external data only when told so
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      cfg['transformers.js_config'] = { use_external_data_format: true };
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(cfg, null, 2));
+    }
+  }
+  return { dir, label };
+}
+
+function runCase(kind: 'ours' | 'baseline', dir: string): CaseResult {
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) throw new Error(`no result from the ${kind} case on ${dir}`);
+  return JSON.parse(line) as CaseResult;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const ci = argv.indexOf('--case');
+  if (ci >= 0) {
+    const dir = argv[argv.indexOf('--model') + 1]!;
+    const r = argv[ci + 1] === 'ours' ? await runOurs(dir) : await runBaseline(dir);
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  const models = [{ dir: path.join(REPO, 'fixtures', 'tiny-model'), label: 'tiny-model (0.36M)' }, buildQwenShape()];
+  const rows: string[][] = [];
+  for (const m of models) {
+    const ours = runCase('ours', m.dir);
+    const base = runCase('baseline', m.dir);
+    for (const r of [ours, base]) {
+      rows.push([m.label, r.engine, r.prefillMs === null ? '-' : r.prefillMs.toFixed(0), r.decodeMsPerStep === null ? '-' : r.decodeMsPerStep.toFixed(1),
+        r.totalMs.toFixed(0), (r.newTokens / (r.totalMs / 1000)).toFixed(1), r.peakRssMb.toFixed(0), r === ours ? `${(base.totalMs / ours.totalMs).toFixed(2)}x` : '1.00x']);
+    }
+  }
+  const head = ['model', 'engine', 'prefill ms', 'decode ms/step', 'total ms', 'new tok/s', 'peak RSS MB', 'speed-up'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i]!)).join(' | ') + ' |';
+  console.log(`\nN=${N}, prompt ${PROMPT} tokens, ${NEW} new tokens per candidate (EOS ignored), CPU provider, ${require('os').cpus().length} cores, onnxruntime-node ${require('onnxruntime-node/package.json').version}`);
+  console.log(line(head));
+  console.log('|' + w.map((x) => '-'.repeat(x + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
