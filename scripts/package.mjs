@@ -135,7 +135,9 @@ export async function packageVsix({ skipBuild = false } = {}) {
     verify();
     log(`vsce package --target ${TARGET.vsce}`);
     const hasLicense = ['LICENSE', 'LICENSE.md'].some(f => fs.existsSync(path.join(STAGING, f)));
-    const r = vsce(['package', '--no-dependencies', '--target', TARGET.vsce, '--out', partial, ...(hasLicense ? [] : ['--skip-license'])]);
+    // README links docs/ (screenshot, training guide) relatively; the repository URL is not a real host, so vsce must
+    // not try to rewrite them (it refuses to package otherwise).
+    const r = vsce(['package', '--no-dependencies', '--no-rewrite-relative-links', '--target', TARGET.vsce, '--out', partial, ...(hasLicense ? [] : ['--skip-license'])]);
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status})`);
