@@ -35,6 +35,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private readonly pastNames: string[];
   private readonly presentNames: string[];
   private readonly hasPositionIds: boolean;
+  /** Newer exports take num_logits_to_keep / logits_to_keep: 1 skips the vocabulary head for all but the last position. */
+  private readonly logitsToKeepName: string | undefined;
   private disposed = false;
   /** WebGPU only: gathers cache rows on the device. */
   private selector: OrtTypes.InferenceSession | null = null;
@@ -53,6 +55,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
     this.presentNames = this.pastNames.map((n) => n.replace('past_key_values.', 'present.'));
     this.hasPositionIds = session.inputNames.includes('position_ids');
+    this.logitsToKeepName = session.inputNames.find((n) => n === 'num_logits_to_keep' || n === 'logits_to_keep');
   }
 
   static async load(folder: ModelFolder, opts: OrtModelOptions = {}): Promise<OrtCausalLM> {
@@ -112,7 +115,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       if (!ins.includes(`past_key_values.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no input "past_key_values.${i}.${kv}" (config.json says ${L} layers): expected ${expected}`);
       if (!outs.includes(`present.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no output "present.${i}.${kv}": expected ${expected}`);
     }
-    const known = new Set(['input_ids', 'attention_mask', 'position_ids']);
+    const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'logits_to_keep']);
     const extra = ins.filter((n) => !known.has(n) && !n.startsWith('past_key_values.'));
     if (extra.length) throw new CodedError('model_folder', `${file} has inputs this loader does not feed (${extra.join(', ')}): expected ${expected}`);
     const meta = (name: string, list: readonly OrtTypes.InferenceSession.ValueMetadata[]) => list.find((m) => m.name === name);
@@ -158,6 +161,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       attention_mask: new Tensor('int64', int64(req.attentionMask), [B, T]),
     };
     if (this.hasPositionIds) feeds.position_ids = new Tensor('int64', int64(req.positionIds), [B, S]);
+    if (this.logitsToKeepName) feeds[this.logitsToKeepName] = new Tensor('int64', BigInt64Array.of(req.allPositions ? 0n : 1n), []);
     const created: Tensor[] = [];
     if (req.cache) {
       if (req.cache.batch !== B || req.cache.pastLen !== pastLen) {
