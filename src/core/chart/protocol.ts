@@ -19,7 +19,7 @@ export interface ChartRankParams {
   groups: ChartGroupParams[];
   /** Weight overrides by reward name (renormalised over the rewards that apply). */
   weights?: Record<string, number>;
-  /** Per-candidate render timeout, ms (default 5000). */
+  /** Per-candidate render timeout, ms (default 10000). */
   timeoutMs?: number;
   /** PNG pixel scale of Vega renders (default 1). */
   scale?: number;

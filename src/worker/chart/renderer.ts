@@ -52,7 +52,7 @@ class RendererProcess {
 
   constructor(opts: ChartRendererOptions = {}) {
     this.maxHeapMb = opts.maxHeapMb ?? 512;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.timeoutMs = opts.timeoutMs ?? 10000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 30000;
   }
 

@@ -20,12 +20,13 @@ describe('chart worker methods', function () {
     const spec = (mark: string): string => JSON.stringify({ data: { url: 'sales.csv' }, mark, encoding: { x: { field: 'quarter', type: 'nominal' }, y: { field: 'revenue', type: 'quantitative' } } });
     const progress: ChartCandidateProgress[] = [];
     const out = (await chartHandlers['chart.rank']!(
-      { groups: [{ group: 'g1', candidates: [spec('bar'), spec('line'), 'not a chart'], dataPath: path.join(FIX, 'sales.csv') }] },
+      { groups: [{ group: 'g1', candidates: [spec('bar'), spec('line'), 'not a chart'], dataPath: path.join(FIX, 'sales.csv') }], timeoutMs: 60000 },
       ctx(progress),
     )) as RankOutput;
     assert.equal(out.groups.length, 1);
     const [bar, line, bad] = out.groups[0]!.candidates;
     assert.equal(bad!.error?.code, 'chart_parse');
+    assert.equal(bar!.error, null, JSON.stringify(bar!.error));
     assert.equal(typeof bar!.png, 'string');
     assert.ok(bar!.total > 0 && line!.total > 0);
     assert.deepEqual(progress.map((p) => p.index).sort(), [0, 1, 2]);
@@ -37,7 +38,7 @@ describe('chart worker methods', function () {
   });
 
   it('chart.render returns a PNG and attributes, or a verdict', async () => {
-    const ok = (await chartHandlers['chart.render']!({ spec: { title: 'T', data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } }, ctx())) as ChartRenderResult;
+    const ok = (await chartHandlers['chart.render']!({ spec: { title: 'T', data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } }, timeoutMs: 60000 }, ctx())) as ChartRenderResult;
     assert.ok(ok.ok);
     assert.ok(ok.png.length > 100);
     assert.deepEqual(ok.attributes.texts.title, ['T']);
