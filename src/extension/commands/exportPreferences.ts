@@ -76,10 +76,13 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
       () => writeExport(item.format, log.records, target.fsPath, { dropAllEqual }),
     );
     const summary = describeExport({ format: item.format, file: vscode.workspace.asRelativePath(target), stats, torn: log.torn, invalid: log.invalid });
-    const action = await vscode.window.showInformationMessage(`Reward Lens: ${summary}.`, ext === 'jsonl' ? 'Open' : 'Reveal', 'Training Guide');
+    // The guide ships with the source, not the .vsix (whose allowlist is dist/ and media/).
+    const guide = vscode.Uri.joinPath(context.extensionUri, 'docs', 'training.md');
+    const actions = [ext === 'jsonl' ? 'Open' : 'Reveal', ...(fs.existsSync(guide.fsPath) ? ['Training Guide'] : [])];
+    const action = await vscode.window.showInformationMessage(`Reward Lens: ${summary}.`, ...actions);
     if (action === 'Open') await vscode.window.showTextDocument(target, { preview: true });
     else if (action === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', target);
-    else if (action === 'Training Guide') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'docs', 'training.md'));
+    else if (action === 'Training Guide') await vscode.commands.executeCommand('markdown.showPreview', guide);
   } catch (e) {
     void vscode.window.showErrorMessage(`Reward Lens: the export was not written: ${e instanceof Error ? e.message : String(e)}. Check that the folder is writable and try another location.`);
   }
