@@ -55,7 +55,7 @@ async function main() {
     });
     setSession({ server, browser, workspace, outputDir: OUTPUT_DIR, vsix, userDataDir, extensionsDir });
 
-    const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 180000 });
+    const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 300000 });
     if (option('grep')) mocha.grep(option('grep'));
     for (const f of e2eFiles()) mocha.addFile(f);
     stats = await new Promise(resolve => {

@@ -113,16 +113,21 @@ class Workbench {
     return item.innerText();
   }
 
-  /** Opens a workspace file in an editor through Quick Open (Ctrl+P) and waits for its tab. */
+  /**
+   * Opens a workspace file (path relative to the workspace root) from the explorer and waits for its
+   * editor tab. The explorer, unlike Quick Open, needs no file search index, so it is quick and
+   * deterministic right after the workbench loads. Double-click: a pinned editor, not a preview.
+   */
   async openFile(relativePath) {
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill(relativePath);
-    const name = relativePath.split('/').pop();
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15000 });
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 15000 });
+    const parts = relativePath.split('/');
+    for (const [i, part] of parts.entries()) {
+      const label = this.page.locator('.label-name').filter({ hasText: new RegExp(`^${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+      const row = this.page.locator('.explorer-folders-view .monaco-list-row').filter({ has: label }).first();
+      await row.waitFor({ timeout: 30000 });
+      if (i === parts.length - 1) await row.dblclick();
+      else if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    }
+    await this.page.locator('.tabs-container .tab', { hasText: parts[parts.length - 1] }).first().waitFor({ timeout: 30000 });
   }
 
   /** Saves a screenshot under test-output/e2e/ and returns its path. */
