@@ -52,7 +52,9 @@ module.exports = (_env, argv) => {
     externalsPresets: { node: true },
     node: { __dirname: false, __filename: false },
     resolve: { extensions: ['.ts', '.js', '.mjs', '.json'] },
-    module: { rules: [tsRule] },
+    // sql.js sets `module = undefined` to stop Emscripten's own export; webpack would fold `typeof module` to a
+    // constant and crash. Left unparsed, the file keeps plain CommonJS semantics.
+    module: { rules: [tsRule], noParse: /[\\/]sql\.js[\\/]dist[\\/]sql-wasm\.js$/ },
     optimization: { minimize: false },
     plugins: [new CopyPlugin({ patterns: copies }), new BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^cli\.js$/ })],
     performance: { hints: false },

@@ -10,7 +10,7 @@ import type { ExtensionApi } from '../api';
 import { describeError } from '../errors';
 import { readSettings } from '../settings';
 import { ReviewPanel } from '../review/reviewPanel';
-import { abortOn, backendFromSettings, modelLabel, sampleInto, samplingRecord } from '../generation/sample';
+import { backendFromSettings, modelLabel, sampleAndRank, samplingRecord } from '../generation/sample';
 import { fileRef, pickWorkspaceFile } from '../generation/files';
 
 export interface SqlRequest {
@@ -73,31 +73,17 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
     },
   });
 
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Reward Lens: SQL candidates', cancellable: true }, async (progress, token) => {
-    const abort = abortOn(token, session.token);
-    try {
-      const { result, facts } = await sampleInto(api, session, s, backend, messages, { title: 'SQL', signal: abort.signal, progress });
-      progress.report({ message: 'running candidates on an in-memory copy of the database...' });
-      const cands = [...result.candidates].sort((a, b) => a.index - b.index);
+  return sampleAndRank(api, session, s, backend, messages, {
+    title: 'SQL candidates',
+    rankingMessage: 'running candidates on an in-memory copy of the database...',
+    rank: async (texts, signal) => {
       const ranked = await api.worker.call(
         'sql.rank',
-        { dbPath: req.dbPath, groups: [{ group: session.id, prompt: req.question, candidates: cands.map((c) => c.text), reference: req.reference ?? null }], weights, timeoutMs: s.sqlTimeoutMs },
-        { signal: abort.signal, timeoutMs: 10 * 60 * 1000 },
+        { dbPath: req.dbPath, groups: [{ group: session.id, prompt: req.question, candidates: texts, reference: req.reference ?? null }], weights, timeoutMs: s.sqlTimeoutMs },
+        { signal, timeoutMs: 10 * 60 * 1000 },
       );
-      const group = ranked.groups[0]!;
-      // The ranking's candidate index is the position in `cands`; carry each one's token facts over.
-      const byPos = new Map(cands.map((c, pos) => [pos, facts.get(c.index) ?? {}]));
-      session.setRanked(group, byPos);
-      void api.refreshHealth();
-      return group;
-    } catch (e) {
-      const msg = describeError(e);
-      session.fail(e, msg);
-      if (!abort.signal.aborted) void vscode.window.showErrorMessage(`Reward Lens: SQL generation failed: ${msg}`, 'Show Log').then((a) => a && api.log.show());
-      return undefined;
-    } finally {
-      abort.dispose();
-    }
+      return ranked.groups[0]!;
+    },
   });
 }
 

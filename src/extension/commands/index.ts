@@ -3,22 +3,19 @@ import type { ExtensionApi } from '../api';
 import { describeError } from '../errors';
 import { selectModel } from './selectModel';
 import { asSqlPreset, generateSqlCommand } from './generateSql';
+import { asPatchPreset, generatePatchCommand } from './generatePatch';
+import { asChartPreset, generateChartCommand } from './generateChart';
+import { registerCandidateDocuments } from '../patch/diffReview';
 import { ReviewPanel } from '../review/reviewPanel';
 import { registerExportPreferences } from './exportPreferences';
-
-/** Commands whose issue has not landed yet say so plainly instead of faking output. */
-function notAvailable(what: string, issue: string): () => Promise<void> {
-  return async () => {
-    await vscode.window.showInformationMessage(`Reward Lens: ${what} is not available yet in this version (${issue}).`);
-  };
-}
 
 export function registerCommands(context: vscode.ExtensionContext, api: ExtensionApi): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   reg('rewardLens.generateSql', (preset?: unknown) => generateSqlCommand(context, api, asSqlPreset(preset)));
-  reg('rewardLens.generatePatch', notAvailable('Generate Patch Candidates', 'patch candidates'));
-  reg('rewardLens.generateChart', notAvailable('Generate Chart Candidates', 'chart candidates'));
+  reg('rewardLens.generatePatch', (preset?: unknown) => generatePatchCommand(context, api, asPatchPreset(preset)));
+  context.subscriptions.push(registerCandidateDocuments());
+  reg('rewardLens.generateChart', (preset?: unknown) => generateChartCommand(context, api, asChartPreset(preset)));
   reg('rewardLens.openReview', () => {
     ReviewPanel.createOrShow(context, api.log, { preserveFocus: false });
   });

@@ -9,6 +9,8 @@ import type { GenerationFacts, SamplingRecord } from '../../core/preferences/rec
 import type { ExtensionApi } from '../api';
 import type { Settings } from '../settings';
 import type { ReviewSession } from '../review/reviewPanel';
+import type { GroupOutput } from '../../core/ranking/types';
+import { describeError } from '../errors';
 
 export function backendFromSettings(s: Settings, extensionPath: string): BackendSpec {
   if (s.endpointUrl) {
@@ -83,4 +85,39 @@ export function abortOn(...tokens: vscode.CancellationToken[]): { signal: AbortS
     return t.onCancellationRequested(() => ac.abort());
   });
   return { signal: ac.signal, dispose: () => subs.forEach((d) => d.dispose()) };
+}
+
+/**
+ * The whole generate-and-rank step every command shares: a cancellable progress notification, streamed sampling
+ * into the session, the task's ranking in the worker, then the ranked group (or the failure, with what to do) in
+ * the panel. Returns undefined when cancelled or failed.
+ */
+export async function sampleAndRank<G extends GroupOutput>(
+  api: ExtensionApi,
+  session: ReviewSession,
+  s: Settings,
+  backend: BackendSpec,
+  messages: ChatMessage[],
+  task: { title: string; rankingMessage: string; stop?: string[]; rank(texts: string[], signal: AbortSignal): Promise<G> },
+): Promise<G | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: ${task.title}`, cancellable: true }, async (progress, token) => {
+    const abort = abortOn(token, session.token);
+    try {
+      const { result, facts } = await sampleInto(api, session, s, backend, messages, { title: task.title, signal: abort.signal, progress, ...(task.stop ? { stop: task.stop } : {}) });
+      progress.report({ message: task.rankingMessage });
+      const cands = [...result.candidates].sort((a, b) => a.index - b.index);
+      const group = await task.rank(cands.map((c) => c.text), abort.signal);
+      // The ranking's candidate index is the position in `cands`; carry each one's token facts over.
+      session.setRanked(group, new Map(cands.map((c, pos) => [pos, facts.get(c.index) ?? {}])));
+      void api.refreshHealth();
+      return group;
+    } catch (e) {
+      const msg = describeError(e);
+      session.fail(e, msg);
+      if (!abort.signal.aborted) void vscode.window.showErrorMessage(`Reward Lens: ${task.title} failed: ${msg}`, 'Show Log').then((a) => a && api.log.show());
+      return undefined;
+    } finally {
+      abort.dispose();
+    }
+  });
 }

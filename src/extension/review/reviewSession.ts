@@ -56,6 +56,16 @@ export interface SessionHost {
   log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
 }
 
+function isWeightMap(x: unknown): x is Record<string, number> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+function sameWeights(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if ((a[k] ?? 0) !== (b[k] ?? 0)) return false;
+  return true;
+}
+
 const ACCEPT_LABELS: Record<TaskKind, string> = { sql: 'Insert SQL', patch: 'Apply patch', chart: 'Save chart spec' };
 
 export class ReviewSession {
@@ -128,6 +138,15 @@ export class ReviewSession {
   /** The final ranked group. Token counts / log-probs per candidate index may come with it. */
   setRanked(group: GroupOutput, facts?: ReadonlyMap<number, GenerationFacts>): void {
     for (const [k, v] of facts ?? []) this.facts.set(k, v);
+    // Task rankers report the weights they actually used (defaults overlaid with settings): the panel's sliders
+    // and the human signal start from those.
+    const used = (group as { weights?: unknown }).weights;
+    if (isWeightMap(used) && !sameWeights(used, this.info.weights)) {
+      if (sameWeights(this._human.weights, this.info.weights)) this._human = { ...this._human, weights: { ...used } };
+      this.info.weights = { ...used };
+      const info = { ...this.info };
+      this.enqueue(async () => this.host.post({ type: 'session', session: info }));
+    }
     this.group = group;
     this.progress = null;
     for (const c of group.candidates) this.candidates.set(c.index, c);

@@ -1,0 +1,89 @@
+// The main flow in a real workbench: Generate SQL Candidates with the bundled tiny model on the sample shop
+// database, ranked cards with reward bars and result tables, a weight slider re-ranks the cards, Accept inserts
+// the SQL into the editor and appends one preference record that names the accepted candidate.
+'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Workbench } = require('./lib/workbench');
+const session = require('./lib/session');
+
+const cardOrder = (panel) => panel.locator('#rl-cards li.rl-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-index')));
+
+describe('SQL candidates (browser)', function () {
+  /** @type {Workbench} */
+  let wb;
+  let logFile;
+
+  before(async () => {
+    wb = await Workbench.open();
+    logFile = path.join(session.get().workspace, '.reward-lens', 'preferences.jsonl');
+  });
+  after(async () => { if (wb) await wb.close(); });
+  afterEach(async function () {
+    if (this.currentTest && this.currentTest.state === 'failed' && wb) console.log(`    screenshot: ${await wb.screenshot(`FAILED-${this.currentTest.title}`)}`);
+  });
+
+  it('generates ranked candidates, re-ranks with a slider, and Accept inserts the SQL and logs the choice', async () => {
+    await wb.openFile('queries.sql');
+    // Cursor to the end of the file, where the SQL will go.
+    await wb.page.locator('.monaco-editor .view-lines').first().click();
+    await wb.page.keyboard.press('Control+End');
+
+    await wb.runCommand('Reward Lens: Generate SQL Candidates...');
+    await wb.answerQuickInput('How many customers are there in each country?');
+    const panel = await wb.webview('Reward Lens Review');
+    await panel.locator('#rl-root[data-state=ranked]').waitFor({ timeout: 240000 });
+
+    const cards = panel.locator('#rl-cards li.rl-card');
+    const n = await cards.count();
+    assert.ok(n >= 2, `expected several candidates, got ${n}`);
+    // Every card carries reward bars and SQL evidence (a result table or the error it ran into).
+    assert.ok((await cards.first().locator('.rl-reward').count()) >= 4, 'reward bars on the best card');
+    const tables = await panel.locator('.rl-result-table').count();
+    const errors = await panel.locator('.rl-evidence-error').count();
+    assert.ok(tables + errors >= 1, 'result tables or execution errors shown');
+    console.log(`    ${n} cards, ${tables} result tables, ${errors} errors`);
+    console.log(`    screenshot: ${await wb.screenshot('sql-ranked')}`);
+
+    // Live re-weighting: turning one reward's weight up or off re-ranks the cards in place.
+    const before = await cardOrder(panel);
+    const sliders = panel.locator('input.rl-weight-slider');
+    const names = await sliders.evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-reward'), min: e.min, max: e.max, value: e.value })));
+    let changed = null;
+    for (const s of names) {
+      for (const v of [s.max, s.min]) {
+        await panel.locator(`input.rl-weight-slider[data-reward="${s.name}"]`).fill(String(v));
+        const after = await cardOrder(panel);
+        if (after.join() !== before.join()) { changed = { reward: s.name, value: v, before, after }; break; }
+      }
+      if (changed) break;
+      await panel.locator(`input.rl-weight-slider[data-reward="${s.name}"]`).fill(String(s.value));
+    }
+    assert.ok(changed, `no weight slider changed the order of ${JSON.stringify(before)} (rewards ${names.map((s) => s.name).join(', ')})`);
+    console.log(`    ${changed.reward}=${changed.value} re-ranked ${changed.before.join(',')} -> ${changed.after.join(',')}`);
+    console.log(`    screenshot: ${await wb.screenshot('sql-reweighted')}`);
+
+    // Accept the card now on top.
+    const top = cards.first();
+    const acceptedIndex = Number(await top.getAttribute('data-index'));
+    const sqlText = (await top.locator('.rl-code-text').innerText()).trim();
+    await top.locator('.rl-accept').click();
+    await panel.locator('#rl-logged').filter({ hasText: /./ }).waitFor({ timeout: 30000 });
+
+    // The SQL is in the editor that was active (the document is modified, not saved: the user saves).
+    const firstToken = sqlText.split(/\s+/)[0];
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: firstToken }).first().waitFor({ timeout: 15000 });
+    console.log(`    screenshot: ${await wb.screenshot('sql-accepted')}`);
+
+    // Exactly one record, naming the accepted candidate and the weights used.
+    const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, `one preference record, got ${lines.length}`);
+    const rec = JSON.parse(lines[0]);
+    assert.equal(rec.task, 'sql');
+    assert.equal(rec.human.accepted, acceptedIndex);
+    assert.equal(rec.human.weights[changed.reward], Number(changed.value));
+    assert.equal(rec.candidates.length, n);
+    assert.deepEqual(wb.errors, [], 'uncaught errors in the workbench page');
+  });
+});
