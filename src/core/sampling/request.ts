@@ -54,6 +54,8 @@ export interface GenerateParams {
   maxNewTokens: number;
   seed?: number;
   stop?: string[];
+  /** Keep going past the end-of-sequence token (benchmarks, tests); vLLM's ignore_eos. ONNX backend only. */
+  ignoreEos?: boolean;
   /** Include per-token log-probs in each candidate (default true). */
   tokenLogprobs?: boolean;
   /** ONNX: a forward pass slower than this fails with model_forward (default 120000). */
@@ -182,5 +184,6 @@ export function parseGenerateParams(x: unknown): GenerateParams {
     p.stop = (x.stop as string[]).filter((s) => s.length > 0);
   }
   if (x.tokenLogprobs !== undefined) p.tokenLogprobs = x.tokenLogprobs === true;
+  if (x.ignoreEos === true) p.ignoreEos = true;
   return p;
 }

@@ -85,7 +85,7 @@ export class InferenceEngine {
         maxNewTokens: params.maxNewTokens,
         sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)) as typeof sampling,
         seed,
-        eosTokenIds: l.folder.eosTokenIds,
+        eosTokenIds: params.ignoreEos ? [] : l.folder.eosTokenIds,
         padTokenId: l.folder.padTokenId,
         stop: params.stop ?? [],
         decode: (ids) => l.tokenizer.decode(ids),
