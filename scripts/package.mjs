@@ -124,7 +124,9 @@ export function vsixPath() {
 export async function packageVsix({ skipBuild = false } = {}) {
   const t0 = Date.now();
   if (!skipBuild) {
-    log('webpack --mode production');
+    // A clean dist/: chunks left by earlier development builds would otherwise ride along in the package.
+    fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
+    log('webpack --mode production (into a clean dist/)');
     run(process.execPath, [binOf('webpack-cli', 'bin/cli.js'), '--mode', 'production']);
   }
   const out = vsixPath();
