@@ -58,14 +58,14 @@ describe('chart renderer (forked child)', function () {
 
   it('a huge sequence ends with a timeout or out-of-memory verdict, then the renderer serves again', async () => {
     const huge = { data: { sequence: { start: 0, stop: 3e7, as: 'x' } }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' } } };
+    const startsBefore = renderer.starts;
     const t0 = Date.now();
     const r = await renderer.render(huge, { timeoutMs: 4000 });
     assert.equal(r.ok, false);
     assert.ok(!r.ok && ['chart_timeout', 'chart_render'].includes(r.error.code), JSON.stringify(!r.ok && r.error));
     assert.ok(Date.now() - t0 < 4000 + 5000, 'verdict arrives by the timeout');
-    const startsBefore = renderer.starts;
     await stillServes();
-    assert.equal(renderer.starts, startsBefore + 1, 'a fresh child was started');
+    assert.equal(renderer.starts, startsBefore + 1, 'one fresh child was started');
   });
 
   it('the child rejects url/href in the compiled spec even if the parent check was skipped', async () => {
