@@ -56,6 +56,22 @@ function webgpuUnavailableReason(ort: Ort): string | null {
 }
 
 /**
+ * Linux without a GPU device node: any WebGPU adapter would be a software Vulkan driver (Mesa's lavapipe), slower
+ * than onnxruntime's own CPU kernels, so auto passes it over. An explicit `webgpu` setting still uses it.
+ */
+export function softwareOnlyGpuReason(): string | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const dri = fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+    const nvidia = fs.readdirSync('/dev').some((f) => /^nvidia\d+$/.test(f));
+    if (dri || nvidia) return null;
+  } catch {
+    return null;
+  }
+  return 'no GPU device (/dev/dri/renderD*, /dev/nvidia*): a WebGPU adapter here would be a software Vulkan driver, slower than the CPU provider';
+}
+
+/**
  * What the worker health reports. Never throws, also when onnxruntime fails to load. Whether a WebGPU adapter
  * exists is only known once a session was created (see createSessionWithFallback); until then webgpu is listed
  * when the build has it.
@@ -101,7 +117,9 @@ export async function createSessionWithFallback<S>(choice: ProviderChoice, open:
   const order: ProviderName[] = choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [choice];
   const reasons: Record<string, string> = {};
   for (const provider of order) {
-    const pre = provider === 'cuda' ? cudaUnavailableReason(ort) : provider === 'webgpu' ? webgpuUnavailableReason(ort) : null;
+    const pre = provider === 'cuda' ? cudaUnavailableReason(ort)
+      : provider === 'webgpu' ? webgpuUnavailableReason(ort) ?? (choice === 'auto' ? softwareOnlyGpuReason() : null)
+        : null;
     if (pre) {
       reasons[provider] = pre;
       continue;

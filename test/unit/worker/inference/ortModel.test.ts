@@ -163,6 +163,7 @@ describe('generation engine on the tiny model (CPU)', function () {
     const r = await engine.generate(params({ backend: { kind: 'onnx', modelPath: TINY, executionProvider: 'auto', threads: 1 }, n: 1, maxNewTokens: 2 }));
     assert.match(r.fallbackReasons.cuda ?? '', /provider libraries not installed|no CUDA backend/);
     assert.ok(['webgpu', 'cpu'].includes(r.provider));
+    if (r.provider === 'cpu') assert.ok(r.fallbackReasons.webgpu, 'a reason for passing over webgpu');
   });
 });
 
