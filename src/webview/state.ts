@@ -50,7 +50,13 @@ export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
   switch (m.type) {
     case 'session':
       // The extension replays the session when the panel is re-created (hidden, reloaded): keep what the user did.
-      if (m.session.id === s.session?.id) return { ...s, session: m.session };
+      if (m.session.id === s.session?.id) {
+        // The weights actually used are known once ranking is done (task defaults overlaid with the settings):
+        // adopt them unless the user has moved a slider.
+        if (!sameWeights(s.weights, s.session.weights)) return { ...s, session: m.session };
+        const weights = { ...m.session.weights };
+        return { ...s, session: m.session, weights, human: { ...s.human, weights } };
+      }
       return { ...initialState(), session: m.session, weights: { ...m.session.weights }, human: emptyHumanSignal(m.session.weights), progress: { done: 0, total: m.session.n } };
     case 'candidate':
       if (m.sessionId !== s.session?.id) return s;

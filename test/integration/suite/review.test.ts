@@ -108,7 +108,9 @@ describe('Review panel and preference log', () => {
       provider: 'cpu',
       weights: { execution_match: 3, syntax: 1 },
     });
-    session.setRanked(group());
+    // The ranker reports the weights it actually used: the session (and the panel's sliders) take them.
+    session.setRanked({ ...group(), weights: { execution_match: 3, syntax: 1, ngram: 1 } } as GroupOutput);
+    assert.deepEqual(session.info.weights, { execution_match: 3, syntax: 1, ngram: 1 });
     await panel.receiveForTest({ type: 'feedback', sessionId: session.id, human: { accepted: null, preferences: [], rejected: [1], ratings: {}, note: '', weights: { execution_match: 3, syntax: 1 } } });
     await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 'x' });
     const logged = new Promise<void>((resolve) => session.onDidLog(() => resolve()));

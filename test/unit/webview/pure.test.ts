@@ -114,6 +114,14 @@ describe('panel state', () => {
     assert.deepStrictEqual(s.human.ratings, {});
     assert.strictEqual(s.candidates.length, 0);
   });
+  it('a replayed session with the weights actually used moves untouched sliders, not moved ones', () => {
+    const used = { a: 3, b: 1 };
+    const s = S.applyHostMessage(streamed(), { type: 'session', session: { ...session, weights: used } });
+    assert.deepStrictEqual([s.weights, s.human.weights], [used, used]);
+    const moved = S.applyHostMessage(S.setWeight(streamed(), 'a', 2), { type: 'session', session: { ...session, weights: used } });
+    assert.deepStrictEqual(moved.weights, { a: 2, b: 0 });
+    assert.deepStrictEqual(moved.session!.weights, used);
+  });
   it('human edits: opposite preference replaced, reject clears acceptance, accept clears rejection', () => {
     let s = S.addPreference(streamed(), 0, 1);
     s = S.addPreference(s, 1, 0);
