@@ -50,15 +50,30 @@ function walk(node: unknown, visit: (o: Record<string, unknown>) => void, depth 
   for (const v of Object.values(o)) walk(v, visit, depth + 1);
 }
 
+/** Parses are the expensive part of the partial rewards (milliseconds each); gold and candidates repeat. */
+const MEMO_MAX = 512;
+const memo = new Map<string, SqlRefs | null>();
+
 export function sqlRefs(sql: string): SqlRefs | null {
+  const hit = memo.get(sql);
+  if (hit !== undefined || memo.has(sql)) return hit ?? null;
+  const refs = computeRefs(sql);
+  memo.set(sql, refs);
+  if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
+  return refs;
+}
+
+function computeRefs(sql: string): SqlRefs | null {
   parser ??= new Parser();
   let tableList: string[];
   let columnList: string[];
   let ast: unknown;
   try {
-    tableList = parser.tableList(sql, OPT);
-    columnList = parser.columnList(sql, OPT);
-    ast = parser.astify(sql, OPT);
+    // One parse gives the AST and both lists (tableList()/columnList()/astify() would parse three times).
+    const r = parser.parse(sql, OPT);
+    tableList = r.tableList;
+    columnList = r.columnList;
+    ast = r.ast;
   } catch {
     return null;
   }

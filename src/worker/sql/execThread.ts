@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   } as unknown as Parameters<typeof initSqlJs>[0]);
   db = new SQL.Database(new Uint8Array(init.db).slice());
   db.exec(`PRAGMA hard_heap_limit=${Math.floor(init.heapLimit)}; PRAGMA temp_store=MEMORY; PRAGMA query_only=1;`);
+  if (init.cacheBytes > 0) db.exec(`PRAGMA cache_size=-${Math.ceil(init.cacheBytes / 1024)}`);
   db.updateHook(() => {
     written = true;
   });

@@ -20,6 +20,8 @@ export interface ExecutorOptions {
   heapLimitBytes?: number;
   /** How long loading the database into a fresh thread may take (default 60 s). */
   loadTimeoutMs?: number;
+  /** SQLite page cache (default: SQLite's 2 MB; larger keeps a scanned database's pages in the wasm heap). */
+  cacheBytes?: number;
 }
 
 /** Files up to this size keep a loaded spare thread (two in-memory copies); larger ones reload after a kill. */
@@ -44,7 +46,6 @@ function threadEntry(): { file: string; eval: boolean } {
   if (!fs.existsSync(source)) throw new CodedError('not_available', `SQL execution thread not found next to ${__dirname}`);
   if (sourceBundle === null) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const esbuild = require('esbuild') as { buildSync(o: object): { outputFiles: Array<{ text: string }> } };
       const out = esbuild.buildSync({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
       sourceBundle = out.outputFiles[0]!.text;
@@ -68,8 +69,7 @@ class ExecThread {
 
   constructor(init: ThreadInit, loadTimeoutMs: number) {
     const entry = threadEntry();
-    this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init, stdout: true, stderr: true });
-    this.worker.unref();
+    this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init });
     this.ready = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new CodedError('sql_db_open', `loading the database took over ${loadTimeoutMs} ms`)), loadTimeoutMs);
       this.onDeath = (why) => {
@@ -87,6 +87,18 @@ class ExecThread {
     this.ready.catch(() => undefined);
     this.worker.on('error', (e) => this.kill(e.message));
     this.worker.on('exit', (code) => this.kill(`execution thread exited (${code})`));
+    // The thread keeps the process alive only while it loads or runs something; an idle executor never does.
+    // (Set after the listeners: adding a 'message' listener re-refs the port.)
+    void this.ready.then(() => this.busy(0), () => undefined);
+  }
+
+  private inFlight = 0;
+  /** Counts requests in flight; refs the worker while there are any (or while loading), unrefs it when idle. */
+  busy(delta: number): void {
+    this.inFlight += delta;
+    if (this.dead) return;
+    if (this.inFlight > 0) this.worker.ref();
+    else this.worker.unref();
   }
 
   kill(why: string): void {
@@ -140,8 +152,18 @@ export class SqlExecutor {
     } catch (e) {
       throw new CodedError('sql_db_open', `cannot read ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000 };
-    const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes }, full);
+    // WebAssembly.compile and the thread's first load hold no handle of their own: keep the process alive meanwhile.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      return await SqlExecutor.load(dbPath, st, bytes, opts, t0);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private static async load(dbPath: string, st: fs.Stats, bytes: SharedArrayBuffer, opts: ExecutorOptions, t0: number): Promise<SqlExecutor> {
+    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000, cacheBytes: opts.cacheBytes ?? 0 };
+    const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
     await ex.ensureThread().ready;
     ex.loadMs = performance.now() - t0;
     return ex;
@@ -171,6 +193,13 @@ export class SqlExecutor {
     return run;
   }
 
+  /** Resolves when the current thread and its spare have loaded the database (e.g. after a timeout replaced them). */
+  async whenReady(): Promise<void> {
+    const t = this.ensureThread();
+    await t.ready.catch(() => undefined);
+    await this.spare?.ready.catch(() => undefined);
+  }
+
   /** Checks the policy, then runs one statement. Never throws for a bad query: the verdict is the outcome. */
   execute(sql: string, limits: ExecLimits = {}, signal?: AbortSignal): Promise<ExecOutcome> {
     const t0 = performance.now();
@@ -194,12 +223,14 @@ export class SqlExecutor {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           thread.pending.delete(id);
+          thread.busy(-1);
           resolve(r);
         };
         const onAbort = () => done({ type: 'cancelled' });
         const timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });
         thread.pending.set(id, { resolve: done });
+        thread.busy(1);
         thread.worker.postMessage({ type: 'exec', id, sql, rowCap, byteCap } satisfies ThreadRequest);
       });
       const elapsedMs = performance.now() - started;
@@ -229,10 +260,11 @@ export class SqlExecutor {
       const thread = this.ensureThread();
       await thread.ready;
       const id = this.nextId++;
+      thread.busy(1);
       const reply = await new Promise<ThreadReply>((resolve) => {
         thread.pending.set(id, { resolve });
         thread.worker.postMessage({ type: 'schema', id, samples } satisfies ThreadRequest);
-      });
+      }).finally(() => thread.busy(-1));
       thread.pending.delete(id);
       if (reply.type === 'schema' && reply.schema) return reply.schema;
       throw new CodedError('sql_db_open', reply.type === 'schema' ? reply.error ?? 'schema failed' : reply.type === 'fatal' ? reply.message : 'schema failed');

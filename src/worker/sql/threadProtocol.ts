@@ -17,6 +17,8 @@ export interface ThreadInit {
   db: SharedArrayBuffer;
   /** SQLite hard heap limit in bytes (PRAGMA hard_heap_limit): stops randomblob/zeroblob/sort bombs with SQLITE_NOMEM. */
   heapLimit: number;
+  /** SQLite page cache in bytes (PRAGMA cache_size); 0 keeps SQLite's default (2 MB). */
+  cacheBytes: number;
 }
 
 export type ThreadRequest =

@@ -1,6 +1,7 @@
 /**
  * Hostile corpus: every input gets a verdict within timeout + 200 ms, the database file is unchanged, and a normal
- * query still works afterwards.
+ * query still works afterwards. Where two verdicts are right ("more than N rows" needs N rows produced before the
+ * timeout, which a loaded machine may not manage) both are accepted.
  */
 import * as assert from 'assert';
 import { createHash } from 'crypto';
@@ -42,7 +43,7 @@ const CORPUS: Array<[string, string, string]> = [
   ['infinite recursive cte (count)', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c', 'sql_timeout'],
   ['infinite recursive cte (rows)', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c', 'sql_too_large'],
   ['huge cross join count', 'SELECT count(*) FROM items a, items b, items c, items d, items e, items f', 'sql_timeout'],
-  ['huge cross join rows', 'SELECT * FROM items a, items b, items c', 'sql_too_large'],
+  ['huge cross join rows', 'SELECT * FROM items a, items b, items c', 'sql_too_large|sql_timeout'],
   ['randomblob 1 GB', 'SELECT randomblob(1000000000)', 'sql_too_large'],
   ['randomblob 2 GB length', 'SELECT length(randomblob(2000000000))', 'sql_too_large'],
   ['zeroblob 500 MB', 'SELECT zeroblob(500000000)', 'sql_too_large'],
@@ -95,6 +96,8 @@ describe('sql executor: hostile corpus', function () {
 
   for (const [label, sql, expected] of CORPUS) {
     it(`${label} -> ${expected}`, async () => {
+      // Time the verdict from a loaded executor: reloading the copy after the previous kill is not this query's time.
+      await ex.whenReady();
       const t0 = performance.now();
       const o = await ex.execute(sql, { timeoutMs: TIMEOUT, rowCap: 10_000, byteCap: 8 << 20 });
       const ms = performance.now() - t0;

@@ -1,0 +1,165 @@
+/**
+ * SQL ranking benchmark: 16 candidates per group against GeoQuery (../shared) and a generated ~50 MB database.
+ * Prints one table: DB load time, p50 ranking time per group (with and without a gold query), p50 of the
+ * executor's own time for the 16 statements, and the same 16 statements through the native sqlite3 CLI
+ * (/usr/bin/sqlite3) in the same run: `.timer on` statement time (the DB already open: the fair "once loaded"
+ * baseline) and whole-process wall time (spawn + open + run). Ratios are per group, measured back to back, then p50.
+ * Usage: npx tsx bench/sql/bench.ts [--reps N]
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { SqlExecutor } from '../../src/worker/sql/executor';
+import { rankSql } from '../../src/worker/sql/rankSql';
+import { GEO_DB, geoAvailable, loadGeo } from '../../test/unit/worker/sql/geo';
+
+const SQLITE3 = '/usr/bin/sqlite3';
+const REPS = Number(process.argv[process.argv.indexOf('--reps') + 1] || 0) || 7;
+
+const p50 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function makeBigDb(file: string): void {
+  if (fs.existsSync(file) && fs.statSync(file).size > 45e6) return;
+  fs.rmSync(file, { force: true });
+  const script = `
+PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL, signup INTEGER NOT NULL);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
+INSERT INTO users SELECT x, 'user' || x, CASE x % 7 WHEN 0 THEN 'US' WHEN 1 THEN 'DE' WHEN 2 THEN 'FR' WHEN 3 THEN 'JP' WHEN 4 THEN 'BR' WHEN 5 THEN 'IN' ELSE 'KE' END, 1600000000 + (x * 7919) % 31536000 FROM c;
+CREATE TABLE events(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), kind TEXT NOT NULL, ts INTEGER NOT NULL, amount REAL NOT NULL, note TEXT);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 600000)
+INSERT INTO events SELECT x, 1 + (x * 40503) % 50000, CASE (x * 31) % 5 WHEN 0 THEN 'view' WHEN 1 THEN 'click' WHEN 2 THEN 'cart' WHEN 3 THEN 'buy' ELSE 'refund' END,
+  1600000000 + (x * 104729) % 31536000, ((x * 7907) % 100000) / 100.0,
+  printf('note %08d %s %s', (x * 48271) % 99999989, substr('abcdefghijklmnopqrstuvwxyz', 1 + x % 20, 6), hex(x * 2654435761)) FROM c;
+CREATE INDEX events_user ON events(user_id);
+VACUUM;`;
+  execFileSync(SQLITE3, [file], { input: script });
+}
+
+const BIG_QUERIES = [
+  'SELECT count(*) FROM events',
+  'SELECT kind, count(*) FROM events GROUP BY kind',
+  'SELECT kind, sum(amount) FROM events GROUP BY kind ORDER BY 2 DESC',
+  'SELECT count(*) FROM events WHERE amount > 500',
+  'SELECT u.country, count(*) FROM events e JOIN users u ON u.id = e.user_id GROUP BY u.country',
+  'SELECT user_id, sum(amount) AS s FROM events GROUP BY user_id ORDER BY s DESC LIMIT 10',
+  "SELECT avg(amount) FROM events WHERE kind = 'buy'",
+  'SELECT count(DISTINCT user_id) FROM events',
+  'SELECT max(ts) - min(ts) FROM events',
+  'SELECT country, count(*) FROM users GROUP BY country',
+  "SELECT * FROM events WHERE note LIKE 'note 0000%' LIMIT 50",
+  'SELECT kind, count(*) FROM events WHERE ts BETWEEN 1600000000 AND 1610000000 GROUP BY kind',
+  "SELECT u.name, count(*) AS c FROM users u JOIN events e ON e.user_id = u.id WHERE u.country = 'DE' GROUP BY u.id ORDER BY c DESC LIMIT 5",
+  "SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM events WHERE kind = 'refund')",
+  'SELECT substr(note, 15, 6) AS k, count(*) FROM events GROUP BY k ORDER BY 2 DESC LIMIT 5',
+  'SELECT round(amount / 100) AS b, count(*) FROM events GROUP BY b ORDER BY b',
+];
+
+/** The 16 statements in one native sqlite3 process: statement time (.timer) and process wall time, ms. */
+function native(db: string, queries: readonly string[]): { stmtMs: number; wallMs: number } {
+  const input = '.timer on\n' + queries.map((q) => q.trim().replace(/;\s*$/, '') + ';').join('\n') + '\n';
+  const t0 = performance.now();
+  const r = spawnSync(SQLITE3, ['-readonly', '-batch', db], { input, maxBuffer: 256 << 20 });
+  const wallMs = performance.now() - t0;
+  // A failing candidate is part of the workload (exit status 1); sqlite3 goes on with the next statement.
+  if (r.error) throw r.error;
+  let stmtMs = 0;
+  for (const m of r.stdout.toString().matchAll(/Run Time: real ([0-9.]+)/g)) stmtMs += Number(m[1]) * 1000;
+  return { stmtMs, wallMs };
+}
+
+interface Row {
+  db: string;
+  sizeMb: number;
+  loadMs: number;
+  rankGoldMs: number;
+  rankNoGoldMs: number;
+  execMs: number;
+  nativeStmtMs: number;
+  nativeWallMs: number;
+  /** p50 over groups of (rank no-gold / native statement time), each pair measured back to back. */
+  ratioNoGoldStmt: number;
+  ratioGoldStmt: number;
+}
+
+async function benchDb(label: string, dbPath: string, groups: Array<{ reference: string; candidates: string[] }>): Promise<Row> {
+  const tl = performance.now();
+  const ex = await SqlExecutor.open(dbPath, { heapLimitBytes: 512 << 20 });
+  const loadMs = performance.now() - tl;
+  // Warm-up: one pass over every group (page cache, JIT), as a loaded editor session would be.
+  for (const g of groups) await rankSql({ dbPath, groups: [{ group: 'w', prompt: '', candidates: g.candidates }], timeoutMs: 60_000 }, { executor: ex });
+  const gold: number[] = [];
+  const noGold: number[] = [];
+  const exec: number[] = [];
+  const nStmt: number[] = [];
+  const nWall: number[] = [];
+  const rNoGold: number[] = [];
+  const rGold: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [i, g] of groups.entries()) {
+      const params = { dbPath, timeoutMs: 60_000 };
+      let t = performance.now();
+      const out = await rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates, reference: g.reference }] }, { executor: ex });
+      gold.push(performance.now() - t);
+      t = performance.now();
+      await rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates }] }, { executor: ex });
+      noGold.push(performance.now() - t);
+      exec.push(out.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
+      const n = native(dbPath, g.candidates);
+      nStmt.push(n.stmtMs);
+      nWall.push(n.wallMs);
+      rNoGold.push(noGold.at(-1)! / n.stmtMs);
+      rGold.push(gold.at(-1)! / n.stmtMs);
+    }
+  }
+  ex.close();
+  return {
+    db: label,
+    sizeMb: fs.statSync(dbPath).size / 1e6,
+    loadMs,
+    rankGoldMs: p50(gold),
+    rankNoGoldMs: p50(noGold),
+    execMs: p50(exec),
+    nativeStmtMs: p50(nStmt),
+    nativeWallMs: p50(nWall),
+    ratioNoGoldStmt: p50(rNoGold),
+    ratioGoldStmt: p50(rGold),
+  };
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  if (geoAvailable()) {
+    const entries = loadGeo();
+    const groups = Array.from({ length: 12 }, (_, i) => {
+      const cands = Array.from({ length: 16 }, (_, k) => entries[(i * 16 + k) % entries.length]!.sql);
+      return { reference: cands[0]!, candidates: cands };
+    });
+    rows.push(await benchDb('GeoQuery', GEO_DB, groups));
+  } else console.log(`GeoQuery skipped: ${GEO_DB} not found`);
+  const big = path.join(os.tmpdir(), 'reward-lens-bench-50mb.sqlite');
+  const tg = performance.now();
+  makeBigDb(big);
+  const genMs = performance.now() - tg;
+  rows.push(await benchDb('generated', big, [{ reference: BIG_QUERIES[1]!, candidates: BIG_QUERIES }]));
+
+  const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const head = ['database', 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)'];
+  const body = rows.map((r) => [r.db, r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  console.log(`\n16 candidates per group, ${REPS} reps, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}; generated DB built in ${fmt(genMs)} ms (cached in ${big})`);
+  console.log(line(head));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const b of body) console.log(line(b));
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
