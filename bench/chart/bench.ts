@@ -50,7 +50,7 @@ const pct = (xs: number[], p: number): number => {
 /** The naive pipeline: every render starts (and ends) its own renderer process. */
 class FreshProcessPerCandidate extends ChartRenderer {
   override async render(spec: unknown, opts: Parameters<ChartRenderer['render']>[1] = {}): Promise<RenderOutcome> {
-    const r = new ChartRenderer({ processes: 1 });
+    const r = new ChartRenderer({ processes: 1, startTimeoutMs: 180000 });
     try {
       return await r.render(spec, opts);
     } finally {
@@ -61,9 +61,10 @@ class FreshProcessPerCandidate extends ChartRenderer {
 
 async function main(): Promise<void> {
   const cands = candidates();
+  const opts = { timeoutMs: 60000, startTimeoutMs: 180000 };
   // The reference image: the reference spec rendered once (a chart-to-code task gives a PNG).
   const refOut = await (async () => {
-    const r = new ChartRenderer();
+    const r = new ChartRenderer(opts);
     try {
       const g = await rankChartGroup({ group: 'ref', candidates: [fence(ref)], dataPath: DATA }, { renderer: r });
       return Buffer.from(g.candidates[0]!.png as string, 'base64');
@@ -72,7 +73,6 @@ async function main(): Promise<void> {
     }
   })();
   const group = { group: 'bench', candidates: cands, referenceImage: new Uint8Array(refOut), dataPath: DATA };
-  const opts = { timeoutMs: 30000 };
 
   // Cold: new renderer, child start, first group.
   let t0 = performance.now();

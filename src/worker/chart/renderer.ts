@@ -53,7 +53,7 @@ class RendererProcess {
   constructor(opts: ChartRendererOptions = {}) {
     this.maxHeapMb = opts.maxHeapMb ?? 512;
     this.timeoutMs = opts.timeoutMs ?? 10000;
-    this.startTimeoutMs = opts.startTimeoutMs ?? 30000;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 60000;
   }
 
   /** Starts the child now (otherwise the first render does). */
