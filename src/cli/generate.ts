@@ -6,23 +6,16 @@
  * --model defaults to the bundled tiny model; --raw sends the prompt without the chat template.
  */
 import * as path from 'path';
-import * as fs from 'fs';
 import { toErrorInfo } from '../core/errors';
 import { parseGenerateParams, type GenerateParams } from '../core/sampling/request';
 import { InferenceEngine } from '../worker/inference/engine';
-import { repoRoot } from '../worker/assets';
+import { bundledModelPath } from '../worker/inference/bundledModel';
 
 const HELP = `usage: reward-lens generate (--model DIR | --endpoint URL [--endpoint-model NAME] [--api-key KEY])
                           --prompt TEXT [--n 8] [--seed S] [--max-new-tokens 128] [--temperature 0.8]
                           [--top-p 0.95] [--top-k K] [--min-p P] [--repetition-penalty R] [--stop STR]...
                           [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
 `;
-
-/** The model shipped with the extension (fixtures/tiny-model in the repository, tiny-model/ next to the bundle). */
-export function bundledModelPath(): string {
-  const candidates = [path.join(__dirname, 'tiny-model'), path.join(repoRoot(), 'fixtures', 'tiny-model'), path.join(repoRoot(), 'dist', 'tiny-model')];
-  return candidates.find((c) => fs.existsSync(path.join(c, 'config.json'))) ?? candidates[1]!;
-}
 
 export async function generateCommand(args: string[]): Promise<number> {
   const values: Record<string, string[]> = {};

@@ -10,7 +10,7 @@ export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 
 export interface OnnxBackendSpec {
   kind: 'onnx';
-  /** Model folder (Optimum layout). */
+  /** Model folder (Optimum layout); empty: the small model bundled with the extension. */
   modelPath: string;
   executionProvider?: ExecutionProviderSetting;
   /** Graph under onnx/, default model.onnx. */
@@ -131,7 +131,7 @@ function optNum(o: Record<string, unknown>, k: string, lo: number, hi: number, i
 export function parseBackend(x: unknown): BackendSpec {
   if (!isObj(x)) bad('backend must be an object');
   if (x.kind === 'onnx') {
-    if (typeof x.modelPath !== 'string' || !x.modelPath) bad('backend.modelPath must be a folder path');
+    if (typeof x.modelPath !== 'string') bad('backend.modelPath must be a folder path (empty for the bundled model)');
     const ep = x.executionProvider ?? 'auto';
     if (ep !== 'auto' && ep !== 'cuda' && ep !== 'webgpu' && ep !== 'cpu') bad('backend.executionProvider must be auto, cuda, webgpu or cpu');
     const spec: OnnxBackendSpec = { kind: 'onnx', modelPath: x.modelPath, executionProvider: ep };

@@ -5,6 +5,7 @@
 import { CodedError } from '../../core/errors';
 import { generate } from '../../core/sampling/generate';
 import type { CandidateResult, GenerateParams, GenerateResult, LoadedModelInfo, ModelInfo, OnnxBackendSpec } from '../../core/sampling/request';
+import { bundledModelPath } from './bundledModel';
 import { loadModelFolder, type ModelFolder } from './modelFolder';
 import { openaiGenerate } from './openai';
 import { OrtCausalLM } from './ortModel';
@@ -56,7 +57,7 @@ export class InferenceEngine {
     if (ctx.signal?.aborted) throw new CodedError('cancelled', 'generation was cancelled');
     if (params.backend.kind === 'openai') return openaiGenerate(params.backend, params, ctx);
     const t0 = Date.now();
-    const wasLoaded = this.loaded?.key === keyOf(params.backend);
+    const wasLoaded = this.loaded?.key === keyOf(params.backend.modelPath ? params.backend : { ...params.backend, modelPath: bundledModelPath() });
     const l = await this.ensure(params.backend);
     const loadMs = wasLoaded ? 0 : Date.now() - t0;
     const promptText = params.messages ? l.tokenizer.applyChatTemplate(params.messages) : params.prompt!;
@@ -117,7 +118,8 @@ export class InferenceEngine {
     };
   }
 
-  private async ensure(spec: OnnxBackendSpec): Promise<Loaded> {
+  private async ensure(given: OnnxBackendSpec): Promise<Loaded> {
+    const spec = given.modelPath ? given : { ...given, modelPath: bundledModelPath() };
     const key = keyOf(spec);
     if (this.loaded?.key === key) return this.loaded;
     if (this.loading) await this.loading.catch(() => undefined);

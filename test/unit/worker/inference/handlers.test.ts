@@ -42,6 +42,12 @@ describe('generate worker methods, CLI and provider probe', function () {
     assert.strictEqual(r.timings.loadMs, 0); // already loaded
   });
 
+  it('an empty modelPath means the bundled tiny model', async () => {
+    const r = (await generateHandlers.generate!({ backend: { kind: 'onnx', modelPath: '', executionProvider: 'cpu', threads: 1 }, prompt: '-- top 3 products by price\n', n: 2, temperature: 0, maxNewTokens: 30 }, ctx().c)) as GenerateResult;
+    assert.strictEqual(r.model.id, 'tiny-model');
+    assert.match(r.candidates[0]!.text, /^SELECT /);
+  });
+
   it('bad params are bad_request; an aborted signal is cancelled', async () => {
     await assert.rejects(generateHandlers.generate!({ backend: { kind: 'onnx', modelPath: TINY }, n: 2 }, ctx().c), (e: unknown) => e instanceof CodedError && e.code === 'bad_request' && /messages and prompt/.test(e.message));
     await assert.rejects(generateHandlers.generate!({ backend: { kind: 'nope' }, prompt: 'x' }, ctx().c), (e: unknown) => e instanceof CodedError && e.code === 'bad_request');
