@@ -84,6 +84,16 @@ async function tryLink(tmp: string, p: string): Promise<boolean> {
     await fs.link(tmp, p);
     return true;
   } catch (e) {
+    const code = errCode(e);
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw e;
+  }
+  // File systems without hard links (some network shares): O_EXCL create. A holder killed between create and
+  // write leaves an empty lock, which goes stale by age (`staleMs`) instead of by pid.
+  try {
+    await fs.writeFile(p, await fs.readFile(tmp), { flag: 'wx' });
+    return true;
+  } catch (e) {
     if (errCode(e) === 'EEXIST') return false;
     throw e;
   }
