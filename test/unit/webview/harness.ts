@@ -21,12 +21,28 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let bundle: string | null = null;
 
-/** The panel bundle: dist/webview.js when REWARD_LENS_WEBVIEW_BUNDLE says so, else built now with esbuild. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The panel bundle under test: the real build (dist/webview.js from `npx webpack --mode development`) when it is
+ * newer than the panel's sources, or the file REWARD_LENS_WEBVIEW_BUNDLE names; otherwise the same entry bundled
+ * now with esbuild (same sources, so a stale dist/ never hides a change).
+ */
 export function webviewBundle(): string {
   if (bundle) return bundle;
   const fromEnv = process.env.REWARD_LENS_WEBVIEW_BUNDLE;
-  if (fromEnv) {
-    bundle = fs.readFileSync(path.resolve(repoRoot, fromEnv), 'utf8');
+  const dist = path.join(repoRoot, 'dist', 'webview.js');
+  const sources = Math.max(newestMtime(path.join(repoRoot, 'src', 'webview')), newestMtime(path.join(repoRoot, 'src', 'core')));
+  const file = fromEnv ? path.resolve(repoRoot, fromEnv) : fs.existsSync(dist) && fs.statSync(dist).mtimeMs > sources ? dist : null;
+  if (file) {
+    bundleSource = path.relative(repoRoot, file);
+    bundle = fs.readFileSync(file, 'utf8');
     return bundle;
   }
   const esbuild = require('esbuild') as typeof import('esbuild');
@@ -39,9 +55,13 @@ export function webviewBundle(): string {
     write: false,
     logLevel: 'error',
   });
+  bundleSource = 'src/webview/main.ts (esbuild; dist/webview.js missing or older than the sources)';
   bundle = r.outputFiles[0]!.text;
   return bundle;
 }
+
+/** Which bundle the tests ran, for the log. */
+export let bundleSource = '';
 
 export interface PanelPage {
   page: Page;

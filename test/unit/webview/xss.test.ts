@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import type { Browser } from 'playwright-core';
 import type { HostMessage, PanelCandidate, SessionInfo } from '../../../src/core/protocol/webview';
-import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
+import { CHROMIUM, bundleSource, launch, openPanel, type PanelPage } from './harness';
 import { XSS_CORPUS } from './xssCorpus';
 
 // Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
@@ -73,7 +73,10 @@ describe('review panel in Chromium: model output is text', function () {
       this.skip();
     }
   });
-  after(async () => browser?.close());
+  after(async () => {
+    console.log(`      panel bundle under test: ${bundleSource}`);
+    await browser?.close();
+  });
 
   for (const csp of [true, false]) {
     it(`renders ${XSS_CORPUS.length} payloads as text and runs none of them (${csp ? 'with the panel CSP' : 'CSP removed: the rendering alone is safe'})`, async () => {
