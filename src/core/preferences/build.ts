@@ -18,6 +18,15 @@ export interface RecordInput {
 }
 
 /**
+ * A model id or provider must not carry credentials into the log: a URL keeps scheme, host and path only (no
+ * user:password@, no query such as ?api_key=, no fragment). Anything else passes through.
+ */
+export function withoutCredentials(id: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([^?#]*)/i.exec(id.trim());
+  return m ? `${m[1]}${m[2]}` : id;
+}
+
+/**
  * Assembles a record. The human signal is cleaned against the group: references to unknown candidates, self
  * preferences and out-of-range ratings are dropped, duplicates removed, so every record written is valid.
  */
@@ -46,8 +55,8 @@ export function buildPreferenceRecord(input: RecordInput): PreferenceRecord {
     task: input.task,
     prompt: input.prompt.map((m) => ({ role: m.role, content: m.content })),
     context: input.context,
-    model: { id: input.modelId, sampling: { ...input.sampling } },
-    provider: input.provider,
+    model: { id: withoutCredentials(input.modelId), sampling: { ...input.sampling } },
+    provider: withoutCredentials(input.provider),
     allEqual: input.group.allEqual,
     candidates,
     human: {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { isHostMessage, isPanelMessage, toPanelCandidate, type PanelCandidate, type SessionInfo } from '../../../src/core/protocol/webview';
 import { tokenize, controlMarker, guessLanguage, type Language } from '../../../src/webview/highlight';
 import * as S from '../../../src/webview/state';
-import { buildPreferenceRecord } from '../../../src/core/preferences/build';
+import { buildPreferenceRecord, withoutCredentials } from '../../../src/core/preferences/build';
 import { checkPreferenceRecord, emptyHumanSignal, summarizeLogprobs } from '../../../src/core/preferences/record';
 import { resolveLogPath, displayLogPath } from '../../../src/extension/preferences/logLocation';
 import { makeGroup, makeRecord } from '../core/preferences/fixtures';
@@ -157,6 +157,10 @@ describe('preference record', () => {
     assert.strictEqual(checkPreferenceRecord(r), null);
     assert.deepStrictEqual(r.human, { accepted: null, preferences: [{ chosen: 0, rejected: 1 }], rejected: [1], ratings: { '0': 5 }, note: 'n', weights: { syntax: 1 } });
     assert.ok(!JSON.stringify(r).includes('rowCount'));
+  });
+  it('model ids and providers lose credentials', () => {
+    assert.strictEqual(withoutCredentials('https://user:sk-secret@api.example.com/v1/models?api_key=sk-2#x'), 'https://api.example.com/v1/models');
+    assert.strictEqual(withoutCredentials('qwen2.5-coder:1.5b'), 'qwen2.5-coder:1.5b');
   });
   it('checkPreferenceRecord names what is wrong', () => {
     const good = makeRecord();
