@@ -4,7 +4,7 @@
 // onnxruntime-node is a webpack external (native code): it is staged as dist/node_modules/onnxruntime-node
 // (+ onnxruntime-common) with only bin/napi-v6/linux/x64, where dist/worker.js's require() finds it.
 // node_modules is never modified. Shape after continuedev/continue extensions/vscode/scripts/prepackage.js.
-//   node scripts/package.mjs [--skip-build]
+//   node scripts/package.mjs [--skip-build]      (--skip-build: package the repo's current dist/ instead)
 // Staging: build/vsix-staging-<pid>/ (removed afterwards). Export: ensureVsix() returns a .vsix newer than every input, building one when needed (test runners).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,14 +65,16 @@ function copyPackage(name, filter) {
   fs.cpSync(src, dst, { recursive: true, filter: s => filter(path.relative(src, s).split(path.sep).join('/')) });
 }
 
-function stage() {
-  fs.rmSync(STAGING, { recursive: true, force: true });
-  fs.mkdirSync(STAGING, { recursive: true });
+/** Copies what ships into STAGING; dist/ only when `withDist` (else the production build is already there). */
+function stage({ withDist }) {
   for (const rel of SHIPPED) {
     const src = path.join(ROOT, rel);
-    if (!fs.existsSync(src)) continue;
-    // Source maps stay out of the package: they double its size and only help with a debugger attached.
-    fs.cpSync(src, path.join(STAGING, rel), { recursive: true, filter: s => !s.endsWith('.map') });
+    if (!fs.existsSync(src) || (rel === 'dist' && !withDist)) continue;
+    fs.cpSync(src, path.join(STAGING, rel), { recursive: true });
+  }
+  // Source maps stay out of the package: they double its size and only help with a debugger attached.
+  for (const e of fs.readdirSync(path.join(STAGING, 'dist'), { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith('.map')) fs.rmSync(path.join(e.parentPath ?? e.path, e.name));
   }
   // The staged manifest keeps no scripts (vsce would run vscode:prepublish in the staging dir) and no
   // dependency lists (everything but onnxruntime is bundled; onnxruntime is staged by hand below).
@@ -123,16 +125,18 @@ export function vsixPath() {
 
 export async function packageVsix({ skipBuild = false } = {}) {
   const t0 = Date.now();
-  if (!skipBuild) {
-    // A clean dist/: chunks left by earlier development builds would otherwise ride along in the package.
-    fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
-    log('webpack --mode production (into a clean dist/)');
-    run(process.execPath, [binOf('webpack-cli', 'bin/cli.js'), '--mode', 'production']);
-  }
   const out = vsixPath();
   const partial = out.replace(/\.vsix$/, `.${process.pid}.partial.vsix`);
+  fs.rmSync(STAGING, { recursive: true, force: true });
+  fs.mkdirSync(STAGING, { recursive: true });
   try {
-    stage();
+    if (!skipBuild) {
+      // Straight into the staging dir: the repo's dist/ (in use by development runs) is left alone, and no
+      // chunk of an earlier development build can ride along in the package.
+      log('webpack --mode production (output: staging dist/)');
+      run(process.execPath, [binOf('webpack-cli', 'bin/cli.js'), '--mode', 'production', '--output-path', path.join(STAGING, 'dist')]);
+    }
+    stage({ withDist: skipBuild });
     smokeTestOnnxruntime();
     verify();
     log(`vsce package --target ${TARGET.vsce}`);
