@@ -26,8 +26,8 @@ describe('SQL candidates (browser)', function () {
 
   it('generates ranked candidates, re-ranks with a slider, and Accept inserts the SQL and logs the choice', async () => {
     await wb.openFile('queries.sql');
-    // Cursor to the end of the file, where the SQL will go.
-    await wb.page.locator('.monaco-editor .view-lines').first().click();
+    // Opening the file focuses its editor; the cursor goes to the end of the file, where the SQL will go.
+    await wb.page.locator('.monaco-editor.focused').first().waitFor({ timeout: 60000 });
     await wb.page.keyboard.press('Control+End');
 
     await wb.runCommand('Reward Lens: Generate SQL Candidates...');
@@ -46,23 +46,21 @@ describe('SQL candidates (browser)', function () {
     console.log(`    ${n} cards, ${tables} result tables, ${errors} errors`);
     console.log(`    screenshot: ${await wb.screenshot('sql-ranked')}`);
 
-    // Live re-weighting: turning one reward's weight up or off re-ranks the cards in place.
+    // Live re-weighting. With every weight at 0 all totals tie and the stable order is the candidates' own order;
+    // Reset restores the ranked order. Then one weight is moved, and that weight is what the record must carry.
     const before = await cardOrder(panel);
     const sliders = panel.locator('input.rl-weight-slider');
-    const names = await sliders.evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-reward'), min: e.min, max: e.max, value: e.value })));
-    let changed = null;
-    for (const s of names) {
-      for (const v of [s.max, s.min]) {
-        await panel.locator(`input.rl-weight-slider[data-reward="${s.name}"]`).fill(String(v));
-        const after = await cardOrder(panel);
-        if (after.join() !== before.join()) { changed = { reward: s.name, value: v, before, after }; break; }
-      }
-      if (changed) break;
-      await panel.locator(`input.rl-weight-slider[data-reward="${s.name}"]`).fill(String(s.value));
-    }
-    assert.ok(changed, `no weight slider changed the order of ${JSON.stringify(before)} (rewards ${names.map((s) => s.name).join(', ')})`);
-    console.log(`    ${changed.reward}=${changed.value} re-ranked ${changed.before.join(',')} -> ${changed.after.join(',')}`);
-    console.log(`    screenshot: ${await wb.screenshot('sql-reweighted')}`);
+    const names = await sliders.evaluateAll((els) => els.map((e) => e.getAttribute('data-reward')));
+    assert.ok(names.length >= 4, `weight sliders: ${names}`);
+    for (const name of names) await panel.locator(`input.rl-weight-slider[data-reward="${name}"]`).fill('0');
+    const zeroed = await cardOrder(panel);
+    assert.deepEqual(zeroed, [...before].sort((a, b) => Number(a) - Number(b)), 'all weights 0: stable order by candidate');
+    console.log(`    all weights 0 re-ranked ${before.join(',')} -> ${zeroed.join(',')}${zeroed.join() === before.join() ? ' (already in candidate order)' : ''}`);
+    console.log(`    screenshot: ${await wb.screenshot('sql-weights-zero')}`);
+    await panel.locator('#rl-weights-reset').click();
+    assert.deepEqual(await cardOrder(panel), before, 'Reset weights restores the ranked order');
+    const changed = { reward: 'consensus', value: 3 };
+    await panel.locator(`input.rl-weight-slider[data-reward="${changed.reward}"]`).fill(String(changed.value));
 
     // Accept the card now on top.
     const top = cards.first();
