@@ -104,6 +104,12 @@ async function main(): Promise<void> {
     if (m.type === 'exec') {
       const { outcome, reload } = runOne(m.sql, m.rowCap, m.byteCap);
       send({ type: 'exec', id: m.id, outcome, reload });
+    } else if (m.type === 'batch') {
+      for (const item of m.items) {
+        const { outcome, reload } = runOne(item.sql, item.rowCap, item.byteCap);
+        send({ type: 'exec', id: item.id, outcome, reload });
+        if (reload) break;
+      }
     } else if (m.type === 'schema') {
       try {
         send({ type: 'schema', id: m.id, schema: extractSchema(db, m.samples), error: null });

@@ -35,30 +35,31 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     if (opts.signal?.aborted) throw new CodedError('cancelled', 'ranking cancelled');
   };
   // Sampled candidates repeat themselves; within one call each distinct SQL text runs once.
-  const memo = new Map<string, Promise<ExecOutcome>>();
-  const run = (sql: string): Promise<ExecOutcome> => {
-    let p = memo.get(sql);
-    if (!p) {
-      p = ex.execute(sql, limits, opts.signal);
-      memo.set(sql, p);
-    }
-    return p;
-  };
+  const memo = new Map<string, ExecOutcome>();
 
   const groups: SqlGroupOutput[] = [];
   for (const g of params.groups) {
     checkCancel();
     const reference = g.reference?.trim() ? extractSql(g.reference).sql : null;
-    const goldOutcome = reference !== null ? await run(reference) : null;
-    if (goldOutcome) opts.progress?.({ group: g.group, index: -1, outcome: goldOutcome.ok, error: goldOutcome.ok ? null : goldOutcome.error });
-    const cands: SqlCandidateEval[] = [];
-    for (const [index, text] of g.candidates.entries()) {
-      checkCancel();
-      const sql = extractSql(text).sql;
-      const outcome = await run(sql);
-      cands.push({ text, sql, outcome });
-      opts.progress?.({ group: g.group, index, outcome: outcome.ok, error: outcome.ok ? null : outcome.error });
+    const sqls = g.candidates.map((text) => extractSql(text).sql);
+    // The reference and every new statement of the group go to the execution thread in one batch.
+    const fresh = [...new Set([...(reference !== null ? [reference] : []), ...sqls])].filter((q) => !memo.has(q));
+    const report = (sql: string, o: ExecOutcome) => {
+      if (sql === reference) opts.progress?.({ group: g.group, index: -1, outcome: o.ok, error: o.ok ? null : o.error });
+      sqls.forEach((q, index) => {
+        if (q === sql) opts.progress?.({ group: g.group, index, outcome: o.ok, error: o.ok ? null : o.error });
+      });
+    };
+    for (const sql of [...new Set([...(reference !== null ? [reference] : []), ...sqls])]) {
+      if (memo.has(sql)) report(sql, memo.get(sql)!);
     }
+    await ex.executeMany(fresh, limits, opts.signal, (i, o) => {
+      memo.set(fresh[i]!, o);
+      report(fresh[i]!, o);
+    });
+    checkCancel();
+    const goldOutcome = reference !== null ? memo.get(reference)! : null;
+    const cands: SqlCandidateEval[] = g.candidates.map((text, index) => ({ text, sql: sqls[index]!, outcome: memo.get(sqls[index]!)! }));
     checkCancel();
     const hasGold = goldOutcome !== null && goldOutcome.ok;
     const rewards = computeSqlRewards(cands, hasGold ? { sql: reference!, outcome: goldOutcome! } : null, {

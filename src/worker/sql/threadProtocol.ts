@@ -23,6 +23,8 @@ export interface ThreadInit {
 
 export type ThreadRequest =
   | { type: 'exec'; id: number; sql: string; rowCap: number; byteCap: number }
+  /** Several statements in one message (one thread wake-up); one 'exec' reply each, in order; stops after a reload. */
+  | { type: 'batch'; items: Array<{ id: number; sql: string; rowCap: number; byteCap: number }> }
   | { type: 'schema'; id: number; samples: number };
 
 export type ThreadReply =
