@@ -35,6 +35,26 @@ function step(cmd, argv, what) {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
 }
 
+function newestMtime(p) {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const e of fs.readdirSync(p, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why dist/ needs a build, or '' when its bundles are newer than every source. */
+function distStaleness() {
+  const bundles = ['extension.js', 'worker.js', 'webview.js'].map(f => path.join(ROOT, 'dist', f));
+  if (!bundles.every(f => fs.existsSync(f))) return 'dist/ incomplete';
+  const built = Math.min(...bundles.map(f => fs.statSync(f).mtimeMs));
+  const sources = Math.max(...['src', 'webpack.config.js', 'package.json'].map(p => newestMtime(path.join(ROOT, p))));
+  return sources > built ? 'sources newer than dist/' : '';
+}
+
 async function ensureVsix() {
   const explicit = option('vsix') || process.env.REWARD_LENS_VSIX;
   if (explicit) return path.resolve(explicit);
@@ -98,9 +118,9 @@ async function main() {
   const t0 = Date.now();
   if (!DESKTOP) step(process.execPath, [path.join(ROOT, 'scripts/vscode-host/setup.mjs')], 'VS Code host (code-server) setup');
   step(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'test/integration/tsconfig.json'], 'compile test/integration');
-  if (!fs.existsSync(path.join(ROOT, 'dist/extension.js'))) {
-    step(process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '--mode', 'development'], 'webpack (dist/ missing)');
-  }
+  // The source pass runs the bundles in dist/: rebuild them when the sources are newer.
+  const stale = distStaleness();
+  if (stale) step(process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '--mode', 'development'], `webpack (${stale})`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-integration-'));
   // Tests may write into the workspace (preference logs, patches): give them a copy.
   const workspace = path.join(tmp, 'workspace');
