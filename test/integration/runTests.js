@@ -161,8 +161,9 @@ async function main() {
   }
   const passed = all.reduce((n, r) => n + r.passed, 0);
   const failed = all.reduce((n, r) => n + r.failed, 0);
+  const skipped = all.reduce((n, r) => n + (r.pending || 0), 0);
   console.log(`\nintegration: ${all.length} pass(es) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
