@@ -42,6 +42,22 @@ function candidates(): string[] {
   ];
 }
 
+const TICK_MS = 10; // /proc clock ticks (USER_HZ 100 on Linux)
+/** CPU ms (user + system) used so far by these pids (children) plus this process. */
+function cpuMs(pids: number[]): number {
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime (fields 14, 15)
+    } catch {
+      /* not Linux, or the child is gone */
+    }
+  }
+  const u = process.cpuUsage();
+  return ms + (u.user + u.system) / 1000;
+}
+
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))]!;
@@ -90,19 +106,25 @@ async function main(): Promise<void> {
   const single = new ChartRenderer({ ...opts, processes: 1 });
   await rankChartGroup(group, { renderer: single, ...opts });
   const warm: number[] = [];
+  const warmCpu: number[] = [];
   const warm1: number[] = [];
+  const warm1Cpu: number[] = [];
   const base: number[] = [];
   const renderMs: number[] = [];
   const stages: Record<string, number[]> = { compileMs: [], runMs: [], svgMs: [], rasterMs: [] };
   for (let i = 0; i < REPS; i++) {
+    let c0 = cpuMs(renderer.pids);
     t0 = performance.now();
     out = await rankChartGroup(group, { renderer, ...opts });
     warm.push(performance.now() - t0);
+    warmCpu.push(cpuMs(renderer.pids) - c0);
     renderMs.push(...out.candidates.map((c) => c.renderMs as number));
     for (const c of out.candidates) for (const [k, v] of Object.entries(c.stages as Record<string, number>)) stages[k]!.push(v);
+    c0 = cpuMs(single.pids);
     t0 = performance.now();
     await rankChartGroup(group, { renderer: single, ...opts });
     warm1.push(performance.now() - t0);
+    warm1Cpu.push(cpuMs(single.pids) - c0);
     if (base.length < BASELINE_REPS && i >= Math.floor(REPS / 2) - 1) {
       // Baseline: the naive pipeline, a fresh renderer process per candidate.
       t0 = performance.now();
@@ -115,14 +137,14 @@ async function main(): Promise<void> {
 
   const ranking = out.candidates.slice().sort((a, b) => a.rank - b.rank).map((c) => `${c.index}:${c.total.toFixed(3)}`).join(' ');
   const load = os.loadavg()[0]!.toFixed(1);
-  const rows: Array<[string, string, string, string, string]> = [
-    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 / 8 candidates'],
-    [`warm renderer, ${procs} child processes (shipped)`, String(REPS), warm.length ? pct(warm, 0.5).toFixed(0) : '-', pct(warm, 0.9).toFixed(0), (pct(warm, 0.5) / cands.length).toFixed(1)],
-    ['  per candidate p50: latency; in child: VL compile+parse / dataflow / SVG / resvg+PNG+features', '', '', '', `${pct(renderMs, 0.5).toFixed(0)}; ${Object.values(stages).map((v) => pct(v, 0.5).toFixed(0)).join(' / ')}`],
-    ['warm renderer, 1 child process', String(REPS), pct(warm1, 0.5).toFixed(0), pct(warm1, 0.9).toFixed(0), (pct(warm1, 0.5) / cands.length).toFixed(1)],
-    ['cold: child start only', '1', childStart.toFixed(0), '-', '-'],
-    ['cold: child start + first group', '1', coldFirst.toFixed(0), '-', '-'],
-    ['baseline: fresh process per candidate', String(BASELINE_REPS), pct(base, 0.5).toFixed(0), pct(base, 0.9).toFixed(0), (pct(base, 0.5) / cands.length).toFixed(0)],
+  const rows: Array<[string, string, string, string, string, string]> = [
+    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 / 8 candidates', 'CPU ms/group (p50, all processes)'],
+    [`warm renderer, ${procs} child processes (shipped)`, String(REPS), warm.length ? pct(warm, 0.5).toFixed(0) : '-', pct(warm, 0.9).toFixed(0), (pct(warm, 0.5) / cands.length).toFixed(1), pct(warmCpu, 0.5).toFixed(0)],
+    ['  per candidate p50: latency; in child: VL compile+parse / dataflow / SVG / resvg+PNG+features', '', '', '', `${pct(renderMs, 0.5).toFixed(0)}; ${Object.values(stages).map((v) => pct(v, 0.5).toFixed(0)).join(' / ')}`, ''],
+    ['warm renderer, 1 child process', String(REPS), pct(warm1, 0.5).toFixed(0), pct(warm1, 0.9).toFixed(0), (pct(warm1, 0.5) / cands.length).toFixed(1), pct(warm1Cpu, 0.5).toFixed(0)],
+    ['cold: child start only', '1', childStart.toFixed(0), '-', '-', '-'],
+    ['cold: child start + first group', '1', coldFirst.toFixed(0), '-', '-', '-'],
+    ['baseline: fresh process per candidate', String(BASELINE_REPS), pct(base, 0.5).toFixed(0), pct(base, 0.9).toFixed(0), (pct(base, 0.5) / cands.length).toFixed(0), '-'],
   ];
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]): string => r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join(' | ');

@@ -20,6 +20,9 @@ export interface MatplotlibOptions {
   timeoutMs?: number;
   memMb?: number;
   cpuSeconds?: number;
+  /** The workspace data file, copied into the candidate's temp dir under its own name (the prompt tells the
+   * model to read it from the current folder). */
+  dataPath?: string;
   /** Persistent matplotlib font cache (first use builds it, ~1 s); default a folder in the OS temp dir. */
   mplConfigDir?: string;
   signal?: AbortSignal;
@@ -83,6 +86,7 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
   try {
     const cand = path.join(dir, 'candidate.py'), out = path.join(dir, 'out.png');
     fs.writeFileSync(cand, code);
+    if (opts.dataPath) fs.copyFileSync(opts.dataPath, path.join(dir, path.basename(opts.dataPath)));
     const sb = sandboxSupport();
     const argv: string[] = [];
     const sandbox: string[] = [];

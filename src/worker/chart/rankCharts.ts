@@ -89,7 +89,7 @@ function readBytes(p: string): Uint8Array {
   }
 }
 
-async function evaluate(text: string, dataset: Dataset | undefined, needVisual: boolean, opts: RankChartsOptions): Promise<Evaluated & { pngBytes?: Uint8Array }> {
+async function evaluate(text: string, dataset: Dataset | undefined, dataPath: string | undefined, needVisual: boolean, opts: RankChartsOptions): Promise<Evaluated & { pngBytes?: Uint8Array }> {
   const t0 = performance.now();
   const fail = (e: unknown, language: ChartEvidence['language'] = null, warnings?: string[]): Evaluated => ({
     evaluation: { executed: false },
@@ -103,7 +103,7 @@ async function evaluate(text: string, dataset: Dataset | undefined, needVisual: 
     return fail(e);
   }
   if (parsed.language === 'matplotlib') {
-    const r = await runMatplotlib(parsed.code!, { ...opts.matplotlib!, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const r = await runMatplotlib(parsed.code!, { ...opts.matplotlib!, ...(dataPath ? { dataPath } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     if (!r.ok) return fail(r.error, 'matplotlib');
     const image = await decodeImage(r.png);
     return {
@@ -149,7 +149,7 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
     while (next < input.candidates.length) {
       const i = next++;
       if (opts.signal?.aborted) throw new CodedError('cancelled', 'cancelled');
-      const e = await evaluate(input.candidates[i]!, dataset, !!reference?.visual, opts);
+      const e = await evaluate(input.candidates[i]!, dataset, input.dataPath, !!reference?.visual, opts);
       if (e.evaluation.visual && reference?.visual) {
         const v = visualSimilarity(e.evaluation.visual, reference.visual);
         e.evidence.visualDetail = { ssim: v.ssim, histogram: v.histogram };

@@ -146,6 +146,11 @@ class RendererProcess {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
+  /** The running child's pid, if any. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.child) this.killChild(this.child);
@@ -185,6 +190,11 @@ export class ChartRenderer {
 
   get processes(): number {
     return this.procs.length;
+  }
+
+  /** Pids of the running children (benchmarks read their CPU time). */
+  get pids(): number[] {
+    return this.procs.map((p) => p.pid).filter((x): x is number => x !== null);
   }
 
   dispose(): void {

@@ -51,6 +51,13 @@ describe('matplotlib candidates (sandboxed)', function () {
     assert.ok(r.attributes.colors.includes('line--#4682b4') && r.attributes.colors.includes('point--#008000'));
   });
 
+  it('reads the workspace data file from its work folder', async () => {
+    const r = await runMatplotlib(code('bar_csv.py'), { python: PYTHON, dataPath: path.resolve(MPL, '..', 'sales.csv') });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
+    assert.deepEqual(r.attributes.texts.title, ['North revenue']);
+    for (const v of [28, 55, 43, 91]) assert.ok(r.attributes.numbers.includes(v), String(v));
+  });
+
   it('hostile code ends with a verdict: network, endless loop, memory, writes, subprocesses, errors', async () => {
     // Generous limit for the candidates that fail fast (a loaded CI machine starts Python slowly), short for the loop.
     const verdict = async (f: string, timeoutMs = 15000): Promise<string> => {
