@@ -70,6 +70,7 @@ export async function sampleInto(
       opts.progress.report({ message: `${done}/${s.numCandidates} candidates sampled`, increment: 100 / s.numCandidates / 2 });
     },
   });
+  session.setProvider(backend.kind === 'openai' ? 'endpoint' : result.provider);
   for (const c of result.candidates) {
     if (!facts.has(c.index)) facts.set(c.index, { tokenCount: c.tokenCount, logprobs: c.logprobs });
   }

@@ -119,6 +119,11 @@ export class ReviewSession {
     return this._human;
   }
 
+  /** The provider that actually ran the model (the setting may say `auto`); goes into the record. */
+  setProvider(provider: string): void {
+    this.input.provider = provider;
+  }
+
   get logged(): { recordId: string; file: string } | null {
     return this.loggedAs;
   }
