@@ -23,7 +23,9 @@ describe('core/patch scorePatchGroup', () => {
       ];
       const reference = `\`\`\`\n${f.new}\n\`\`\``;
       const scored = scorePatchGroup(cands, ctx, { reference });
-      const oracleNew = newContentOf((applyCandidate(reference, ctx) as { changes: never[] }).changes);
+      const ref = applyCandidate(reference, ctx);
+      assert.ok(ref.ok, "the reference applies");
+      const oracleNew = newContentOf(ref.changes);
       scored.candidates.forEach((c, i) => {
         const r = applyCandidate(cands[i]!, ctx);
         if (!r.ok) return; // a diff with no hunks (nothing kept) is not a patch
