@@ -144,12 +144,18 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
   const reference = await prepareReference(input, dataset, opts);
   // Candidates render concurrently, one per renderer process (matplotlib runs as many Python processes at most).
   const evaluated = new Array<Evaluated & { pngBytes?: Uint8Array }>(input.candidates.length);
+  // Identical texts (common in a sampled group) are rendered once.
+  const seen = new Map<string, Promise<Evaluated & { pngBytes?: Uint8Array }>>();
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < input.candidates.length) {
       const i = next++;
       if (opts.signal?.aborted) throw new CodedError('cancelled', 'cancelled');
-      const e = await evaluate(input.candidates[i]!, dataset, input.dataPath, !!reference?.visual, opts);
+      const text = input.candidates[i]!;
+      let pending = seen.get(text);
+      if (!pending) { pending = evaluate(text, dataset, input.dataPath, !!reference?.visual, opts); seen.set(text, pending); }
+      const shared = await pending;
+      const e = { ...shared, evidence: { ...shared.evidence } };
       if (e.evaluation.visual && reference?.visual) {
         const v = visualSimilarity(e.evaluation.visual, reference.visual);
         e.evidence.visualDetail = { ssim: v.ssim, histogram: v.histogram };

@@ -103,6 +103,8 @@ describe('rankCharts: golden ordering, references, CLI', function () {
     assert.deepEqual(c!.fieldsMissing, ['revenu']);
     assert.ok(a!.rewards.consensus! > c!.rewards.consensus!);
     assert.equal(a!.total, b!.total);
+    assert.notEqual(a!.pngPath ?? a!.png, undefined);
+    assert.equal(b!.png, a!.png, 'identical texts share one render');
     assert.ok(a!.total > c!.total && c!.total > d!.total);
     assert.equal(d!.total, 0);
   });
