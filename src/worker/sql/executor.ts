@@ -20,7 +20,11 @@ export interface ExecutorOptions {
   heapLimitBytes?: number;
   /** How long loading the database into a fresh thread may take (default 60 s). */
   loadTimeoutMs?: number;
-  /** SQLite page cache (default: SQLite's 2 MB; larger keeps a scanned database's pages in the wasm heap). */
+  /**
+   * SQLite page cache in bytes. Default: the file size plus 10% and 8 MiB, at most half the heap limit. Native SQLite
+   * has the OS page cache behind its own 2 MB; in sql.js every cache miss is a call out of wasm into the in-memory
+   * file system, so random lookups (index scans into a big table) ran about 1.7x faster with the file cached.
+   */
   cacheBytes?: number;
 }
 
@@ -162,7 +166,7 @@ export class SqlExecutor {
   }
 
   private static async load(dbPath: string, st: fs.Stats, bytes: SharedArrayBuffer, opts: ExecutorOptions, t0: number): Promise<SqlExecutor> {
-    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000, cacheBytes: opts.cacheBytes ?? 0 };
+    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000, cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024) };
     const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
     await ex.ensureThread().ready;
     ex.loadMs = performance.now() - t0;
@@ -379,6 +383,10 @@ export class SqlExecutor {
     this.thread = null;
     this.spare = null;
   }
+}
+
+function defaultCacheBytes(fileBytes: number, heapLimit: number): number {
+  return Math.min(Math.ceil(fileBytes * 1.1) + (8 << 20), Math.floor(heapLimit / 2));
 }
 
 function cacheKey(dbPath: string, st: fs.Stats): string {
