@@ -6,6 +6,7 @@
 import { isWorkerInbound, WORKER_PROTOCOL_VERSION, type WorkerOutbound } from '../core/protocol/worker';
 import { toErrorInfo } from '../core/errors';
 import { handlers } from './handlers';
+import { disposeChartHandlers } from './handlers/chart';
 
 if (!process.send) {
   process.stderr.write('reward-lens worker: must be started with child_process.fork (IPC channel missing)\n');
@@ -50,7 +51,10 @@ process.on('message', (raw: unknown) => {
   ).finally(() => inflight.delete(id));
 });
 
-process.on('disconnect', () => process.exit(0));
+// The parent went away (extension host closed or restarted us): stop the chart renderer children, then exit.
+process.on('disconnect', () => {
+  void Promise.resolve(disposeChartHandlers()).finally(() => process.exit(0));
+});
 process.on('uncaughtException', (e) => {
   log('error', `uncaught exception: ${e.stack ?? e.message}`);
 });
