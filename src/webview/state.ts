@@ -102,7 +102,9 @@ function sameWeights(a: Record<string, number>, b: Record<string, number>): bool
  * Candidates without rewards yet go last, in arrival order.
  */
 export function rankedView(s: PanelState): RankedView[] {
-  const scored = s.candidates.filter((c) => Object.keys(c.rewards).length > 0 || c.error !== null || c.total !== undefined);
+  // In candidate order, so that ties break by candidate index exactly as the extension's ranking does (candidates
+  // stream in the order they finish, which is not their index order).
+  const scored = s.candidates.filter((c) => Object.keys(c.rewards).length > 0 || c.error !== null || c.total !== undefined).sort((a, b) => a.index - b.index);
   const pending = s.candidates.filter((c) => !scored.includes(c));
   let views: RankedView[];
   const useGiven = s.final && s.session !== null && sameWeights(s.weights, s.session.weights) && scored.every((c) => c.total !== undefined && c.rank !== undefined);

@@ -10,6 +10,18 @@ const session = require('./lib/session');
 
 const cardOrder = (panel) => panel.locator('#rl-cards li.rl-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-index')));
 
+/** Re-ranking is applied on the panel's next render: poll until the order is `want` (or fail with the last one). */
+async function waitForOrder(panel, want, what, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  let got;
+  for (;;) {
+    got = await cardOrder(panel);
+    if (got.join() === want.join()) return got;
+    if (Date.now() > deadline) assert.deepEqual(got, want, what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('SQL candidates (browser)', function () {
   /** @type {Workbench} */
   let wb;
@@ -53,12 +65,11 @@ describe('SQL candidates (browser)', function () {
     const names = await sliders.evaluateAll((els) => els.map((e) => e.getAttribute('data-reward')));
     assert.ok(names.length >= 4, `weight sliders: ${names}`);
     for (const name of names) await panel.locator(`input.rl-weight-slider[data-reward="${name}"]`).fill('0');
-    const zeroed = await cardOrder(panel);
-    assert.deepEqual(zeroed, [...before].sort((a, b) => Number(a) - Number(b)), 'all weights 0: stable order by candidate');
+    const zeroed = await waitForOrder(panel, [...before].sort((a, b) => Number(a) - Number(b)), 'all weights 0: stable order by candidate');
     console.log(`    all weights 0 re-ranked ${before.join(',')} -> ${zeroed.join(',')}${zeroed.join() === before.join() ? ' (already in candidate order)' : ''}`);
     console.log(`    screenshot: ${await wb.screenshot('sql-weights-zero')}`);
     await panel.locator('#rl-weights-reset').click();
-    assert.deepEqual(await cardOrder(panel), before, 'Reset weights restores the ranked order');
+    await waitForOrder(panel, before, 'Reset weights restores the ranked order');
     const changed = { reward: 'consensus', value: 3 };
     await panel.locator(`input.rl-weight-slider[data-reward="${changed.reward}"]`).fill(String(changed.value));
 

@@ -90,6 +90,11 @@ describe('panel state', () => {
     for (const c of cands) s = S.applyHostMessage(s, { type: 'candidate', sessionId: 's', candidate: c });
     return s;
   }
+  it('breaks ties by candidate index, not by the order candidates streamed in (as the extension ranks)', () => {
+    let s = S.applyHostMessage(S.initialState(), { type: 'session', session });
+    for (const i of [3, 1, 2, 0]) s = S.applyHostMessage(s, { type: 'candidate', sessionId: 's', candidate: { index: i, text: String(i), rewards: { a: 1, b: 1 }, error: null } });
+    assert.deepStrictEqual(S.rankedView(S.setWeight(s, 'a', 0)).map((v) => v.candidate.index), [0, 1, 2, 3]);
+  });
   it('ranks streamed candidates with rankGroup, unscored last; re-weighting re-ranks', () => {
     const s = streamed();
     assert.deepStrictEqual(S.rankedView(s).map((v) => [v.candidate.index, v.rank]), [[0, 1], [1, 2], [2, null]]);
