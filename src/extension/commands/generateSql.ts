@@ -38,10 +38,10 @@ export async function generateSqlCommand(context: vscode.ExtensionContext, api: 
   if (!dbPath) return undefined;
   const question = preset?.question ?? (await vscode.window.showInputBox({ title: 'Reward Lens: Generate SQL Candidates', prompt: `Question about ${vscode.workspace.asRelativePath(dbPath)}`, placeHolder: 'e.g. Which 5 customers spent the most in 2024?', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Type a question') }));
   if (!question) return undefined;
-  return runSql(context, api, { dbPath, question, ...(preset?.reference ? { reference: preset.reference } : {}) }, editor, undefined);
+  return runSql(context, api, { dbPath, question, ...(preset?.reference ? { reference: preset.reference } : {}) }, insertTargetOf(editor), undefined);
 }
 
-async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: SqlRequest, editor: vscode.TextEditor | undefined, weightsOverride: Record<string, number> | undefined): Promise<SqlGroupOutput | undefined> {
+async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: SqlRequest, target: InsertTarget | undefined, weightsOverride: Record<string, number> | undefined): Promise<SqlGroupOutput | undefined> {
   const s = readSettings();
   const backend = backendFromSettings(s, context.extensionPath);
   const weights = { ...s.rewardWeights, ...(weightsOverride ?? {}) };
@@ -66,9 +66,9 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
     weights,
     rewardDescriptions: rewardInfoFor(['execution_match', 'syntax', 'executes', 'non_empty', 'schema_valid', 'schema_linking', 'ngram', 'consensus', 'format']),
     hooks: {
-      onAccept: (c) => insertSql(editor, typeof c.sql === 'string' ? c.sql : c.text),
+      onAccept: (c) => insertSql(target, typeof c.sql === 'string' ? c.sql : c.text),
       onRegenerate: async (w) => {
-        await runSql(context, api, req, editor, w);
+        await runSql(context, api, req, target, w);
       },
     },
   });
@@ -87,14 +87,33 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
   });
 }
 
-/** Accept: into the editor that was active when the command ran (one undoable edit), else a new SQL document. */
-async function insertSql(editor: vscode.TextEditor | undefined, sql: string): Promise<string> {
+/** Where Accept puts the SQL: the document and selection that were active when the command ran. */
+interface InsertTarget {
+  uri: vscode.Uri;
+  selection: vscode.Selection;
+  viewColumn: vscode.ViewColumn | undefined;
+}
+
+function insertTargetOf(editor: vscode.TextEditor | undefined): InsertTarget | undefined {
+  if (!editor || editor.document.uri.scheme === 'output') return undefined;
+  return { uri: editor.document.uri, selection: editor.selection, viewColumn: editor.viewColumn };
+}
+
+/**
+ * Accept: into the document that was active when the command ran, at its selection, as one undoable edit; else a
+ * new SQL document. The TextEditor itself is not kept: it is disposed as soon as the panel hides it.
+ */
+async function insertSql(target: InsertTarget | undefined, sql: string): Promise<string> {
   const text = sql.trim().endsWith(';') ? sql.trim() : `${sql.trim()};`;
-  if (editor && !editor.document.isClosed && editor.document.uri.scheme !== 'output') {
-    const ok = await editor.edit((b) => b.replace(editor.selection, text));
+  if (target) {
+    const doc = await vscode.workspace.openTextDocument(target.uri);
+    const range = doc.validateRange(target.selection);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: target.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+    const ok = await editor.edit((b) => b.replace(range, text));
     if (ok) {
-      await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-      return `Inserted into ${vscode.workspace.asRelativePath(editor.document.uri)}`;
+      const end = doc.positionAt(doc.offsetAt(range.start) + text.length);
+      editor.selection = new vscode.Selection(end, end);
+      return `Inserted into ${vscode.workspace.asRelativePath(doc.uri)}`;
     }
   }
   const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: text + '\n' });
