@@ -78,12 +78,17 @@ describe('SQL candidates (browser)', function () {
     const acceptedIndex = Number(await top.getAttribute('data-index'));
     const sqlText = (await top.locator('.rl-code-text').innerText()).trim();
     await top.locator('.rl-accept').click();
-    await panel.locator('#rl-logged').filter({ hasText: /./ }).waitFor({ timeout: 30000 });
 
-    // The SQL is in the editor that was active (the document is modified, not saved: the user saves).
+    // The SQL is in the document that was active (modified, not saved: the user saves). Accept brings that editor
+    // to the front, which may hide the panel when both share an editor group.
     const firstToken = sqlText.split(/\s+/)[0];
-    await wb.page.locator('.monaco-editor .view-lines', { hasText: firstToken }).first().waitFor({ timeout: 15000 });
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: sqlText.slice(0, 40) }).first().waitFor({ timeout: 30000 });
+    assert.ok(firstToken.length > 0);
     console.log(`    screenshot: ${await wb.screenshot('sql-accepted')}`);
+    const panelAgain = await wb.webview('Reward Lens Review');
+    await panelAgain.locator('#rl-logged').filter({ hasText: /preference log/ }).waitFor({ timeout: 30000 });
+    await panelAgain.locator(`li.rl-card[data-index="${acceptedIndex}"] .rl-badge-accepted`).waitFor({ timeout: 10000 });
+    console.log(`    screenshot: ${await wb.screenshot('sql-accepted-panel')}`);
 
     // Exactly one record, naming the accepted candidate and the weights used.
     const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
