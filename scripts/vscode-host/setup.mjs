@@ -103,8 +103,11 @@ function ensureCodeServer() {
   const out = fs.openSync(logFile, 'w');
   // npm must run under Node 24: code-server's engines and postinstall check read npm_config_user_agent.
   // npm_config_nodedir points node-gyp at the headers in the Node package, so it downloads nothing.
+  // Run from `npm test`/`npm start`, the environment carries the outer npm's npm_config_* (user agent "node/v20"),
+  // npm_node_execpath and friends, which the inner npm would take as its own config: drop them all.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...clean,
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH}`,
     npm_config_nodedir: path.join(NODE_DIR, 'package'),
   };
