@@ -1,6 +1,6 @@
 /**
  * Renders a realistic SQL review with VS Code's Dark Modern theme variables and saves
- * test-output/review-panel.png (the README's screenshot is a copy: docs/images/review-panel.png).
+ * test-output/review-panel.png (docs/images/review-panel-gold-fixture.png is a copy, shown from the README as fixture data).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
