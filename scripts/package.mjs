@@ -17,9 +17,9 @@ const STAGING = path.join(ROOT, 'build', `vsix-staging-${process.pid}`);
 const TARGET = { vsce: 'linux-x64', platform: 'linux', arch: 'x64' };
 const ORT_BIN = `bin/napi-v6/${TARGET.platform}/${TARGET.arch}`;
 /** Files and folders of the repo that go into the package (filtered again by .vscodeignore). */
-const SHIPPED = ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md', '.vscodeignore', 'dist', 'media', 'fixtures/tiny-model'];
+const SHIPPED = ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md', '.vscodeignore', 'dist', 'media', 'fixtures/tiny-model', 'docs/images'];
 /** Inputs of the package: a .vsix older than any of these is stale. */
-const INPUTS = ['package.json', 'package-lock.json', 'webpack.config.js', 'src', 'media', 'fixtures/tiny-model', '.vscodeignore', 'README.md'];
+const INPUTS = ['package.json', 'package-lock.json', 'webpack.config.js', 'src', 'media', 'fixtures/tiny-model', '.vscodeignore', 'README.md', 'docs/images'];
 
 /**
  * What the linux-x64 package must contain, checked against vsce's own file list (so .vscodeignore
