@@ -79,7 +79,9 @@ export function harnessPath(): string {
 export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}): Promise<MatplotlibOutcome> {
   const python = opts.python ?? '/usr/bin/python3';
   const timeoutMs = opts.timeoutMs ?? 15000;
-  const memMb = opts.memMb ?? 1024, cpu = opts.cpuSeconds ?? Math.ceil(timeoutMs / 1000);
+  // The wall-clock timer is the limit a user sees (chart_timeout); the CPU rlimit is a backstop one second later, so
+  // a single-threaded endless loop (CPU time <= wall time) always meets the timer first.
+  const memMb = opts.memMb ?? 1024, cpu = opts.cpuSeconds ?? Math.ceil(timeoutMs / 1000) + 1;
   const mplConfigDir = opts.mplConfigDir ?? path.join(os.tmpdir(), 'reward-lens-mplconfig');
   fs.mkdirSync(mplConfigDir, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-mpl-'));
