@@ -3,8 +3,24 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import type { FileRef } from '../../core/preferences/record';
 
-/** sha256 of a file, streamed (databases can be large). Reads only. */
+const hashCache = new Map<string, { key: string; sha256: Promise<string> }>();
+
+/**
+ * sha256 of a file, streamed (databases can be large). Reads only. Remembered per path while size and mtime stay the
+ * same, so asking again about the same database does not read it again.
+ */
 export function sha256File(file: string): Promise<string> {
+  const st = fs.statSync(file);
+  const key = `${st.size}:${st.mtimeMs}`;
+  const hit = hashCache.get(file);
+  if (hit && hit.key === key) return hit.sha256;
+  const sha256 = hashStream(file);
+  hashCache.set(file, { key, sha256 });
+  sha256.catch(() => hashCache.delete(file));
+  return sha256;
+}
+
+function hashStream(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
     fs.createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
