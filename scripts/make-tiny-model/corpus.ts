@@ -6,16 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/sampling/rng';
 
 const TABLES: Record<string, string[]> = {
   customers: ['id', 'name', 'email', 'country', 'city', 'created_at'],
