@@ -157,7 +157,8 @@ export async function packageVsix({ skipBuild = false } = {}) {
   return out;
 }
 
-function newestMtime(p) {
+/** Newest modification time of a file or of any file under a folder (0 when missing). */
+export function newestMtime(p) {
   if (!fs.existsSync(p)) return 0;
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;

@@ -35,19 +35,9 @@ function step(cmd, argv, what) {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
 }
 
-function newestMtime(p) {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = 0;
-  for (const e of fs.readdirSync(p, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) newest = Math.max(newest, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs);
-  }
-  return newest;
-}
-
 /** Why dist/ needs a build, or '' when its bundles are newer than every source. */
-function distStaleness() {
+async function distStaleness() {
+  const { newestMtime } = await import(path.join(ROOT, 'scripts/package.mjs'));
   const bundles = ['extension.js', 'worker.js', 'webview.js'].map(f => path.join(ROOT, 'dist', f));
   if (!bundles.every(f => fs.existsSync(f))) return 'dist/ incomplete';
   const built = Math.min(...bundles.map(f => fs.statSync(f).mtimeMs));
@@ -119,7 +109,7 @@ async function main() {
   if (!DESKTOP) step(process.execPath, [path.join(ROOT, 'scripts/vscode-host/setup.mjs')], 'VS Code host (code-server) setup');
   step(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'test/integration/tsconfig.json'], 'compile test/integration');
   // The source pass runs the bundles in dist/: rebuild them when the sources are newer.
-  const stale = distStaleness();
+  const stale = await distStaleness();
   if (stale) step(process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '--mode', 'development'], `webpack (${stale})`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-integration-'));
   // Tests may write into the workspace (preference logs, patches): give them a copy.
