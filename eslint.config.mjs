@@ -24,8 +24,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(['vscode', ...nodeOnly, '**/worker/**', '**/extension/**', '**/webview/**', '**/cli/**'], 'src/core is pure TypeScript: no vscode, Node, onnxruntime or sql.js, and no imports from outer layers.') },
   },
   {
-    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(['vscode', '**/extension/**', '**/webview/**'], 'Only src/extension may import vscode; the worker and CLI never depend on the extension or the panel.') },
+    files: ['src/extension/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['**/worker/**', '**/cli/**', '**/webview/**'], 'The extension host talks to the worker only through src/node (WorkerClient) and the typed protocol; worker code runs in the child process.') },
+  },
+  {
+    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'src/node/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['vscode', '**/extension/**', '**/webview/**'], 'Only src/extension may import vscode; the worker, src/node and the CLI never depend on the extension or the panel.') },
+  },
+  {
+    files: ['src/node/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['vscode', '**/extension/**', '**/webview/**', '**/worker/**', '**/cli/**'], 'src/node is shared by the extension host and the CLI: it may use core and Node, never the worker\'s internals (those run in the child process).') },
   },
   {
     files: ['src/webview/**/*.ts'],

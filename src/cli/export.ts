@@ -3,7 +3,7 @@
  * Reads a preference log (torn lines skipped and counted) and writes a dataset the trainer reads as it is.
  */
 import { EXPORT_FORMATS, isExportFormat, type ExportOptions } from '../core/export';
-import { describeExport, exportLog } from '../worker/preferences/exportFile';
+import { describeExport, exportLog } from '../node/preferences/exportFile';
 
 const USAGE = `usage: reward-lens export --format FORMAT --log FILE --out FILE [options]
 

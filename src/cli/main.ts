@@ -6,7 +6,7 @@
  *   reward-lens generate ...                 sample N candidates from a local ONNX model or an endpoint
  *   reward-lens export ...                   preference log -> TRL / verl / OpenRLHF datasets
  */
-import { WorkerClient, defaultWorkerEntry } from '../worker/client';
+import { WorkerClient, defaultWorkerEntry } from '../node/workerClient';
 import { commands } from './commands';
 
 const USAGE = `usage: reward-lens <command> [options]

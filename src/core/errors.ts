@@ -7,6 +7,10 @@ export type ErrorCode =
   | 'bad_request'
   | 'internal'
   | 'not_available'
+  // paths and limits (every path from a candidate, request or log; every input that can grow)
+  | 'path_outside_root'
+  | 'path_unreadable'
+  | 'limit_exceeded'
   // SQL verdicts
   | 'sql_write'
   | 'sql_ddl'

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { WorkerClient } from '../worker/client';
+import type { WorkerClient } from '../node/workerClient';
 
 /** What activate() returns: used by commands and by the in-host integration tests. */
 export interface ExtensionApi {

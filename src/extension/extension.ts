@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { WorkerClient } from '../worker/client';
+import { WorkerClient } from '../node/workerClient';
 import { WorkerStatusBar, WORKER_MENU_COMMAND } from './statusBar';
 import { registerCommands } from './commands';
 import type { ExtensionApi } from './api';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { WorkerClient, WorkerState } from '../worker/client';
+import type { WorkerClient, WorkerState } from '../node/workerClient';
 import type { HealthResult } from '../core/protocol/worker';
 
 export const WORKER_MENU_COMMAND = 'rewardLens.workerMenu';

@@ -7,8 +7,8 @@ import * as path from 'path';
 import * as fs from 'fs';
 import type { ExportFormat } from '../../core/export';
 import { exportExtension } from '../../core/export';
-import { readPreferenceLog } from '../../worker/preferences/logFile';
-import { describeExport, writeExport } from '../../worker/preferences/exportFile';
+import { readPreferenceLog } from '../../node/preferences/logFile';
+import { describeExport, writeExport } from '../../node/preferences/exportFile';
 import { readSettings } from '../settings';
 import { resolveLogPath } from '../preferences/logLocation';
 

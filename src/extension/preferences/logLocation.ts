@@ -5,7 +5,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_LOG_RELATIVE_PATH } from '../../worker/preferences/logFile';
+import { DEFAULT_LOG_RELATIVE_PATH } from '../../node/preferences/logFile';
 
 export function resolveLogPath(setting: string, workspaceFolders: readonly string[], globalStorage: string): string {
   const s = setting.trim();

@@ -15,7 +15,7 @@ import type { HostMessage, PanelCandidate, RewardInfo, SessionInfo } from '../..
 import { toPanelCandidate } from '../../core/protocol/webview';
 import type { RankOptions } from '../../core/ranking/ranking';
 import type { CandidateOutput, GroupOutput } from '../../core/ranking/types';
-import { appendPreferenceRecord } from '../../worker/preferences/logFile';
+import { appendPreferenceRecord } from '../../node/preferences/logFile';
 
 /** Hooks the generate command supplies; each gets the candidate with all its evidence. */
 export interface SessionHooks {

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { ReviewPanel } from '../../../src/extension/review/reviewPanel';
 import type { GroupOutput } from '../../../src/core/ranking/types';
 import { rankGroup } from '../../../src/core/ranking/ranking';
-import { readPreferenceLog } from '../../../src/worker/preferences/logFile';
+import { readPreferenceLog } from '../../../src/node/preferences/logFile';
 
 const EXTENSION_ID = 'reward-lens.reward-lens';
 

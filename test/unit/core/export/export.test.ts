@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXPORT_FORMATS, exportRows, humanPairs, toTrlDpo, toTrlGrpo, toTrlKto, toVerl, toOpenRlhf } from '../../../../src/core/export';
 import type { PreferenceRecord } from '../../../../src/core/preferences/record';
-import { appendPreferenceRecord } from '../../../../src/worker/preferences/logFile';
-import { exportLog, verlParquet } from '../../../../src/worker/preferences/exportFile';
+import { appendPreferenceRecord } from '../../../../src/node/preferences/logFile';
+import { exportLog, verlParquet } from '../../../../src/node/preferences/exportFile';
 import { exportCommand } from '../../../../src/cli/export';
 import { makeRecord } from '../preferences/fixtures';
 

@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { extractSql } from '../../../../src/core/sql/extract';
 import { toVerl } from '../../../../src/core/export';
-import { appendPreferenceRecord } from '../../../../src/worker/preferences/logFile';
-import { exportLog } from '../../../../src/worker/preferences/exportFile';
+import { appendPreferenceRecord } from '../../../../src/node/preferences/logFile';
+import { exportLog } from '../../../../src/node/preferences/exportFile';
 import { makeRecord } from '../preferences/fixtures';
 
 const doc = fs.readFileSync(path.resolve(__dirname, '../../../../docs/training.md'), 'utf8');

@@ -1,6 +1,6 @@
 /** generate through the real forked worker: streaming progress, cancellation, and the provider in health. */
 import * as assert from 'assert';
-import { WorkerClient } from '../../../../src/worker/client';
+import { WorkerClient } from '../../../../src/node/workerClient';
 import { CodedError } from '../../../../src/core/errors';
 import type { CandidateResult, GenerateParams } from '../../../../src/core/sampling/request';
 import { TINY } from './helpers';

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { WorkerClient } from '../../../src/worker/client';
+import { WorkerClient } from '../../../src/node/workerClient';
 import { CodedError } from '../../../src/core/errors';
 
 function once<T>(subscribe: (l: (v: T) => void) => { dispose(): void }, pred: (v: T) => boolean): Promise<T> {

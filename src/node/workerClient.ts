@@ -39,7 +39,7 @@ interface Pending {
 export function defaultWorkerEntry(): { modulePath: string; execArgv: string[] } {
   const bundled = [path.join(__dirname, 'worker.js'), path.join(__dirname, '..', 'dist', 'worker.js')];
   // From source (unit tests under tsx) prefer the TypeScript entry so tests exercise the code they import.
-  const src = path.join(__dirname, 'main.ts');
+  const src = path.join(__dirname, '..', 'worker', 'main.ts');
   if (fs.existsSync(src)) return { modulePath: src, execArgv: ['--require', 'tsx/cjs'] };
   for (const b of bundled) if (fs.existsSync(b)) return { modulePath: b, execArgv: [] };
   throw new Error(`worker bundle not found next to ${__dirname}; run the build first`);

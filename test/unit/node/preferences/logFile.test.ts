@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { appendPreferenceRecord, parsePreferenceLog, readPreferenceLog } from '../../../../src/worker/preferences/logFile';
-import { acquireLock } from '../../../../src/worker/preferences/fileLock';
+import { appendPreferenceRecord, parsePreferenceLog, readPreferenceLog } from '../../../../src/node/preferences/logFile';
+import { acquireLock } from '../../../../src/node/preferences/fileLock';
 import { makeRecord } from '../../core/preferences/fixtures';
 import { payload } from './appenderChild';
 
@@ -15,7 +15,7 @@ function bundleChild(outDir: string): string {
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = path.join(outDir, 'appender.js');
   esbuild.buildSync({
-    entryPoints: [path.join(repoRoot, 'test/unit/worker/preferences/appenderChild.ts')],
+    entryPoints: [path.join(repoRoot, 'test/unit/node/preferences/appenderChild.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -3,7 +3,7 @@
  * appendPreferenceRecord resolved (so the parent knows which records were promised durable).
  * argv: file writerId count sizeBytes chunkBytes(0 = one write)
  */
-import { appendPreferenceRecord } from '../../../../src/worker/preferences/logFile';
+import { appendPreferenceRecord } from '../../../../src/node/preferences/logFile';
 import { makeRecord } from '../../core/preferences/fixtures';
 
 export function payload(id: string, size: number): string {
