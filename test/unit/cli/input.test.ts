@@ -100,6 +100,23 @@ describe('input reader (src/core/input)', function () {
     }
   });
 
+  it('each ranked group carries definitions (reward name -> definition id) for the rewards present (issue 10 item 4)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-def-'));
+    try {
+      const input = path.join(dir, 'in.jsonl');
+      fs.writeFileSync(input, jsonl([{ group: 'g', candidate: 'SELECT count(*) FROM products', reference: 'SELECT count(*) FROM products' }, { group: 'g', candidate: 'SELECT 1' }]));
+      const r = await capture(() => rankCommand(['--task', 'sql', '--db', SHOP, '--input', input]));
+      assert.strictEqual(r.code, 0, r.stderr);
+      const g = (JSON.parse(r.stdout) as { groups: { candidates: { rewards: Record<string, number> }[]; definitions: Record<string, string> }[] }).groups[0]!;
+      const names = new Set(g.candidates.flatMap((c) => Object.keys(c.rewards)));
+      assert.deepStrictEqual(Object.keys(g.definitions).sort(), [...names].sort());
+      const { REWARD_DEFINITIONS } = await import('../../../src/core/rewardVersions');
+      for (const [k, v] of Object.entries(g.definitions)) assert.strictEqual(v, REWARD_DEFINITIONS.sql![k], k);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rank --task chart reads the README\'s "reference" field (a spec): reference rewards are scored', async function () {
     const fix = path.join(REPO, 'test/fixtures/chart');
     const golden = fs.readFileSync(path.join(fix, 'golden.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)[0]!;
