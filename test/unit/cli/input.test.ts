@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { rankCommand } from '../../../src/cli/rank';
 import { readGroupLines, readGroupObjects } from '../../../src/core/input/groups';
+import { REWARD_DEFINITIONS } from '../../../src/core/rewardVersions';
 import { capture, jsonl, REPO, SHOP } from './helpers';
 
 describe('input reader (src/core/input)', function () {
@@ -110,7 +111,6 @@ describe('input reader (src/core/input)', function () {
       const g = (JSON.parse(r.stdout) as { groups: { candidates: { rewards: Record<string, number> }[]; definitions: Record<string, string> }[] }).groups[0]!;
       const names = new Set(g.candidates.flatMap((c) => Object.keys(c.rewards)));
       assert.deepStrictEqual(Object.keys(g.definitions).sort(), [...names].sort());
-      const { REWARD_DEFINITIONS } = await import('../../../src/core/rewardVersions');
       for (const [k, v] of Object.entries(g.definitions)) assert.strictEqual(v, REWARD_DEFINITIONS.sql![k], k);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
