@@ -1,6 +1,7 @@
 import { rankCommand } from './rank';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
+import { serveCommand } from './serve';
 
 export type CliCommand = (args: string[]) => Promise<number>;
 
@@ -9,4 +10,5 @@ export const commands: Record<string, CliCommand> = {
   rank: rankCommand,
   generate: generateCommand,
   export: exportCommand,
+  serve: serveCommand,
 };
