@@ -2,6 +2,7 @@ import { rankCommand } from './rank';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { serveCommand } from './serve';
+import { pythonClientCommand } from './pythonClient';
 
 export type CliCommand = (args: string[]) => Promise<number>;
 
@@ -11,4 +12,5 @@ export const commands: Record<string, CliCommand> = {
   generate: generateCommand,
   export: exportCommand,
   serve: serveCommand,
+  'python-client': pythonClientCommand,
 };

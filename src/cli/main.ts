@@ -18,6 +18,7 @@ commands:
   generate                       sample candidates from --model DIR or --endpoint URL
   export                         write a training dataset from a preference log
   serve                          reward server for TRL / verl / OpenRLHF training runs (HTTP)
+  python-client --out FILE       write the server's Python client (TRL, verl, OpenRLHF adapters)
   help                           this text
 `;
 
