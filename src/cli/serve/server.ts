@@ -195,6 +195,9 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
     http2: false,
   });
 
+  // JSON only: a text/plain body is a "simple" cross-origin request a web page could send without a preflight.
+  app.removeContentTypeParser('text/plain');
+
   const send = (reply: FastifyReply, status: number, info: ErrorInfo, headers: Record<string, string> = {}) => {
     metrics.errors.inc({ code: info.code });
     for (const [k, v] of Object.entries(headers)) void reply.header(k, v);
