@@ -3,6 +3,7 @@ import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { serveCommand } from './serve';
 import { pythonClientCommand } from './pythonClient';
+import { rescoreCommand } from './rescore';
 
 export type CliCommand = (args: string[]) => Promise<number>;
 
@@ -13,4 +14,5 @@ export const commands: Record<string, CliCommand> = {
   export: exportCommand,
   serve: serveCommand,
   'python-client': pythonClientCommand,
+  rescore: rescoreCommand,
 };

@@ -19,6 +19,7 @@ commands:
   export                         write a training dataset from a preference log
   serve                          reward server for TRL / verl / OpenRLHF training runs (HTTP)
   python-client --out FILE       write the server's Python client (TRL, verl, OpenRLHF adapters)
+  rescore --log FILE             re-score logged groups with today's rewards; report what moved
   help                           this text
 `;
 

@@ -182,7 +182,7 @@ describe('reward server: hostile requests', function () {
     const token = 'a-long-enough-test-token-1234567890';
     const t = await startRewardServer({ port: 0, roots: [root], token });
     try {
-      for (const h of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: `Basic ${token}` }]) {
+      for (const h of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: `Basic ${token}` }]) {
         const r = await req(`${t.url}/v1/score`, JSON.stringify({ task: 'sql', groups: [] }), h);
         assert.strictEqual(r.status, 401, JSON.stringify(h));
         assert.strictEqual(r.json.error.code, 'unauthorized');
