@@ -13,7 +13,7 @@ import { rewardDefinitions } from '../core/rewardVersions';
 import type { SqlRankGroupInput, SqlRankOutput, SqlRankParams } from '../core/sql/protocol';
 import type { MatchMode } from '../core/sql/resultEq';
 import type { MatplotlibOptions } from '../worker/chart/matplotlib';
-import { rankCharts, type ChartGroupInput } from '../worker/chart/rankCharts';
+import { rankCharts, type ChartGroupInput, type RankChartsOptions } from '../worker/chart/rankCharts';
 import type { ChartRenderer } from '../worker/chart/renderer';
 import { rankPatch } from '../worker/patch/rankPatch';
 import { rankSql } from '../worker/sql/rankSql';
@@ -33,7 +33,11 @@ export interface ScoreOptions {
   match?: MatchMode;
   /** Runs SQL groups of one database (the server spreads them over its executor pool). Default: rankSql. */
   runSql?: (params: SqlRankParams, signal?: AbortSignal) => Promise<SqlRankOutput>;
+  /** Further SQL parameters of the task's own flags (limits, pipelines), passed to rankSql as they are. */
+  sqlExtra?: Partial<SqlRankParams>;
   // patch
+  /** Further patch parameters of the task's own flags (limits), passed to rankPatch as they are. */
+  patchExtra?: Partial<PatchRankParams>;
   /** Workspace folder patch candidates' missing files are read from (rank --root). */
   patchRoot?: string;
   tests?: PatchTestsConfig;
@@ -47,6 +51,8 @@ export interface ScoreOptions {
   outDir?: string;
   inlinePng?: 'auto' | 'always' | 'never';
   matplotlib?: MatplotlibOptions;
+  /** Further chart options of the task's own flags (reward variants), passed to rankCharts as they are. */
+  chartExtra?: Partial<RankChartsOptions>;
 }
 
 /** A ranked group as `rank` prints it and the server returns it: the task's own output plus definition ids. */
@@ -77,7 +83,7 @@ async function scoreSql(groups: readonly InputGroup[], o: ScoreOptions): Promise
   const out = new Array<GroupOutput>(groups.length);
   const run = o.runSql ?? ((p: SqlRankParams, signal?: AbortSignal) => rankSql(p, signal ? { signal } : {}));
   await Promise.all([...byDb].map(async ([dbPath, items]) => {
-    const params: SqlRankParams = { dbPath, groups: items.map((x) => x.g), match: o.match ?? 'test-suite' };
+    const params: SqlRankParams = { ...(o.sqlExtra ?? {}), dbPath, groups: items.map((x) => x.g), match: o.match ?? 'test-suite' };
     if (o.weights) params.weights = o.weights;
     if (o.timeoutMs !== undefined) params.timeoutMs = o.timeoutMs;
     const r = await run(params, o.signal);
@@ -103,7 +109,7 @@ async function scorePatch(groups: readonly InputGroup[], o: ScoreOptions): Promi
     if (g.selection) item.selection = g.selection;
     return item;
   });
-  const params: PatchRankParams = { groups: inputs };
+  const params: PatchRankParams = { ...(o.patchExtra ?? {}), groups: inputs };
   if (o.patchRoot) params.root = o.patchRoot;
   if (o.weights) params.weights = o.weights;
   if (o.tests) params.tests = o.tests;
@@ -126,6 +132,7 @@ async function scoreChart(groups: readonly InputGroup[], o: ScoreOptions): Promi
     return item;
   });
   const r = await rankCharts(inputs, {
+    ...(o.chartExtra ?? {}),
     renderer: o.renderer,
     inlinePng: o.inlinePng ?? 'never',
     ...(o.weights ? { weights: o.weights } : {}),
