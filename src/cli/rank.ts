@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeProblems, INPUT_TASKS, readGroupLines, type InputReadResult, type InputTask } from '../core/input/groups';
 import { parseWeights } from '../core/ranking/ranking';
+import { resolveInsideRoot } from '../node/paths';
 import { ChartRenderer } from '../worker/chart/renderer';
 import { closeAllExecutors } from '../worker/sql/executor';
 import { parseCli, runCommand, UsageError, type CliArgs, type OptionSpec } from './args';
@@ -23,7 +24,8 @@ sql:
   --db FILE                database of groups without a "db" field
   --match test-suite|bird  execution_match semantics (default test-suite)
 patch:
-  --root DIR               workspace the candidates edit (files not given in the input are read from it)
+  --root DIR               workspace the candidates edit (files not given in the input, or given as a list of
+                           paths, are read from it)
   --tests "CMD"            run CMD on a temporary copy of --root per candidate (exit 0 = pass)
   --tests-timeout-ms N     limit per test run (default 120000)
   --strict-swerl           SWE-RL's <think>/<solution> format required
@@ -102,7 +104,8 @@ export async function rankCommand(args: string[]): Promise<number> {
     const a = parseCli(args, { ...COMMON, ...TASK_OPTIONS[task] });
     const input = a.required('input');
     const base = input === '-' ? process.cwd() : path.dirname(path.resolve(input));
-    const opts: ScoreOptions = { resolve: (p) => path.resolve(base, p) };
+    // Paths in the input are relative to the input file; patch `files` given as paths are read from --root (inside it).
+    const opts: ScoreOptions = { resolve: (p, kind) => (kind === 'file' && opts.patchRoot ? resolveInsideRoot(opts.patchRoot, p) : path.resolve(base, p)) };
     const weights = weightsOf(a);
     if (weights) opts.weights = weights;
     const timeoutMs = a.num('timeout-ms', { min: 1, max: 3_600_000 }) ?? (task === 'chart' ? a.num('timeout', { min: 1, max: 3_600_000 }) : undefined);

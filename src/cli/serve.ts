@@ -17,7 +17,8 @@ export const SERVE_USAGE = `usage: reward-lens serve [options]
   --token-file FILE        require "Authorization: Bearer <token>" (the file's first line)
   --task sql|patch|chart   task of OpenRLHF labels that are a plain gold string (default ${D.defaultTask})
   --db FILE                database of SQL groups that name none
-  --timeout-ms N           per-candidate limit, SQL statement / chart render (default ${D.timeoutMs})
+  --timeout-ms N           per-candidate limit, SQL statement / chart render (default: as rank, SQL 2000,
+                           chart 10000; requests may ask for less)
   --max-body-mb N          request body limit (default ${D.maxBodyBytes / 2 ** 20})
   --max-candidates N       candidates per request (default ${D.maxCandidates})
   --concurrency N          scoring requests running at once (default ${D.concurrency}, the cores)
@@ -91,7 +92,8 @@ export function serveOptions(args: string[]): ServeOptions | 'help' {
     if (!fs.existsSync(db)) throw new UsageError(`--db ${db} does not exist`);
     o.defaultDb = fs.realpathSync(db);
   }
-  o.timeoutMs = int('timeout-ms', 1, 600_000) ?? D.timeoutMs;
+  const t = int('timeout-ms', 1, 600_000);
+  if (t !== undefined) o.timeoutMs = t;
   const mb = a.num('max-body-mb', { min: 0.001, max: 4096 });
   if (mb !== undefined) o.maxBodyBytes = Math.floor(mb * 2 ** 20);
   o.maxCandidates = int('max-candidates', 1) ?? D.maxCandidates;

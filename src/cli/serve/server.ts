@@ -38,8 +38,11 @@ export interface ServeOptions {
   defaultTask: InputTask;
   /** Database of SQL groups that name none (operator-given, absolute). */
   defaultDb?: string;
-  /** Per-candidate limit (SQL statement, chart render), ms; requests may ask for less, not more. */
-  timeoutMs: number;
+  /**
+   * Per-candidate limit (SQL statement, chart render), ms. Unset: each task's own default, as in `rank` (SQL 2 s,
+   * chart render 10 s). Requests may ask for less, not more (at most 60 s when unset).
+   */
+  timeoutMs?: number;
   maxBodyBytes: number;
   maxCandidates: number;
   /** Scoring requests running at once / waiting. */
@@ -61,7 +64,6 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = {
   port: 8787,
   roots: [],
   defaultTask: 'sql',
-  timeoutMs: 2000,
   maxBodyBytes: 32 * 1024 * 1024,
   maxCandidates: 4096,
   concurrency: Math.max(1, os.cpus().length),
@@ -178,7 +180,8 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
   });
   const sqlPool = new SqlPool({ size: o.sqlExecutors, maxBytes: o.dbCacheBytes });
   let renderer: ChartRenderer | null = null;
-  const chartRenderer = () => (renderer ??= new ChartRenderer({ processes: o.chartProcesses, timeoutMs: o.timeoutMs }));
+  const chartRenderer = () => (renderer ??= new ChartRenderer({ processes: o.chartProcesses, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) }));
+  const maxTimeoutMs = o.timeoutMs ?? 60_000;
   const tokenDigest = o.token ? digest(o.token) : null;
 
   const app = Fastify({
@@ -253,7 +256,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
     if (candidates > o.maxCandidates) {
       throw new CodedError('limit_exceeded', `${candidates} candidates in one request, over the limit of ${o.maxCandidates} (--max-candidates raises it; or split the request)`);
     }
-    const opts: ScoreOptions = { resolve, signal, timeoutMs: o.timeoutMs, inlinePng: 'never' };
+    const opts: ScoreOptions = { resolve, signal, inlinePng: 'never', ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) };
     if (o.defaultDb) opts.defaultDb = o.defaultDb;
     if (weights !== undefined && weights !== null) {
       if (!isObj(weights)) throw new CodedError('bad_request', 'weights must be an object {reward: number}');
@@ -270,7 +273,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
       if (options.timeoutMs !== undefined) {
         const t = options.timeoutMs;
         if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new CodedError('bad_request', 'options.timeoutMs must be a positive number');
-        if (t > o.timeoutMs) throw new CodedError('limit_exceeded', `options.timeoutMs ${t} is over the server's limit of ${o.timeoutMs} ms (--timeout-ms raises it)`);
+        if (t > maxTimeoutMs) throw new CodedError('limit_exceeded', `options.timeoutMs ${t} is over the server's limit of ${maxTimeoutMs} ms (--timeout-ms raises it)`);
         opts.timeoutMs = t;
       }
       if (options.match !== undefined) {
@@ -398,7 +401,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
       chart: renderer ? { processes: renderer.processes, started: true } : { processes: o.chartProcesses, started: false },
     },
     queue: { inFlight: gate.inFlight, queued: gate.queued, concurrency: o.concurrency, max: o.queue },
-    limits: { timeoutMs: o.timeoutMs, maxBodyBytes: o.maxBodyBytes, maxCandidates: o.maxCandidates, requestTimeoutMs: o.requestTimeoutMs },
+    limits: { timeoutMs: o.timeoutMs ?? 'task default', maxTimeoutMs, maxBodyBytes: o.maxBodyBytes, maxCandidates: o.maxCandidates, requestTimeoutMs: o.requestTimeoutMs },
   }));
 
   app.get('/metrics', async (_req, reply) => {

@@ -101,6 +101,30 @@ describe('input reader (src/core/input)', function () {
     }
   });
 
+  it('rank --task patch: "files" as a list of paths is read from --root, and a path leaving it is refused', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rl-pfiles-')));
+    try {
+      fs.mkdirSync(path.join(dir, 'ws', 'src'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'ws', 'src', 'math.ts'), 'export const add = (a: number, b: number) => a - b;\n');
+      fs.writeFileSync(path.join(dir, 'secret.ts'), 'SECRET\n');
+      const fix = '```ts\n### src/math.ts\n<<<<<<< SEARCH\nexport const add = (a: number, b: number) => a - b;\n=======\nexport const add = (a: number, b: number) => a + b;\n>>>>>>> REPLACE\n```';
+      const input = path.join(dir, 'in.jsonl');
+      fs.writeFileSync(input, jsonl([{ group: 'p', candidate: fix, reference: fix, files: ['src/math.ts'] }]));
+      const ok = await capture(() => rankCommand(['--task', 'patch', '--input', input, '--root', path.join(dir, 'ws')]));
+      assert.strictEqual(ok.code, 0, ok.stderr);
+      const c = (JSON.parse(ok.stdout) as { groups: { candidates: { rewards: Record<string, number> }[] }[] }).groups[0]!.candidates[0]!;
+      assert.strictEqual(c.rewards.applies, 1);
+      assert.strictEqual(c.rewards.similarity, 1);
+      fs.writeFileSync(input, jsonl([{ group: 'p', candidate: fix, files: ['../secret.ts'] }]));
+      const bad = await capture(() => rankCommand(['--task', 'patch', '--input', input, '--root', path.join(dir, 'ws')]));
+      assert.strictEqual(bad.code, 1);
+      assert.match(bad.stderr, /path_outside_root/);
+      assert.doesNotMatch(bad.stderr + bad.stdout, /SECRET/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('each ranked group carries definitions (reward name -> definition id) for the rewards present (issue 10 item 4)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-def-'));
     try {

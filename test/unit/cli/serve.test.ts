@@ -122,17 +122,21 @@ describe('reward server (reward-lens serve)', function () {
 
   it('POST /v1/score equals rank for patch (files inline) and chart (README reference field)', async () => {
     const MATH = 'export function add(a: number, b: number): number {\n  return a - b;\n}\n';
-    const fix = '<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE';
-    const patchGroups = [{ group: 'p', prompt: 'fix add', candidates: [`src/math.ts\n${fix}`, 'not a patch', `\`\`\`ts\n${MATH.replace('-', '+')}\`\`\``], reference: `src/math.ts\n${fix}`, files: { 'src/math.ts': MATH } }];
+    const fix = '```ts\n### src/math.ts\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n```';
+    const wrong = fix.replace('a + b', 'a * b');
+    const patchGroups = [{ group: 'p', prompt: 'fix add', candidates: [fix, 'not a patch', wrong, `\`\`\`ts\n${MATH.replace('-', '+')}\`\`\``], reference: fix, files: { 'src/math.ts': MATH } }];
     const pin = path.join(dir, 'patch.jsonl');
     fs.writeFileSync(pin, jsonl(patchGroups));
     const pr = await post(`${server.url}/v1/score`, { task: 'patch', groups: patchGroups });
     assert.strictEqual(pr.status, 200, JSON.stringify(pr.json));
-    assertSameGroups(pr.json.groups, await rankOut(['--task', 'patch', '--input', pin]), 'patch');
+    const prank = await rankOut(['--task', 'patch', '--input', pin]);
+    assertSameGroups(pr.json.groups, prank, 'patch');
+    assert.strictEqual(prank[0]!.candidates[0]!.rewards.similarity, 1, 'the right fix is scored, not a format error');
+    assert.ok(prank[0]!.candidates[2]!.rewards.similarity! < 1);
 
     const golden = JSON.parse(fs.readFileSync(path.join(REPO, 'test/fixtures/chart/golden.jsonl'), 'utf8').split('\n')[0]!) as { candidates: string[]; reference_spec: object };
     fs.copyFileSync(path.join(REPO, 'test/fixtures/chart/sales.csv'), path.join(dir, 'data/sales.csv'));
-    const chartGroups = [{ group: 'c', prompt: 'bar chart', candidates: golden.candidates.slice(0, 3), reference: golden.reference_spec, data: 'data/sales.csv' }];
+    const chartGroups = [{ group: 'c', prompt: 'bar chart', candidates: golden.candidates.slice(0, 2), reference: golden.reference_spec, data: 'data/sales.csv' }];
     const cin = path.join(dir, 'chart.jsonl');
     fs.writeFileSync(cin, jsonl(chartGroups));
     const cr = await post(`${server.url}/v1/score`, { task: 'chart', groups: chartGroups });
