@@ -8,6 +8,7 @@
  *   reward-lens serve ...                    the rewards over HTTP for training runs
  */
 import { WorkerClient, defaultWorkerEntry } from '../node/workerClient';
+import { parseCli, runCommand } from './args';
 import { commands } from './commands';
 
 const USAGE = `usage: reward-lens <command> [options]
@@ -40,7 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return cmd ? 0 : 2;
   }
-  if (cmd === 'health') return health();
+  if (cmd === 'health') {
+    return runCommand('health', 'usage: reward-lens health\n', async () => {
+      parseCli(rest, {}); // no options: anything else is a usage error, as in every command
+      return health();
+    });
+  }
   const run = commands[cmd];
   if (!run) {
     process.stderr.write(`reward-lens: unknown command "${cmd}"\n\n${USAGE}`);
