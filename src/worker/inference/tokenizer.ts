@@ -3,11 +3,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
 import { CodedError } from '../../core/errors';
 import type { ModelFolder } from './modelFolder';
-
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+import type { ChatMessage } from '../../core/chat';
 
 export class TextTokenizer {
   private readonly tok: Tokenizer;

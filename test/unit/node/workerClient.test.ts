@@ -56,4 +56,29 @@ describe('WorkerClient (real forked worker)', function () {
   it('answers unknown methods with a typed error', async () => {
     await assert.rejects(client.call('no.such.method', {}), (e: unknown) => e instanceof CodedError && e.code === 'unknown_method');
   });
+
+  for (const kind of ['exception', 'rejection'] as const) {
+    const what = kind === 'exception' ? 'uncaught exception' : 'unhandled rejection';
+    it(`an ${what} in the worker ends it: pending calls reject with worker_exited and the client restarts it`, async () => {
+      client.dispose();
+      const logs: string[] = [];
+      client = new WorkerClient({ env: { REWARD_LENS_TEST_HOOKS: '1' }, log: (_l, m) => logs.push(m) });
+      await client.call('health', {});
+      const pid = client.pid!;
+      const pending = client.call('sleep', { ms: 30000 });
+      assert.deepStrictEqual(await client.call('debug.crash', { kind }), { scheduled: true });
+      await assert.rejects(pending, (e: unknown) => e instanceof CodedError && e.code === 'worker_exited' && /code 70/.test(e.message));
+      await once((l) => client.onDidChangeState(l), (s) => s === 'ready');
+      const h = await client.call('health', {});
+      assert.notStrictEqual(h.pid, pid);
+      assert.strictEqual(client.crashes, 1);
+      assert.ok(logs.some((m) => m.includes(`${what}: Error: debug.crash`)), logs.join('\n'));
+    });
+  }
+
+  it('test hooks are off unless the worker is started with REWARD_LENS_TEST_HOOKS=1', async () => {
+    await assert.rejects(client.call('debug.crash', { kind: 'exception' }), (e: unknown) => e instanceof CodedError && e.code === 'unknown_method');
+    assert.ok((await client.call('sleep', { ms: 1 })).sleptMs >= 0);
+    assert.strictEqual(client.crashes, 0);
+  });
 });
