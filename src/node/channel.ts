@@ -280,6 +280,8 @@ export type Handlers<M extends MethodMap<M>> = { [K in keyof M]: Handler<M[K]> }
 
 export interface ServeOptions {
   log?: LogFn;
+  /** Code of a handler's throw that carries none (a plain Error). Default `internal`. */
+  fallbackCode?: ErrorCode;
 }
 
 export interface Served<E extends EventMap<E>> {
@@ -318,12 +320,12 @@ export function serve<M extends MethodMap<M>, E extends EventMap<E> = Record<nev
       result = handler(params, ctx);
     } catch (e) {
       running.delete(id);
-      transport.post({ type: 'response', id, ok: false, error: toErrorInfo(e) });
+      transport.post({ type: 'response', id, ok: false, error: toErrorInfo(e, opts.fallbackCode) });
       return;
     }
     void Promise.resolve(result).then(
       (r) => transport.post({ type: 'response', id, ok: true, result: r }),
-      (e: unknown) => transport.post({ type: 'response', id, ok: false, error: toErrorInfo(e) }),
+      (e: unknown) => transport.post({ type: 'response', id, ok: false, error: toErrorInfo(e, opts.fallbackCode) }),
     ).finally(() => running.delete(id));
   });
   return {
