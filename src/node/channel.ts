@@ -37,42 +37,40 @@ export interface Transport {
 // ---------------------------------------------------------------------------------------------------------------
 // Transports
 
-/** Parent side of a forked child (child_process IPC). */
-export function childProcessTransport(child: ChildProcess): Transport {
+/** What a ChildProcess (parent side) and `process` (child side) have in common: a fork's IPC channel. */
+interface IpcEndpoint {
+  readonly connected: boolean;
+  send?(message: InboundMessage | OutboundMessage): boolean;
+  on(event: 'message', listener: (msg: unknown) => void): unknown;
+  off(event: 'message', listener: (msg: unknown) => void): unknown;
+}
+
+function ipcTransport(endpoint: IpcEndpoint): Transport {
   return {
     post(msg) {
-      if (!child.connected) return false;
+      if (!endpoint.send || !endpoint.connected) return false;
       try {
-        child.send(msg);
+        endpoint.send(msg);
         return true;
       } catch {
         return false;
       }
     },
     onMessage(l) {
-      child.on('message', l);
-      return () => child.off('message', l);
+      endpoint.on('message', l);
+      return () => endpoint.off('message', l);
     },
   };
 }
 
+/** Parent side of a forked child (child_process IPC). */
+export function childProcessTransport(child: ChildProcess): Transport {
+  return ipcTransport(child);
+}
+
 /** Child side of a fork: this process's IPC channel to its parent. */
 export function parentProcessTransport(): Transport {
-  return {
-    post(msg) {
-      if (!process.send || !process.connected) return false;
-      try {
-        process.send(msg);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    onMessage(l) {
-      process.on('message', l);
-      return () => process.off('message', l);
-    },
-  };
+  return ipcTransport(process as unknown as IpcEndpoint);
 }
 
 /** Either end of a worker_threads pair: the parent's `Worker` or the thread's `parentPort`. */
