@@ -12,7 +12,8 @@ import type { ExecOutcome } from '../sql/types';
 import type { ChartCandidateProgress, ChartRankParams, ChartRankResult, ChartRenderParams, ChartRenderResult } from '../chart/protocol';
 import type { PatchRankParams, PatchRankProgress, PatchRankResult } from '../patch/protocol';
 
-export const WORKER_PROTOCOL_VERSION = 1;
+/** 2: the one channel (ready and log are `event` messages). */
+export const WORKER_PROTOCOL_VERSION = 2;
 
 export interface HealthResult {
   pid: number;
