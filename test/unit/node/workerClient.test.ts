@@ -1,5 +1,8 @@
 import * as assert from 'assert';
-import { WorkerClient } from '../../../src/node/workerClient';
+import { fork } from 'child_process';
+import { WorkerClient, defaultWorkerEntry } from '../../../src/node/workerClient';
+import { ChannelClient, childProcessTransport } from '../../../src/node/channel';
+import { workerEventGuards, type WorkerEvents, type WorkerMethods } from '../../../src/core/protocol/worker';
 import { CodedError } from '../../../src/core/errors';
 
 function once<T>(subscribe: (l: (v: T) => void) => { dispose(): void }, pred: (v: T) => boolean): Promise<T> {
@@ -80,5 +83,24 @@ describe('WorkerClient (real forked worker)', function () {
     await assert.rejects(client.call('debug.crash', { kind: 'exception' }), (e: unknown) => e instanceof CodedError && e.code === 'unknown_method');
     assert.ok((await client.call('sleep', { ms: 1 })).sleptMs >= 0);
     assert.strictEqual(client.crashes, 0);
+  });
+
+  it('the worker logs and drops malformed messages, and keeps serving', async () => {
+    const entry = defaultWorkerEntry();
+    const child = fork(entry.modulePath, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const logs: string[] = [];
+    const channel = new ChannelClient<WorkerMethods, WorkerEvents>(childProcessTransport(child), { peer: 'worker under test', events: workerEventGuards, defaultTimeoutMs: 30000 });
+    channel.on('log', (m) => logs.push(`${m.level}: ${m.message}`));
+    try {
+      await new Promise<void>((resolve) => channel.on('ready', () => resolve()));
+      for (const junk of ['hello', { type: 'request', id: -1, method: 'health' }, { type: 'cancel' }, [1, 2, 3], null]) child.send(junk as object);
+      const h = await channel.call('health', {});
+      assert.strictEqual(h.pid, child.pid);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.strictEqual(logs.filter((l) => l.startsWith('warn: dropped malformed message')).length, 5, logs.join('\n'));
+      assert.strictEqual(child.exitCode, null, 'still running');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
