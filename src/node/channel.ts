@@ -37,6 +37,16 @@ export interface Transport {
 // ---------------------------------------------------------------------------------------------------------------
 // Transports
 
+/** False when sending threw (the other side went away between the check and the send). */
+function sent(send: () => unknown): boolean {
+  try {
+    send();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a ChildProcess (parent side) and `process` (child side) have in common: a fork's IPC channel. */
 interface IpcEndpoint {
   readonly connected: boolean;
@@ -47,15 +57,7 @@ interface IpcEndpoint {
 
 function ipcTransport(endpoint: IpcEndpoint): Transport {
   return {
-    post(msg) {
-      if (!endpoint.send || !endpoint.connected) return false;
-      try {
-        endpoint.send(msg);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    post: (msg) => endpoint.connected && endpoint.send !== undefined && sent(() => endpoint.send!(msg)),
     onMessage(l) {
       endpoint.on('message', l);
       return () => endpoint.off('message', l);
@@ -80,15 +82,7 @@ export function messagePortTransport(port: Worker | MessagePort): Transport {
   events.once('close', () => (closed = true)); // MessagePort
   events.once('exit', () => (closed = true)); // Worker
   return {
-    post(msg) {
-      if (closed) return false;
-      try {
-        port.postMessage(msg);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    post: (msg) => !closed && sent(() => port.postMessage(msg)),
     onMessage(l) {
       port.on('message', l);
       return () => port.off('message', l);
