@@ -35,7 +35,7 @@ export const DEFAULT_PATCH_LIMITS: Readonly<PatchLimits> = Object.freeze({
   maxHunkLines: 10_000,
   maxFileLines: 100_000,
   maxFileBytes: 8 * 1024 * 1024,
-  candidateTimeMs: 20_000,
+  candidateTimeMs: 10_000,
   groupTimeMs: 120_000,
 });
 
@@ -63,42 +63,51 @@ export function mergeLimits(overrides?: Partial<Record<string, number>> | null):
 }
 
 /**
- * Stops long synchronous work: `check()` throws once the deadline has passed or `cancelled()` says so. Loops call it
- * every few thousand steps (SequenceMatcher rows, hunk positions); it reads the clock only every 64th call.
+ * Stops long synchronous work: `check()` throws once the time spent inside `run()` exceeds the limit, when the
+ * parent budget (the group's) runs out, or when `cancelled()` says so. Loops call it every few thousand steps
+ * (SequenceMatcher rows, hunk positions); it reads the clock on every 16th call. Time is counted only while this
+ * budget's own work runs, so a candidate is not charged for the others' work between its steps.
  */
 export class WorkBudget {
   private calls = 0;
+  private spent = 0;
+  private start = -1;
   constructor(
-    private readonly deadline: number,
+    private readonly limitMs: number,
     private readonly onTimeout: () => CodedError,
     private readonly cancelled: () => boolean = () => false,
     private readonly now: () => number = Date.now,
+    private readonly parent: WorkBudget | null = null,
   ) {}
 
-  /** A budget that never runs out. */
-  static unlimited(): WorkBudget {
-    return new WorkBudget(Infinity, () => new CodedError('internal', 'unreachable'));
+  /** Starts the clock for good (a budget that counts wall time, e.g. a group's). */
+  begin(): this {
+    this.start = this.now();
+    return this;
   }
 
-  /** The earlier of this budget's deadline and `ms` from now, with its own timeout error. */
-  narrow(ms: number, onTimeout: () => CodedError): WorkBudget {
-    const d = this.now() + ms;
-    if (d >= this.deadline) return this;
-    return new WorkBudget(d, onTimeout, this.cancelled, this.now);
+  /** Runs `fn`, counting its time against the budget; `fn` receives the check to call inside its loops. */
+  run<T>(fn: (check: () => void) => T): T {
+    this.start = this.now();
+    try {
+      this.checkNow();
+      return fn(() => this.check());
+    } finally {
+      this.spent += this.now() - this.start;
+      this.start = -1;
+    }
   }
 
   check(): void {
-    if ((++this.calls & 63) !== 0) return;
+    if ((++this.calls & 15) !== 0) return;
     this.checkNow();
   }
 
   checkNow(): void {
     if (this.cancelled()) throw new CodedError('cancelled', 'ranking cancelled');
-    if (this.now() > this.deadline) throw this.onTimeout();
-  }
-
-  expired(): boolean {
-    return this.now() > this.deadline;
+    this.parent?.checkNow();
+    const used = this.spent + (this.start >= 0 ? this.now() - this.start : 0);
+    if (used > this.limitMs) throw this.onTimeout();
   }
 }
 

@@ -84,8 +84,7 @@ export async function scorePatchGroupAsync(candidates: readonly string[], ctx: P
 /** Runs `fn` under `budget`; a limit error becomes the returned verdict, a cancellation is rethrown. */
 function guarded<T>(budget: WorkBudget, fn: (check: () => void) => T): { ok: true; value: T } | { ok: false; error: ErrorInfo } {
   try {
-    budget.checkNow();
-    return { ok: true, value: fn(() => budget.check()) };
+    return { ok: true, value: budget.run(fn) };
   } catch (e) {
     if (e instanceof CodedError && e.code === 'limit_exceeded') return { ok: false, error: e.toInfo() };
     throw e;
@@ -97,13 +96,19 @@ export function* scoreSteps(candidates: readonly string[], ctx0: PatchContext, o
   const now = opts.now ?? Date.now;
   const label = opts.group !== undefined ? `group ${JSON.stringify(opts.group)}` : 'the group';
   const groupBudget = new WorkBudget(
-    now() + limits.groupTimeMs,
+    limits.groupTimeMs,
     () => new CodedError('limit_exceeded', `${label}: scoring took over groupTimeMs=${limits.groupTimeMs} ms; ${raiseHint('groupTimeMs')}`),
     opts.cancelled,
     now,
-  );
+  ).begin();
   const budgetFor = (what: string) =>
-    groupBudget.narrow(limits.candidateTimeMs, () => new CodedError('limit_exceeded', `${what}: scoring took over candidateTimeMs=${limits.candidateTimeMs} ms; ${raiseHint('candidateTimeMs')}`));
+    new WorkBudget(
+      limits.candidateTimeMs,
+      () => new CodedError('limit_exceeded', `${what}: scoring took over candidateTimeMs=${limits.candidateTimeMs} ms; ${raiseHint('candidateTimeMs')}`),
+      opts.cancelled,
+      now,
+      groupBudget,
+    );
   // Sampled candidates often produce the same file text: parse each distinct text once per group.
   const checker = memoChecker(opts.syntax ?? jsonSyntaxChecker);
   const applyOpts: ApplyOptions = opts.requireThinkSolution ? { requireThinkSolution: true } : {};
@@ -171,14 +176,14 @@ export function* scoreSteps(candidates: readonly string[], ctx0: PatchContext, o
         const u = refIsDiff && detectFormat(candidates[i]!) === 'unified-diff' ? calculateRewardUnidiff([opts.reference!], [candidates[i]!], check).reward : undefined;
         return { s, u };
       });
-      if (!g.ok) {
+      if (g.ok) {
+        sims[i] = g.value.s;
+        // A candidate that does not parse or apply scores -1, as SWE-RL's format errors do.
+        similarity[i] = g.value.s ? meanSimilarity(g.value.s) : -1.0;
+        unidiff[i] = g.value.u;
+      } else {
         w.limit = g.error;
-        continue;
       }
-      sims[i] = g.value.s;
-      // A candidate that does not parse or apply scores -1, as SWE-RL's format errors do.
-      similarity[i] = g.value.s ? meanSimilarity(g.value.s) : -1.0;
-      unidiff[i] = g.value.u;
       yield;
     }
   }
@@ -195,13 +200,13 @@ export function* scoreSteps(candidates: readonly string[], ctx0: PatchContext, o
       const other = work[j]!.patch;
       if (j === i || other === null || work[j]!.limit) continue;
       const g = guarded(work[i]!.budget, (check) => meanSimilarity(computeChangeSimilarities(mine, other, check)));
-      if (!g.ok) {
+      if (g.ok) {
+        sum += g.value;
+        n++;
+      } else {
         work[i]!.limit = g.error;
         stopped = true;
-        continue;
       }
-      sum += g.value;
-      n++;
       yield;
     }
     if (!stopped) consensus[i] = n === 0 ? null : sum / n;

@@ -140,7 +140,7 @@ export class SequenceMatcher {
   private stampArr = new Int32Array(0);
   private stamp = 0;
   /**
-   * Called about every million comparisons (and once per matching-block search) so a caller can stop a long ratio:
+   * Called about every 65,000 comparisons (and once per matching-block search) so a caller can stop a long ratio:
    * it throws to abandon the computation (a deadline, a cancellation). Not part of CPython's class.
    */
   check: (() => void) | undefined = undefined;
@@ -256,7 +256,7 @@ export class SequenceMatcher {
       let lo = start[id]!;
       let hi = start[id + 1]!;
       if (lo === hi) continue;
-      if (this.check !== undefined && (this.work += hi - lo) > 1 << 20) {
+      if (this.check !== undefined && (this.work += hi - lo) > 1 << 16) {
         this.work = 0;
         this.check();
       }
