@@ -10,7 +10,7 @@
 import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
 import type { ErrorInfo } from '../errors';
 import { DEFAULT_PATCH_LIMITS, limitError, type PatchLimits } from './limits';
-import { applyCodeChange, extractThoughtSolution, FormatError, getOwn, newFiles, parseSearchReplace, ANSWER_START, THINK_START, THINK_END, ANSWER_END } from './swerl';
+import { applyCodeChange, FormatError, getOwn, hasSwerlTags, newFiles, parseSearchReplaceAnswer, SEARCH_REPLACE_REGEX } from './swerl';
 
 export type CandidateFormat = 'search-replace' | 'unified-diff' | 'whole-file';
 
@@ -62,7 +62,14 @@ const fail = (format: CandidateFormat | null, code: 'patch_format' | 'patch_appl
   notes,
 });
 
-const FENCE = /```[^\n]*\n([\s\S]*?)\n?```/;
+/**
+ * A fenced block: the opening fence line, then the body up to the newline before a closing fence at a line start.
+ * The body's last newline belongs to the fence, so a blank last line of code survives ("a\n\n```" is "a\n").
+ */
+const FENCE = /```[^\n]*\n([\s\S]*?)\r?\n```|```[^\n]*\n()```/;
+/** SWE-RL's block regex without the global flag (a /g regex keeps lastIndex between calls, and matchAll copies it). */
+const SR_BLOCK = new RegExp(SEARCH_REPLACE_REGEX.source);
+const SR_MARKER_LINE = /^(?:<<<<<<< SEARCH|>>>>>>> REPLACE)[ \t]*\r?$/m;
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -119,15 +126,23 @@ function checkFileLines(format: CandidateFormat, changes: readonly FileChange[],
   return null;
 }
 
-/** Which of the three shapes the text is. */
+/**
+ * Which of the three shapes the text is. SWE-RL's shape wins whenever the text looks like it at all (a tag, a block
+ * the SWE-RL regex reads, or a marker line, trailing spaces included), so that a malformed SWE-RL answer is judged
+ * as one (-1, as the reference does) instead of being written into the file as a whole-file rewrite.
+ */
 export function detectFormat(text: string): CandidateFormat {
-  if (/^<<<<<<< SEARCH$/m.test(text)) return 'search-replace';
+  if (hasSwerlTags(text)) return 'search-replace';
+  if (SR_BLOCK.test(text)) return 'search-replace';
   if (/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text) || (/^--- \S/m.test(text) && /^\+\+\+ \S/m.test(text)) || /^diff --git /m.test(text)) return 'unified-diff';
+  if (SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
   return 'whole-file';
 }
 
 /** Turns a candidate into file changes against `ctx.files`, or a verdict. */
 export function applyCandidate(text: string, ctx: PatchContext, opts: ApplyOptions = {}): ApplyResult {
+  // SWE-RL's strict format: whatever the shape, only a tagged search/replace answer is read (the rest is -1 there).
+  if (opts.requireThinkSolution) return applySearchReplace(text, ctx, opts);
   const format = detectFormat(text);
   switch (format) {
     case 'search-replace':
@@ -148,28 +163,48 @@ function changesFrom(ctx: PatchContext, after: Record<string, string>): FileChan
     });
 }
 
+function srFormatFail(text: string, e: FormatError): ApplyResult {
+  // SWE-RL calls every one of these a format error (reward -1); the verdict tells a missing search text apart.
+  const m = e.message;
+  if (m.startsWith('Search block not found')) return fail('search-replace', 'patch_apply', `search text not found in the file: ${JSON.stringify(m.slice('Search block not found in the code: \n'.length).slice(0, 200))}`);
+  const hint = m === 'No valid search blocks found' ? noBlocksHint(text) : '';
+  return fail('search-replace', 'patch_format', m + hint);
+}
+
 function applySearchReplace(text: string, ctx: PatchContext, opts: ApplyOptions): ApplyResult {
-  let answer = text;
-  const hasTags = [THINK_START, THINK_END, ANSWER_START, ANSWER_END].some((t) => text.includes(t));
-  try {
-    if (hasTags || opts.requireThinkSolution) answer = extractThoughtSolution(text)[1];
-    const edits = parseSearchReplace(answer);
-    if (edits.size === 0) throw new FormatError('No valid search blocks found');
-    for (const p of edits.keys()) {
-      const v = pathVerdict('search-replace', ctx, p);
-      if (v) return v;
-      if (isBinary(ctx, p)) return fail('search-replace', 'patch_apply', `${p}: ${BINARY_NOTE}`);
+  const parsed = parseSearchReplaceAnswer(text, opts.requireThinkSolution === true);
+  if (!parsed.ok) return srFormatFail(text, parsed.error);
+  for (const [p, list] of parsed.edits) {
+    const v = pathVerdict('search-replace', ctx, p);
+    if (v) return v;
+    if (isBinary(ctx, p)) return fail('search-replace', 'patch_apply', `${p}: ${BINARY_NOTE}`);
+    // SWE-RL's regex reads several edits inside one fenced block as ONE edit whose replace text carries the other
+    // edits' markers (it would paste them into the file): its similarity is computed that way, but it does not apply.
+    const k = list.findIndex((e) => SR_MARKER_LINE.test(e.search) || SR_MARKER_LINE.test(e.replace));
+    if (k >= 0) {
+      return fail(
+        'search-replace',
+        'patch_format',
+        `${p}: edit ${k + 1} has SEARCH/REPLACE marker lines inside its text: several edits in one fenced block are read as one edit by SWE-RL; put each edit in its own fenced block`,
+      );
     }
-    const after = applyCodeChange(ctx.files, edits, ctx.check);
-    const changes = changesFrom(ctx, after);
-    return checkFileLines('search-replace', changes, ctx) ?? { ok: true, format: 'search-replace', changes, notes: [] };
-  } catch (e) {
-    if (!(e instanceof FormatError)) throw e;
-    // SWE-RL calls every one of these a format error (reward -1); the verdict tells a missing search text apart.
-    const code = e.message.startsWith('Search block not found') ? 'patch_apply' : 'patch_format';
-    const msg = code === 'patch_apply' ? `search text not found in the file: ${JSON.stringify(e.message.slice('Search block not found in the code: \n'.length).slice(0, 200))}` : e.message;
-    return fail('search-replace', code, msg);
   }
+  let after: Record<string, string>;
+  try {
+    after = applyCodeChange(ctx.files, parsed.edits, ctx.check);
+  } catch (e) {
+    if (e instanceof FormatError) return srFormatFail(text, e);
+    throw e;
+  }
+  const changes = changesFrom(ctx, after);
+  return checkFileLines('search-replace', changes, ctx) ?? { ok: true, format: 'search-replace', changes, notes: [] };
+}
+
+/** Why SWE-RL's regex found no block, for the verdict (the reward is -1 either way). */
+function noBlocksHint(text: string): string {
+  if (/^(?:<<<<<<< SEARCH|=======|>>>>>>> REPLACE)[ \t]+\r?$/m.test(text)) return ': a marker line has trailing spaces';
+  if (/\r\n/.test(text)) return ': the block has CRLF line endings (SWE-RL reads LF only)';
+  return ': each edit is ```, "### path", <<<<<<< SEARCH, the lines, =======, the new lines, >>>>>>> REPLACE, ``` (one fenced block per edit)';
 }
 
 function stripPrefix(name: string | undefined, prefix: 'a/' | 'b/', files: Record<string, string>): string | null {
@@ -328,9 +363,23 @@ function firstFailingHunk(source: string, p: StructuredPatch): number {
   return p.hunks.length - 1;
 }
 
+/**
+ * The new text of a region from a whole-file answer. Fenced: the body's lines, with the region's own line ending
+ * style (a CRLF fence leaves no stray "\r") and its final line ending. Unfenced: the text, given the region's final
+ * line ending when it has none.
+ */
+function rewriteOf(text: string, region: string, file = region): string {
+  const m = FENCE.exec(text);
+  const eol = region.endsWith('\r\n') ? '\r\n' : region.endsWith('\n') ? '\n' : '';
+  if (!m) return eol && !text.endsWith('\n') ? text + eol : text;
+  let body = (m[1] ?? m[2] ?? '').replace(/\r\n/g, '\n');
+  if (file.includes('\r\n')) body = body.replace(/\n/g, '\r\n');
+  return body + eol;
+}
+
 function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
   const m = FENCE.exec(text);
-  const code = m ? m[1]! : text;
+  const code = m ? (m[1] ?? m[2] ?? '') : text;
   if (code.trim() === '') return fail('whole-file', 'patch_format', 'the candidate is empty: no code to put in place');
   const sel = ctx.selection;
   const known = Object.keys(ctx.files);
@@ -341,11 +390,7 @@ function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
     if (before === undefined) return fail('whole-file', 'patch_apply', `${sel.path}: the selection's file is not among the given files`);
     if (isBinary(ctx, sel.path)) return fail('whole-file', 'patch_apply', `${sel.path}: ${BINARY_NOTE}`);
     if (sel.start < 0 || sel.end > before.length || sel.start > sel.end) return fail('whole-file', 'patch_apply', `${sel.path}: the selection ${sel.start}-${sel.end} lies outside the file (${before.length} characters)`);
-    // Keep the selection's trailing newline when the rewrite drops it (models rarely end code blocks with one).
-    const selected = before.slice(sel.start, sel.end);
-    const eol = selected.endsWith('\r\n') ? '\r\n' : selected.endsWith('\n') ? '\n' : '';
-    const body = eol && !code.endsWith('\n') ? code + eol : code;
-    const after = before.slice(0, sel.start) + body + before.slice(sel.end);
+    const after = before.slice(0, sel.start) + rewriteOf(text, before.slice(sel.start, sel.end), before) + before.slice(sel.end);
     const changes: FileChange[] = after === before ? [] : [{ path: sel.path, status: 'modified', before, after }];
     return checkFileLines('whole-file', changes, ctx) ?? { ok: true, format: 'whole-file', changes, notes: [] };
   }
@@ -355,8 +400,7 @@ function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
   if (v) return v;
   if (isBinary(ctx, path)) return fail('whole-file', 'patch_apply', `${path}: ${BINARY_NOTE}`);
   const before = getOwn(ctx.files, path)!;
-  const eol = before.endsWith('\r\n') ? '\r\n' : before.endsWith('\n') ? '\n' : '';
-  const after = eol && !code.endsWith('\n') ? code + eol : code;
+  const after = rewriteOf(text, before);
   const changes: FileChange[] = after === before ? [] : [{ path, status: 'modified', before, after }];
   return checkFileLines('whole-file', changes, ctx) ?? { ok: true, format: 'whole-file', changes, notes: [] };
 }

@@ -12,7 +12,7 @@ import type { Rewards } from '../ranking/types';
 import { applyCandidate, detectFormat, type ApplyOptions, type ApplyResult, type CandidateFormat, type FileChange, type PatchContext } from './candidate';
 import { DEFAULT_PATCH_LIMITS, limitError, raiseHint, WorkBudget, type PatchLimits } from './limits';
 import { displayDiff, jsonSyntaxChecker, normalizedPatch, sizeReward, summarize, syntaxReward, type PatchSummary, type SyntaxChecker } from './rewards';
-import { calculateRewardUnidiff, computeChangeSimilarities, meanSimilarity, type ChangeSimilarity, type Files } from './swerl';
+import { calculateRewardUnidiff, computeChangeSimilarities, getNormalizedPatch, meanSimilarity, searchReplaceNewContent, type ChangeSimilarity, type Files } from './swerl';
 
 export interface ScoreOptions extends ApplyOptions {
   /** A reference patch (any of the three formats) or null. */
@@ -169,9 +169,16 @@ export function* scoreSteps(candidates: readonly string[], ctx0: PatchContext, o
     for (let i = 0; i < candidates.length; i++) {
       const w = work[i]!;
       if (w.limit) continue;
-      const pred = w.patch;
       const oracle = oraclePatch;
+      const text = candidates[i]!;
       const g = guarded(w.budget, (check) => {
+        let pred = w.patch;
+        if (!pred && w.result?.format === 'search-replace') {
+          // SWE-RL's own reading of a search/replace answer, even where Reward Lens does not apply it (a path that
+          // leaves the root, a binary file, several edits in one fence): the similarity is the reference's value.
+          const sr = searchReplaceNewContent(ctx0.files, text, opts.requireThinkSolution === true, check);
+          if (sr.ok) pred = getNormalizedPatch(ctx0.files, sr.newContent, check);
+        }
         const s = pred ? computeChangeSimilarities(pred, oracle, check) : undefined;
         const u = refIsDiff && detectFormat(candidates[i]!) === 'unified-diff' ? calculateRewardUnidiff([opts.reference!], [candidates[i]!], check).reward : undefined;
         return { s, u };

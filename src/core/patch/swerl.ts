@@ -157,18 +157,54 @@ export function calculateReward(codeContext: Files, oracleNewContent: Files, pre
   return { reward: meanSimilarity(similarities), similarities };
 }
 
-/** `calculate_search_replace_reward(code_context, oracle_new_content, output)`: -1.0 on any format error. */
-export function calculateSearchReplaceReward(codeContext: Files, oracleNewContent: Files, output: string): RewardResult & { thought?: string; answer?: string } {
+/** True when the text carries any of SWE-RL's four tags: it is then read as SWE-RL's tagged answer. */
+export function hasSwerlTags(text: string): boolean {
+  return [THINK_START, THINK_END, ANSWER_START, ANSWER_END].some((t) => text.includes(t));
+}
+
+export type SearchReplaceOutcome =
+  | { ok: true; newContent: Files; edits: Map<string, SearchReplace[]>; thought?: string; answer: string }
+  | { ok: false; error: FormatError };
+
+/**
+ * The parse-and-apply half of `calculate_search_replace_reward`: tags extracted (required when `requireTags`, and
+ * whenever the text carries one), blocks parsed, edits applied to `codeContext`; every FormatError is returned.
+ * Without tags (Reward Lens's default prompt asks for none) the whole text is the answer.
+ */
+export function searchReplaceNewContent(codeContext: Files, output: string, requireTags: boolean, check?: () => void): SearchReplaceOutcome {
+  const parsed = parseSearchReplaceAnswer(output, requireTags);
+  if (!parsed.ok) return parsed;
   try {
-    const [thought, answer] = extractThoughtSolution(output);
-    const edits = parseSearchReplace(answer);
-    if (edits.size === 0) throw new FormatError('No valid search blocks found');
-    const predNewContent = applyCodeChange(codeContext, edits);
-    return { ...calculateReward(codeContext, oracleNewContent, predNewContent), thought, answer };
+    return { ...parsed, newContent: applyCodeChange(codeContext, parsed.edits, check) };
   } catch (e) {
-    if (e instanceof FormatError) return { reward: -1.0, error: e.message };
+    if (e instanceof FormatError) return { ok: false, error: e };
     throw e;
   }
+}
+
+/** The parse half: tags (when required or present), then the blocks; FormatError when there is none. */
+export function parseSearchReplaceAnswer(
+  output: string,
+  requireTags: boolean,
+): { ok: true; edits: Map<string, SearchReplace[]>; thought?: string; answer: string } | { ok: false; error: FormatError } {
+  try {
+    let thought: string | undefined;
+    let answer = output;
+    if (requireTags || hasSwerlTags(output)) [thought, answer] = extractThoughtSolution(output);
+    const edits = parseSearchReplace(answer);
+    if (edits.size === 0) throw new FormatError('No valid search blocks found');
+    return thought === undefined ? { ok: true, edits, answer } : { ok: true, edits, thought, answer };
+  } catch (e) {
+    if (e instanceof FormatError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** `calculate_search_replace_reward(code_context, oracle_new_content, output)`: -1.0 on any format error. */
+export function calculateSearchReplaceReward(codeContext: Files, oracleNewContent: Files, output: string): RewardResult & { thought?: string; answer?: string } {
+  const r = searchReplaceNewContent(codeContext, output, true);
+  if (!r.ok) return { reward: -1.0, error: r.error.message };
+  return { ...calculateReward(codeContext, oracleNewContent, r.newContent), ...(r.thought !== undefined ? { thought: r.thought } : {}), answer: r.answer };
 }
 
 /** `calculate_reward_unidiff(oracle_patches, pred_patches)`: in [0, 1]; 1.0 when neither side has a file diff. */
