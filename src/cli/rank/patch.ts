@@ -10,11 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toErrorInfo } from '../../core/errors';
 import type { PatchRankGroupInput, PatchRankParams } from '../../core/patch/protocol';
+import { mergeLimits } from '../../core/patch/limits';
 import { parseWeights } from '../../core/ranking/ranking';
 import { rankPatch } from '../../worker/patch/rankPatch';
 
 export const RANK_PATCH_USAGE =
-  'usage: reward-lens rank --task patch --input FILE.jsonl [--root DIR] [--weights name=w,...] [--tests "CMD"] [--tests-timeout-ms N] [--strict-swerl]\n';
+  'usage: reward-lens rank --task patch --input FILE.jsonl [--root DIR] [--weights name=w,...] [--tests "CMD"] [--tests-timeout-ms N] [--strict-swerl] [--limit NAME=N,...]\n';
 
 interface Args {
   input: string;
@@ -23,6 +24,7 @@ interface Args {
   tests?: string;
   testsTimeoutMs?: number;
   strict: boolean;
+  limits?: Record<string, number>;
 }
 
 function parseArgs(args: string[]): Args | string {
@@ -62,6 +64,25 @@ function parseArgs(args: string[]): Args | string {
       case '--strict-swerl':
         out.strict = true;
         break;
+      case '--limit': {
+        // e.g. --limit candidateTimeMs=60000,maxCandidates=512 (names: DEFAULT_PATCH_LIMITS); repeatable.
+        const v = value();
+        if (!v) return '--limit needs NAME=N[,NAME=N...]';
+        const lim: Record<string, number> = Object.create(null);
+        for (const part of v.split(',')) {
+          const m = /^\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(part);
+          const n = m ? Number(m[2]) : NaN;
+          if (!m || !Number.isFinite(n)) return `--limit: expected NAME=N, got ${JSON.stringify(part)}`;
+          lim[m[1]!] = n;
+        }
+        try {
+          mergeLimits(lim);
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+        out.limits = Object.assign(out.limits ?? Object.create(null), lim);
+        break;
+      }
       default:
         return `unknown option ${a}`;
     }
@@ -130,6 +151,7 @@ export async function rankPatchCommand(args: string[]): Promise<number> {
   if (parsed.weights) params.weights = parsed.weights;
   if (parsed.tests) params.tests = { command: parsed.tests, ...(parsed.testsTimeoutMs ? { timeoutMs: parsed.testsTimeoutMs } : {}) };
   if (parsed.strict) params.requireThinkSolution = true;
+  if (parsed.limits) params.limits = parsed.limits;
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
