@@ -31,6 +31,8 @@ const copies = [
   { from: 'media/fonts/DejaVuSans-Bold.ttf', to: 'DejaVuSans-Bold.ttf' },
   { from: 'media/fonts/DejaVu-LICENSE.txt', to: 'DejaVu-LICENSE.txt' },
   { from: 'src/worker/chart/mpl_harness.py', to: 'mpl_harness.py' },
+  // Reward server's Python client (`reward-lens python-client --out FILE` writes it).
+  { from: 'src/cli/python/reward_lens_client.py', to: 'reward_lens_client.py' },
 ];
 
 const tsRule = {

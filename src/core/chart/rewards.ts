@@ -102,7 +102,7 @@ export function defaultChartWeights(hasReference: boolean, user?: Record<string,
  * so totals are comparable across groups with and without a reference.
  */
 export function applicableWeights(weights: Record<string, number>, rewards: readonly Record<string, number | null>[]): Record<string, number> {
-  const applies = (k: string): boolean => rewards.some((r) => r[k] !== null && r[k] !== undefined);
+  const applies = (k: string): boolean => rewards.some((r) => Object.prototype.hasOwnProperty.call(r, k) && r[k] !== null && r[k] !== undefined);
   const kept = Object.entries(weights).filter(([k, w]) => w !== 0 && applies(k));
   const sum = kept.reduce((s, [, w]) => s + Math.abs(w), 0);
   return Object.fromEntries(kept.map(([k, w]) => [k, sum ? w / sum : 0]));
