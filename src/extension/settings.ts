@@ -14,6 +14,9 @@ export interface Settings {
   rewardWeights: Record<string, number>;
   sqlTimeoutMs: number;
   sqlDatabasePath: string;
+  sqlMaxDatabaseMB: number;
+  sqlMaxResultMB: number;
+  sqlCompareBudget: number;
   logLocation: string;
   patchRunTests: boolean;
   patchTestCommand: string;
@@ -38,6 +41,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     rewardWeights,
     sqlTimeoutMs: c.get<number>('sql.timeoutMs', 2000),
     sqlDatabasePath: c.get<string>('sql.databasePath', '').trim(),
+    sqlMaxDatabaseMB: c.get<number>('sql.maxDatabaseMB', 512),
+    sqlMaxResultMB: c.get<number>('sql.maxResultMB', 32),
+    sqlCompareBudget: c.get<number>('sql.compareBudget', 20_000_000),
     logLocation: c.get<string>('logLocation', '').trim(),
     patchRunTests: c.get<boolean>('patch.runTests', false),
     patchTestCommand: c.get<string>('patch.testCommand', ''),

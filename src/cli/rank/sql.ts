@@ -14,7 +14,8 @@ import { closeAllExecutors } from '../../worker/sql/executor';
 import { rankSql } from '../../worker/sql/rankSql';
 
 export const RANK_SQL_USAGE =
-  'usage: reward-lens rank --task sql --db FILE --input FILE.jsonl [--weights name=w,...] [--match test-suite|bird] [--timeout-ms N]\n';
+  'usage: reward-lens rank --task sql --db FILE --input FILE.jsonl [--weights name=w,...] [--match test-suite|bird] [--eval-pipeline] [--timeout-ms N]\n' +
+  '       [--max-database-mb N] [--max-result-mb N] [--compare-budget N]\n';
 
 interface Args {
   db: string;
@@ -22,6 +23,10 @@ interface Args {
   weights?: Record<string, number>;
   match: MatchMode;
   timeoutMs?: number;
+  maxDatabaseMB?: number;
+  maxResultMB?: number;
+  compareBudget?: number;
+  evalPipeline?: boolean;
 }
 
 function parseArgs(args: string[]): Args | string {
@@ -56,6 +61,19 @@ function parseArgs(args: string[]): Args | string {
         out.timeoutMs = v;
         break;
       }
+      case '--max-database-mb':
+      case '--max-result-mb':
+      case '--compare-budget': {
+        const v = Number(value());
+        if (!Number.isFinite(v) || v <= 0) return `${flag} must be a positive number`;
+        if (flag === '--max-database-mb') out.maxDatabaseMB = v;
+        else if (flag === '--max-result-mb') out.maxResultMB = v;
+        else out.compareBudget = v;
+        break;
+      }
+      case '--eval-pipeline':
+        out.evalPipeline = true;
+        break;
       default:
         return `unknown option ${a}`;
     }
@@ -107,6 +125,10 @@ export async function rankSqlCommand(args: string[]): Promise<number> {
   const params: SqlRankParams = { dbPath: a.db, groups, match: a.match };
   if (a.weights) params.weights = a.weights;
   if (a.timeoutMs !== undefined) params.timeoutMs = a.timeoutMs;
+  if (a.maxDatabaseMB !== undefined) params.maxDatabaseMB = a.maxDatabaseMB;
+  if (a.maxResultMB !== undefined) params.byteCap = Math.floor(a.maxResultMB * 1024 * 1024);
+  if (a.compareBudget !== undefined) params.compareBudget = a.compareBudget;
+  if (a.evalPipeline) params.evalPipeline = true;
   try {
     const out = await rankSql(params);
     process.stdout.write(JSON.stringify(out) + '\n');
