@@ -126,15 +126,13 @@ export function computeSqlRewardsWithNotes(
   const match = opts.match ?? 'test-suite';
   const budget = opts.budget ?? compareBudget();
   const notes: Array<ErrorInfo | null> = cands.map(() => null);
-  const goldSet = gold ? asSet(gold.outcome) : null;
   const mGold = opts.matchInputs?.gold ?? gold;
   const mGoldSet = mGold ? asSet(mGold.outcome) : null;
   const orderMatters = mGold ? orderMattersFor(mGold.sql) : false;
   const matches = cands.map((c, i): number | null => {
-    if (!gold || !goldSet) return null;
+    if (!gold || !mGoldSet) return null;
     const o = opts.matchInputs?.outcomes[i] ?? c.outcome;
-    // The rewritten gold failing scores every candidate 0 (the reference asserts the gold runs; nothing can match).
-    if (!o.ok || !mGoldSet) return 0;
+    if (!o.ok) return 0;
     const r = tryMatch(match, mGoldSet, o, orderMatters, budget);
     if (typeof r === 'boolean') return b(r);
     notes[i] = { code: r.code, message: `execution_match undecided: ${r.message}` };

@@ -72,8 +72,9 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     const goldOutcome = reference !== null ? memo.get(reference)! : null;
     const cands: SqlCandidateEval[] = g.candidates.map((text, index) => ({ text, sql: sqls[index]!, outcome: memo.get(sqls[index]!)! }));
     checkCancel();
-    const hasGold = goldOutcome !== null && goldOutcome.ok;
     const matchGold = matchRef !== null ? memo.get(matchRef)! : null;
+    // Under the evaluation pipeline the gold that counts is the rewritten one (it may run where the original does not).
+    const hasGold = goldOutcome !== null && (matchGold ?? goldOutcome).ok;
     const { rewards, notes } = computeSqlRewardsWithNotes(cands, hasGold ? { sql: reference!, outcome: goldOutcome! } : null, {
       match,
       tagged: isTagged(g),
