@@ -23,6 +23,10 @@ common:
 sql:
   --db FILE                database of groups without a "db" field
   --match test-suite|bird  execution_match semantics (default test-suite)
+  --eval-pipeline          BIRD evaluation.py's own SQL pipeline first (first statement, DISTINCT dropped)
+  --max-database-mb N      largest database loaded (default 512)
+  --max-result-mb N        largest result kept for comparison (default 32)
+  --compare-budget N       row visits allowed for one group's result comparisons (default 20000000)
 patch:
   --root DIR               workspace the candidates edit (files not given in the input are read from it)
   --tests "CMD"            run CMD on a temporary copy of --root per candidate (exit 0 = pass)
@@ -49,7 +53,10 @@ const COMMON: OptionSpec = {
   'timeout-ms': { type: 'string' },
 };
 const TASK_OPTIONS: Record<InputTask, OptionSpec> = {
-  sql: { db: { type: 'string' }, match: { type: 'string' } },
+  sql: {
+    db: { type: 'string' }, match: { type: 'string' }, 'eval-pipeline': { type: 'boolean' },
+    'max-database-mb': { type: 'string' }, 'max-result-mb': { type: 'string' }, 'compare-budget': { type: 'string' },
+  },
   patch: { root: { type: 'string' }, tests: { type: 'string' }, 'tests-timeout-ms': { type: 'string' }, 'strict-swerl': { type: 'boolean' }, limit: { type: 'string', multiple: true } },
   chart: {
     data: { type: 'string' }, 'reference-image': { type: 'string' }, 'reference-spec': { type: 'string' }, out: { type: 'string' },
@@ -133,6 +140,15 @@ export async function rankCommand(args: string[]): Promise<number> {
       const db = a.str('db');
       if (db !== undefined) opts.defaultDb = path.resolve(db);
       opts.match = a.choice('match', ['test-suite', 'bird'] as const, 'test-suite');
+      const sqlLimits: NonNullable<ScoreOptions['sqlLimits']> = {};
+      const maxDb = a.num('max-database-mb', { min: 1 });
+      if (maxDb !== undefined) sqlLimits.maxDatabaseMB = maxDb;
+      const maxResult = a.num('max-result-mb', { min: 0.001 });
+      if (maxResult !== undefined) sqlLimits.maxResultMB = maxResult;
+      const budget = a.num('compare-budget', { min: 1 });
+      if (budget !== undefined) sqlLimits.compareBudget = budget;
+      if (a.flag('eval-pipeline')) sqlLimits.evalPipeline = true;
+      if (Object.keys(sqlLimits).length) opts.sqlLimits = sqlLimits;
     } else if (task === 'patch') {
       const root = a.str('root');
       const tests = a.str('tests');

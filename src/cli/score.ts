@@ -33,6 +33,8 @@ export interface ScoreOptions {
   match?: MatchMode;
   /** Runs SQL groups of one database (the server spreads them over its executor pool). Default: rankSql. */
   runSql?: (params: SqlRankParams, signal?: AbortSignal) => Promise<SqlRankOutput>;
+  /** SQL limits and BIRD's pipeline (rank --max-database-mb, --max-result-mb, --compare-budget, --eval-pipeline). */
+  sqlLimits?: Pick<SqlRankParams, 'maxDatabaseMB' | 'maxResultMB' | 'compareBudget' | 'evalPipeline'>;
   // patch
   /** Workspace folder patch candidates' missing files are read from (rank --root). */
   patchRoot?: string;
@@ -82,6 +84,7 @@ async function scoreSql(groups: readonly InputGroup[], o: ScoreOptions): Promise
     const params: SqlRankParams = { dbPath, groups: items.map((x) => x.g), match: o.match ?? 'test-suite' };
     if (o.weights) params.weights = o.weights;
     if (o.timeoutMs !== undefined) params.timeoutMs = o.timeoutMs;
+    if (o.sqlLimits) Object.assign(params, o.sqlLimits);
     const r = await run(params, o.signal);
     r.groups.forEach((g, k) => (out[items[k]!.index] = g));
   }));

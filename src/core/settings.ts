@@ -31,6 +31,9 @@ export interface Settings {
   rewardWeights: Record<string, number>;
   sqlTimeoutMs: number;
   sqlDatabasePath: string;
+  sqlMaxDatabaseMB: number;
+  sqlMaxResultMB: number;
+  sqlCompareBudget: number;
   logLocation: string;
   patchRunTests: boolean;
   patchTestCommand: string;
@@ -74,6 +77,9 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     rewardWeights,
     sqlTimeoutMs: num('sql.timeoutMs'),
     sqlDatabasePath: str('sql.databasePath').trim(),
+    sqlMaxDatabaseMB: num('sql.maxDatabaseMB'),
+    sqlMaxResultMB: num('sql.maxResultMB'),
+    sqlCompareBudget: num('sql.compareBudget'),
     logLocation: str('logLocation').trim(),
     patchRunTests: bool('patch.runTests'),
     patchTestCommand: str('patch.testCommand'),
