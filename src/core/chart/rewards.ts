@@ -98,12 +98,28 @@ export function defaultChartWeights(hasReference: boolean, user?: Record<string,
 }
 
 /**
- * Keeps the weights of rewards that apply to this group (non-null for some candidate) and scales them to sum 1,
- * so totals are comparable across groups with and without a reference.
+ * The weights a chart group is ranked with, and reports (as SQL and patch ranking report theirs): the defaults for
+ * this kind of reference, restricted to the rewards that apply to the group (non-null for some candidate) and scaled
+ * to sum 1 so that default totals lie in [0, 1] and an exact reproduction scores 1; a reward that applies but weighs 0
+ * by default is listed with 0. The caller's weights are then laid over them as given (not rescaled): the total is
+ * the plain weighted sum with exactly these weights (and the `executes` gate), so the panel's re-ranking with the
+ * reported weights reproduces it, and sending the reported weights back (Regenerate) gives the same scale.
  */
-export function applicableWeights(weights: Record<string, number>, rewards: readonly Record<string, number | null>[]): Record<string, number> {
+export function chartWeights(rewards: readonly Record<string, number | null>[], hasReference: boolean, user?: Record<string, number>): Record<string, number> {
+  const defaults = hasReference ? DEFAULT_CHART_WEIGHTS : DEFAULT_CHART_WEIGHTS_REFERENCE_FREE;
   const applies = (k: string): boolean => rewards.some((r) => r[k] !== null && r[k] !== undefined);
-  const kept = Object.entries(weights).filter(([k, w]) => w !== 0 && applies(k));
-  const sum = kept.reduce((s, [, w]) => s + Math.abs(w), 0);
-  return Object.fromEntries(kept.map(([k, w]) => [k, sum ? w / sum : 0]));
+  const names = CHART_REWARD_NAMES.filter(applies);
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  const weighted = names.filter((k) => defaults[k] !== 0);
+  const sum = weighted.reduce((s, k) => s + Math.abs(defaults[k]), 0);
+  let acc = 0;
+  for (const k of names) {
+    if (defaults[k] === 0 || !sum) { out[k] = 0; continue; }
+    // The last weighted reward takes what is left of 1, so that all rewards at 1 sum to exactly 1 in floating point.
+    const w = k === weighted[weighted.length - 1] ? 1 - acc : defaults[k] / sum;
+    out[k] = w;
+    acc += w;
+  }
+  if (user) for (const [k, w] of Object.entries(user)) if (Number.isFinite(w)) out[k] = w;
+  return { ...out };
 }

@@ -10,7 +10,8 @@ import { ChartRenderer } from '../../../../src/worker/chart/renderer';
 import { rankChartGroup } from '../../../../src/worker/chart/rankCharts';
 import { textF1, typeF1, layoutF1, colorF1, attributeSimilarity } from '../../../../src/core/chart/similarity';
 import { rankChartCommand, readChartGroups } from '../../../../src/cli/rank/chart';
-import type { GroupOutput } from '../../../../src/core/ranking';
+import { rankGroup, type GroupOutput } from '../../../../src/core/ranking';
+import type { ChartGroupOutput } from '../../../../src/core/chart/protocol';
 import { decodeImage } from '../../../../src/worker/chart/imageDecode';
 import * as jpegJs from 'jpeg-js';
 
@@ -53,6 +54,19 @@ function assertGoldenOrder(out: GroupOutput, names: string[]): void {
   assert.equal(c.exact!.rank, 1);
 }
 
+/** The group reports the weights it used, and re-ranking with them (as the panel does) reproduces every total exactly. */
+function assertWeightsReproduce(out: ChartGroupOutput): void {
+  const w = out.weights;
+  assert.ok(w && Object.keys(w).length > 0, 'weights reported');
+  assert.ok(Object.values(w).some((x) => x > 0), 'some reward weighs more than 0');
+  for (const c of out.candidates) for (const k of Object.keys(c.rewards)) assert.ok(k in w, `reward ${k} has a reported weight`);
+  const again = rankGroup(out.candidates.map((c) => c.rewards), { weights: w, gate: ['executes'] });
+  out.candidates.forEach((c, i) => {
+    assert.equal(again.scored[i]!.total, c.total, `candidate ${i}: total`);
+    assert.equal(again.scored[i]!.rank, c.rank, `candidate ${i}: rank`);
+  });
+}
+
 describe('rankCharts: golden ordering, references, CLI', function () {
   this.timeout(180000);
   const renderer = new ChartRenderer({ timeoutMs: 60000 }) // generous: tests check behaviour, and CI machines are loaded;
@@ -65,6 +79,12 @@ describe('rankCharts: golden ordering, references, CLI', function () {
   it('with a Vega-Lite reference spec', async () => {
     const out = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer });
     assertGoldenOrder(out, names);
+    assertWeightsReproduce(out);
+    assert.ok(out.weights.visual! > 0 && out.weights.text! > 0, 'the rendered reference spec gives attribute and visual rewards');
+    // The reported weights sent back (the panel's Regenerate) give the same totals on the same scale.
+    const again = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer, weights: out.weights });
+    assert.deepEqual(again.candidates.map((c) => c.total), out.candidates.map((c) => c.total));
+    assert.deepEqual(again.weights, out.weights);
     const exact = byName(out, names).exact!;
     for (const k of ['attributes', 'text', 'type', 'layout', 'color', 'visual', 'fields_valid']) assert.equal(exact.rewards[k], 1, k);
     assert.equal(typeof exact.png, 'string');
@@ -74,6 +94,7 @@ describe('rankCharts: golden ordering, references, CLI', function () {
   it('with a reference image (PNG, then JPEG)', async () => {
     const out = await rankChartGroup({ group: 'g', candidates: texts, referenceImage: refPng, dataPath: path.join(FIX, 'sales.csv') }, { renderer });
     assertGoldenOrder(out, names);
+    assertWeightsReproduce(out);
     const exact = byName(out, names).exact!;
     assert.equal(exact.rewards.visual, 1);
     assert.equal(exact.rewards.text, undefined, 'an image reference gives no attribute rewards');
@@ -97,6 +118,8 @@ describe('rankCharts: golden ordering, references, CLI', function () {
     const good = clone(); good.data = { url: 'sales.csv' }; delete good.title;
     const typo = clone(); typo.encoding.y.field = 'revenu';
     const out = await rankChartGroup({ group: 'free', candidates: [fence(good), fence(good), fence(typo), '{"mark":'], dataPath: path.join(FIX, 'sales.csv') }, { renderer });
+    assertWeightsReproduce(out);
+    assert.ok(out.weights.consensus! > 0 && out.weights.fields_valid! > 0);
     const [a, b, c, d] = out.candidates;
     assert.equal(a!.rewards.fields_valid, 1);
     assert.equal(c!.rewards.fields_valid, 0.75);
