@@ -1,6 +1,7 @@
 /**
  * reward-lens rank --task chart --input FILE.jsonl [--data FILE] [--reference-image FILE] [--reference-spec FILE]
  *                   [--out DIR] [--weights name=w,...] [--timeout MS] [--scale N] [--matplotlib [--python PATH]]
+ *                   [--text-variant chartmimic|per-role]
  *
  * Input: one group per line, {"group"?, "candidates": [text, ...], "reference_spec"?: {...}, "reference_image"?: path,
  * "data"?: path}, or one candidate per line {"group"?, "text"} (lines of one group are collected in order).
@@ -15,7 +16,7 @@ import { ChartRenderer } from '../../worker/chart/renderer';
 import { rankCharts, type ChartGroupInput } from '../../worker/chart/rankCharts';
 import type { MatplotlibOptions } from '../../worker/chart/matplotlib';
 
-const USAGE = 'usage: reward-lens rank --task chart --input FILE.jsonl [--data FILE] [--reference-image FILE] [--reference-spec FILE] [--out DIR] [--weights name=w,...] [--timeout MS] [--scale N] [--matplotlib] [--python PATH]\n';
+const USAGE = 'usage: reward-lens rank --task chart --input FILE.jsonl [--data FILE] [--reference-image FILE] [--reference-spec FILE] [--out DIR] [--weights name=w,...] [--timeout MS] [--scale N] [--matplotlib] [--python PATH] [--text-variant chartmimic|per-role]\n';
 
 interface Flags {
   input?: string;
@@ -28,13 +29,14 @@ interface Flags {
   scale?: string;
   matplotlib: boolean;
   python?: string;
+  textVariant?: string;
 }
 
 function parseFlags(args: string[]): Flags {
   const f: Flags = { matplotlib: false };
   const names: Record<string, keyof Flags> = {
     '--input': 'input', '--data': 'data', '--reference-image': 'referenceImage', '--reference-spec': 'referenceSpec',
-    '--out': 'out', '--weights': 'weights', '--timeout': 'timeout', '--scale': 'scale', '--python': 'python',
+    '--out': 'out', '--weights': 'weights', '--timeout': 'timeout', '--scale': 'scale', '--python': 'python', '--text-variant': 'textVariant',
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -97,6 +99,7 @@ export async function rankChartCommand(args: string[]): Promise<number> {
   try {
     flags = parseFlags(args);
     if (!flags.input) throw new Error('--input is required');
+    if (flags.textVariant !== undefined && flags.textVariant !== 'chartmimic' && flags.textVariant !== 'per-role') throw new Error('--text-variant must be chartmimic or per-role');
   } catch (e) {
     process.stderr.write(`reward-lens rank --task chart: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -111,6 +114,7 @@ export async function rankChartCommand(args: string[]): Promise<number> {
       ...(flags.weights ? { weights: parseWeights(flags.weights) } : {}),
       ...(flags.timeout ? { timeoutMs: Number(flags.timeout) } : {}),
       ...(flags.scale ? { scale: Number(flags.scale) } : {}),
+      ...(flags.textVariant === 'per-role' ? { textVariant: 'per-role' as const } : {}),
       ...(flags.out ? { outDir: path.resolve(flags.out) } : {}),
       ...(matplotlib ? { matplotlib } : {}),
     });

@@ -19,6 +19,8 @@ export interface ChartRankParams {
   groups: ChartGroupParams[];
   /** Weight overrides by reward name, laid over the group's defaults as given (see `ChartGroupOutput.weights`). */
   weights?: Record<string, number>;
+  /** `per-role`: our per-role text F1 instead of ChartMimic's pooled exact-match one (the default, `chartmimic`). */
+  textVariant?: 'chartmimic' | 'per-role';
   /** Per-candidate render timeout, ms (default 10000). */
   timeoutMs?: number;
   /** PNG pixel scale of Vega renders (default 1). */

@@ -2,13 +2,14 @@
  * Chart rewards, each in [0, 1] (null = does not apply to this group):
  *   executes      1 when the candidate parses, compiles and renders; the gate (0 makes the total 0, ChartSimRL).
  *   attributes    ChartMaster R_attr: mean per-kind Jaccard of colours, numbers, texts, layout facts (spec reference).
- *   text, type, layout, color   ChartMimic F1s against the reference chart (spec reference).
+ *   text, type, layout, color   ChartMimic's F1s against the reference chart (spec reference), as its evaluators
+ *                 compute them (see similarity.ts); `text: 'per-role'` selects our per-role text variant instead.
  *   visual        0.5 * SSIM + 0.5 * colour-histogram intersection against the reference image (see image.ts).
  *   fields_valid  share of encoded fields that exist in the data (reference-free, Vega-Lite only).
  *   consensus     mean attribute similarity to the other candidates that rendered (reference-free; Con-RAG PS-GRPO).
  */
 import type { ChartAttributes } from './types';
-import { attributeSimilarity, colorF1, layoutF1, textF1, typeF1 } from './similarity';
+import { attributeSimilarity, colorF1, layoutF1, textF1, textF1ByRole, typeF1 } from './similarity';
 import { visualSimilarity, type VisualFeatures } from './image';
 
 export const CHART_REWARD_NAMES = ['executes', 'attributes', 'text', 'type', 'layout', 'color', 'visual', 'fields_valid', 'consensus'] as const;
@@ -61,10 +62,17 @@ export interface CandidateEvaluation {
   fieldsValid?: number | null;
 }
 
+/** Named variants of the reference rewards (the default of each is the reference implementation's behaviour). */
+export interface ChartRewardOptions {
+  /** `chartmimic` (default): pooled exact-match text F1; `per-role`: mean of per-role F1s (`textF1ByRole`). */
+  text?: 'chartmimic' | 'per-role';
+}
+
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Rewards for one group of candidates of one prompt. */
-export function chartGroupRewards(cands: readonly CandidateEvaluation[], reference: ChartReference | null): ChartRewards[] {
+export function chartGroupRewards(cands: readonly CandidateEvaluation[], reference: ChartReference | null, options: ChartRewardOptions = {}): ChartRewards[] {
+  const text = options.text === 'per-role' ? textF1ByRole : textF1;
   const refA = reference?.attributes, refV = reference?.visual;
   return cands.map((c, i) => {
     const out: ChartRewards = {
@@ -77,10 +85,10 @@ export function chartGroupRewards(cands: readonly CandidateEvaluation[], referen
     if (!c.executed) return out;
     if (refA && c.attributes) {
       out.attributes = r6(attributeSimilarity(c.attributes, refA));
-      out.text = r6(textF1(c.attributes, refA).f1);
-      out.type = r6(typeF1(c.attributes, refA).f1);
-      out.layout = r6(layoutF1(c.attributes, refA).f1);
-      out.color = r6(colorF1(c.attributes, refA).f1);
+      out.text = text(c.attributes, refA).f1; // the reference's value, unrounded
+      out.type = typeF1(c.attributes, refA).f1;
+      out.layout = layoutF1(c.attributes, refA).f1;
+      out.color = colorF1(c.attributes, refA).f1;
     }
     if (refV && c.visual) out.visual = r6(visualSimilarity(c.visual, refV).visual);
     out.fields_valid = c.fieldsValid === undefined || c.fieldsValid === null ? null : r6(c.fieldsValid);

@@ -38,6 +38,8 @@ export interface RankChartsOptions {
   weights?: Record<string, number>;
   /** Per-candidate render timeout, ms. */
   timeoutMs?: number;
+  /** `per-role`: our per-role text F1 instead of ChartMimic's pooled one (the default). */
+  textVariant?: 'chartmimic' | 'per-role';
   /** PNG pixel scale of Vega renders. */
   scale?: number;
   /** matplotlib candidates run only when given (opt-in, trusted workspaces). */
@@ -175,7 +177,7 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.renderer.processes, input.candidates.length) }, lane));
-  const rewards = chartGroupRewards(evaluated.map((e) => e.evaluation), reference);
+  const rewards = chartGroupRewards(evaluated.map((e) => e.evaluation), reference, opts.textVariant ? { text: opts.textVariant } : {});
   const weights = chartWeights(rewards, !!reference, opts.weights);
   const ranked = rankGroup(rewards, { weights, gate: CHART_GATE });
   const candidates: CandidateOutput[] = evaluated.map((e, i) => {

@@ -1,6 +1,7 @@
 /**
  * Golden ordering on a fixed set (test/fixtures/chart): exact reproduction 1.0 > recoloured (Vega's default palette
- * instead of the reference's) > missing title > wrong mark type > broken or network-using spec 0.
+ * instead of the reference's) and missing title (ChartMimic's pooled text F1 makes these two nearly equal; the per-role
+ * variant puts recoloured first) > wrong mark type > broken or network-using spec 0.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -38,12 +39,14 @@ function byName(out: GroupOutput, names: string[]): Record<string, GroupOutput['
   return Object.fromEntries(out.candidates.map((c, i) => [names[i]!, c]));
 }
 
-function assertGoldenOrder(out: GroupOutput, names: string[]): void {
+function assertGoldenOrder(out: GroupOutput, names: string[], perRole = false): void {
   const c = byName(out, names);
   const t = (n: string): number => c[n]!.total;
   assert.ok(Math.abs(t('exact') - 1) < 1e-9, `exact reproduction scores 1.0 (got ${t('exact')})`);
   assert.ok(t('exact') > t('recoloured'), `exact ${t('exact')} > recoloured ${t('recoloured')}`);
-  assert.ok(t('recoloured') > t('missing_title'), `recoloured ${t('recoloured')} > missing title ${t('missing_title')}`);
+  assert.ok(t('exact') > t('missing_title'), `exact ${t('exact')} > missing title ${t('missing_title')}`);
+  if (perRole) assert.ok(t('recoloured') > t('missing_title'), `per-role text: recoloured ${t('recoloured')} > missing title ${t('missing_title')}`);
+  assert.ok(t('recoloured') > t('wrong_mark'), `recoloured ${t('recoloured')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('missing_title') > t('wrong_mark'), `missing title ${t('missing_title')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('strong_recolour') > t('wrong_mark'), `strong recolour ${t('strong_recolour')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('wrong_mark') > 0);
@@ -85,6 +88,11 @@ describe('rankCharts: golden ordering, references, CLI', function () {
     const again = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer, weights: out.weights });
     assert.deepEqual(again.candidates.map((c) => c.total), out.candidates.map((c) => c.total));
     assert.deepEqual(again.weights, out.weights);
+    // The per-role text variant: a missing chart title costs a whole role, more than a recolouring.
+    const perRole = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer, textVariant: 'per-role' });
+    assertGoldenOrder(perRole, names, true);
+    const c = byName(out, names), cp = byName(perRole, names);
+    assert.ok(cp.missing_title!.rewards.text! < c.missing_title!.rewards.text!, 'per-role text scores a missing title lower than pooled');
     const exact = byName(out, names).exact!;
     for (const k of ['attributes', 'text', 'type', 'layout', 'color', 'visual', 'fields_valid']) assert.equal(exact.rewards[k], 1, k);
     assert.equal(typeof exact.png, 'string');
