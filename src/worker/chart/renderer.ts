@@ -14,7 +14,10 @@ import type { ChildToParent, RenderRequest, RenderSuccess } from './protocol';
 export interface ChartRendererOptions {
   /** V8 old-space cap of the child, MB. */
   maxHeapMb?: number;
-  /** Default per-render timeout, ms (includes a child restart when one is needed). */
+  /**
+   * Default per-render timeout, ms: the spec's own time in a ready child (a child's start has its own limit,
+   * `startTimeoutMs`; the pool sends work to a ready child rather than one restarting).
+   */
   timeoutMs?: number;
   /** Number of child processes rendering in parallel (default 2, at most the number of CPUs). */
   processes?: number;
@@ -37,6 +40,7 @@ export function childScript(): { file: string; execArgv: string[] } {
 class RendererProcess {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
+  private isReady = false;
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending = new Map<number, (m: ChildToParent | { died: string }) => void>();
@@ -69,21 +73,25 @@ class RendererProcess {
     });
     this.starts++;
     this.child = child;
+    this.isReady = false;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     child.on('message', (m: ChildToParent) => {
       if ('id' in m) { this.pending.get(m.id)?.(m); this.pending.delete(m.id); }
     });
-    child.on('exit', (code, signal) => {
-      if (this.child === child) { this.child = null; this.ready = null; }
+    child.on('exit', () => {
+      if (this.child === child) { this.child = null; this.ready = null; this.isReady = false; }
+    });
+    // 'close' comes after 'exit' once stderr is drained, so V8's "heap out of memory" is there to be reported.
+    child.on('close', (code, signal) => {
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
-      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ' (out of memory)' : '';
+      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ` (out of memory: the renderer's heap is capped at ${this.maxHeapMb} MB)` : '';
       for (const [id, done] of this.pending) { done({ died: `chart renderer exited (${why})${oom}` }); this.pending.delete(id); }
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new CodedError('chart_timeout', `chart renderer did not start in ${this.startTimeoutMs} ms`)); }, this.startTimeoutMs);
       const onMsg = (m: ChildToParent): void => {
-        if ('ready' in m) { clearTimeout(timer); child.off('message', onMsg); resolve(); }
+        if ('ready' in m) { clearTimeout(timer); child.off('message', onMsg); if (this.child === child) this.isReady = true; resolve(); }
         else if ('fatal' in m) { clearTimeout(timer); reject(new CodedError('not_available', m.fatal)); }
       };
       child.on('message', onMsg);
@@ -126,7 +134,7 @@ class RendererProcess {
         this.start().catch(() => undefined);
       };
       const onAbort = (): void => kill({ code: 'cancelled', message: 'cancelled' });
-      const timer = setTimeout(() => kill({ code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(() => kill({ code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms (the per-candidate limit: --timeout, chart.rank timeoutMs)` }), timeoutMs);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, (m) => {
         if ('died' in m) finish({ ok: false, error: { code: 'chart_render', message: m.died } });
@@ -142,8 +150,13 @@ class RendererProcess {
 
   /** Kills a child now and forgets it, so the next render starts a fresh one instead of talking to a dying one. */
   private killChild(child: ChildProcess): void {
-    if (this.child === child) { this.child = null; this.ready = null; }
+    if (this.child === child) { this.child = null; this.ready = null; this.isReady = false; }
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** Whether a started child is ready now (not starting, not restarting after a kill). */
+  get warm(): boolean {
+    return this.isReady;
   }
 
   /** The running child's pid, if any. */
@@ -178,8 +191,12 @@ export class ChartRenderer {
 
   /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
   render(spec: unknown, opts: RenderOptions = {}): Promise<RenderOutcome> {
+    // The least busy process, and among equals one whose child is ready: a child restarting after a kill (a spec
+    // that hit its timeout) takes seconds to load vega, and the next candidate should not wait for it.
     let best = this.procs[0]!;
-    for (const p of this.procs) if (p.outstanding < best.outstanding) best = p;
+    for (const p of this.procs) {
+      if (p.outstanding < best.outstanding || (p.outstanding === best.outstanding && p.warm && !best.warm)) best = p;
+    }
     return best.render(spec, opts);
   }
 
