@@ -40,6 +40,7 @@ chart:
   --reference-spec FILE    reference Vega-Lite spec of groups without a reference
   --out DIR                write each candidate's PNG there (reported as pngPath)
   --scale N                PNG pixel scale
+  --text-variant chartmimic|per-role  text reward: ChartMimic's pooled exact match (default) or per-role F1
   --matplotlib [--python PATH]  also run matplotlib candidates (sandboxed Python)
 
 input lines: {"group", "prompt", "candidate" | "candidates", "reference"?, "db"? (sql), "files"? (patch),
@@ -60,7 +61,7 @@ const TASK_OPTIONS: Record<InputTask, OptionSpec> = {
   patch: { root: { type: 'string' }, tests: { type: 'string' }, 'tests-timeout-ms': { type: 'string' }, 'strict-swerl': { type: 'boolean' }, limit: { type: 'string', multiple: true } },
   chart: {
     data: { type: 'string' }, 'reference-image': { type: 'string' }, 'reference-spec': { type: 'string' }, out: { type: 'string' },
-    scale: { type: 'string' }, matplotlib: { type: 'boolean' }, python: { type: 'string' },
+    scale: { type: 'string' }, 'text-variant': { type: 'string' }, matplotlib: { type: 'boolean' }, python: { type: 'string' },
     // earlier spelling of --timeout-ms for charts
     timeout: { type: 'string' },
   },
@@ -182,6 +183,7 @@ export async function rankCommand(args: string[]): Promise<number> {
       if (out !== undefined) opts.outDir = path.resolve(out);
       const scale = a.num('scale', { min: 0.1, max: 8 });
       if (scale !== undefined) opts.scale = scale;
+      opts.textVariant = a.choice('text-variant', ['chartmimic', 'per-role'] as const, 'chartmimic');
       if (a.flag('matplotlib')) opts.matplotlib = a.str('python') ? { python: a.str('python')! } : {};
       else if (a.has('python')) throw new UsageError('--python is used with --matplotlib');
     }

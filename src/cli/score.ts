@@ -35,6 +35,8 @@ export interface ScoreOptions {
   runSql?: (params: SqlRankParams, signal?: AbortSignal) => Promise<SqlRankOutput>;
   /** SQL limits and BIRD's pipeline (rank --max-database-mb, --max-result-mb, --compare-budget, --eval-pipeline). */
   sqlLimits?: Pick<SqlRankParams, 'maxDatabaseMB' | 'maxResultMB' | 'compareBudget' | 'evalPipeline'>;
+  /** Chart text reward: ChartMimic's pooled exact match (default) or the per-role F1 variant (rank --text-variant). */
+  textVariant?: 'chartmimic' | 'per-role';
   // patch
   /** Workspace folder patch candidates' missing files are read from (rank --root). */
   patchRoot?: string;
@@ -138,6 +140,7 @@ async function scoreChart(groups: readonly InputGroup[], o: ScoreOptions): Promi
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.scale !== undefined ? { scale: o.scale } : {}),
     ...(o.outDir ? { outDir: o.outDir } : {}),
+    ...(o.textVariant === 'per-role' ? { textVariant: 'per-role' as const } : {}),
     ...(o.matplotlib ? { matplotlib: o.matplotlib } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
