@@ -80,7 +80,7 @@ export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
         ...initialState(),
         session: m.session,
         weights: { ...m.session.weights },
-        human: emptyHumanSignal(m.session.weights),
+        human: m.session.restored && m.session.human ? m.session.human : emptyHumanSignal(m.session.weights),
         progress: m.session.restored ? null : { done: 0, total: m.session.n },
         final: m.session.restored === true,
         weightsOpen: s.weightsOpen,

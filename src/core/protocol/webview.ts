@@ -97,6 +97,8 @@ export interface SessionInfo {
   canSetReference?: boolean;
   /** Restored from the preference log after the panel was closed: shown read-only (no Accept, no re-logging). */
   restored?: boolean;
+  /** With `restored`: what the human did, as logged. */
+  human?: HumanSignal;
   /** When sampling started (ms since epoch), for the elapsed time in the progress line. */
   startedAt?: number;
 }
@@ -217,6 +219,7 @@ export function isSessionInfo(x: unknown): x is SessionInfo {
     (x.reference === undefined || x.reference === null || isStr(x.reference)) &&
     (x.canSetReference === undefined || typeof x.canSetReference === 'boolean') &&
     (x.restored === undefined || typeof x.restored === 'boolean') &&
+    (x.human === undefined || isHumanSignal(x.human)) &&
     isOptNum(x.startedAt)
   );
 }

@@ -66,7 +66,8 @@ export function candidateUri(original: vscode.Uri, text: string, label = 'candid
 /** Opens `original` ↔ the candidate's patched text in the diff editor. Returns the virtual document's URI. */
 export async function openCandidateDiff(original: vscode.Uri, patchedText: string, title: string): Promise<vscode.Uri> {
   const right = candidateUri(original, patchedText, title);
-  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true });
+  // The main editor column: the review panel sits beside it and stays visible.
+  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true, viewColumn: vscode.ViewColumn.One });
   return right;
 }
 
@@ -79,7 +80,7 @@ export async function openCandidateFileDiff(root: vscode.Uri, file: PatchFileEvi
   if (file.status === 'added') {
     const left = candidateUri(target, '', `${title} (new file)`);
     const right = candidateUri(target, file.after ?? '', title);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true, viewColumn: vscode.ViewColumn.One });
     return right;
   }
   const source = file.oldPath !== undefined ? vscode.Uri.joinPath(root, file.oldPath) : target;

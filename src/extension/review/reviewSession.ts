@@ -16,6 +16,7 @@ import { acceptVerdict, extractedCode, toPanelCandidate } from '../../core/proto
 import type { RankOptions } from '../../core/ranking/ranking';
 import type { CandidateOutput, GroupOutput } from '../../core/ranking/types';
 import { appendPreferenceRecord } from '../../node/preferences/logFile';
+import { rewardInfoFor } from '../../core/rewardInfo';
 
 /** Hooks the generate command supplies; each gets the candidate with all its evidence. */
 export interface SessionHooks {
@@ -289,7 +290,8 @@ export class ReviewSession {
     this.info.reference = out.reference;
     const names = new Set<string>();
     for (const c of out.group.candidates) for (const k of Object.keys(c.rewards)) names.add(k);
-    for (const n of names) if (!this.info.rewards[n]) this.info.rewards[n] = { description: n };
+    const infos = rewardInfoFor(names);
+    for (const n of names) if (!this.info.rewards[n]) this.info.rewards[n] = infos[n]!;
     if (out.weights) (out.group as { weights?: unknown }).weights = out.weights;
     // A new weight set comes with the gold rewards: the sliders and the logged weights follow it.
     const used = (out.group as { weights?: unknown }).weights;
@@ -305,6 +307,11 @@ export class ReviewSession {
 
   candidate(index: number): CandidateOutput | undefined {
     return this.candidates.get(index);
+  }
+
+  /** The ranked group's candidate texts by index (what a re-rank with a reference scores again). */
+  rankedTexts(): string[] {
+    return this.group ? [...this.group.candidates].sort((a, b) => a.index - b.index).map((c) => c.text) : [];
   }
 
   /** What Copy puts on the clipboard: the extracted code (SQL, spec, diff), not the raw answer with its fences. */
