@@ -193,8 +193,13 @@ export class ReviewPanel {
     return resolveLogPath(readSettings().logLocation, this.folders(), this.context.globalStorageUri.fsPath);
   }
 
+  /** Test hook: the last messages sent to the webview (integration tests cannot read the webview's DOM). */
+  readonly sentForTest: HostMessage[] = [];
+
   private post(m: HostMessage): void {
     if (this.disposed) return;
+    this.sentForTest.push(m);
+    if (this.sentForTest.length > 200) this.sentForTest.shift();
     if (!this.ready) {
       this.queue.push(m);
       return;
@@ -214,7 +219,10 @@ export class ReviewPanel {
       // A re-created webview may have missed queued messages: the live session's snapshot replaces the queue.
       const pending = this.session ? [...this.session.snapshot(), ...this.queue.filter((q) => q.type === 'status')] : this.queue;
       this.queue = [];
-      for (const q of pending) void this.panel.webview.postMessage(q);
+      for (const q of pending) {
+        this.sentForTest.push(q);
+        void this.panel.webview.postMessage(q);
+      }
       // Reopened after a close (no live session, and the webview has nothing of its own): the last reviewed groups
       // come back from the log, the newest shown read-only.
       if (!this.session && m.sessionId === null) await this.restoreFromLog(true);
