@@ -83,7 +83,6 @@ describe('Generate commands (bundled worker + tiny model)', function () {
     let endpoint: FakeEndpoint;
     const cfg = () => vscode.workspace.getConfiguration('rewardLens');
     before(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startFakeEndpoint } = require(path.join(repoRoot(), 'test', 'e2e', 'lib', 'fakeEndpoint.js')) as { startFakeEndpoint(): Promise<FakeEndpoint> };
       endpoint = await startFakeEndpoint();
       await cfg().update('endpoint.url', endpoint.url, vscode.ConfigurationTarget.Global);
