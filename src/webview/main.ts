@@ -23,6 +23,9 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** A weight as typed in settings: 0.25 stays 0.25, 3 stays 3. */
+const fmtWeight = (w: number) => String(Number(w.toFixed(2)));
+
 class ReviewApp {
   private state: S.PanelState;
   private readonly cards = new Map<number, CardView>();
@@ -293,14 +296,14 @@ class ReviewApp {
     const names = this.rewardNames();
     if (this.weights.open !== s.weightsOpen) this.weights.open = s.weightsOpen;
     const shown = names.filter((n) => (s.weights[n] ?? 0) !== 0);
-    text(this.weightsSummary, `Weights: ${shown.map((n) => `${n} ${fmt(s.weights[n] ?? 0, 1)}`).join(', ') || 'all 0'}`);
+    text(this.weightsSummary, `Weights: ${shown.map((n) => `${n} ${fmtWeight(s.weights[n] ?? 0)}`).join(', ') || 'all 0'}`);
     if (names.join('\n') !== [...this.sliders.keys()].join('\n')) {
       this.sliders.clear();
       this.weightsBox.replaceChildren();
       for (const n of names) {
         const id = `rl-weight-${n.replace(/[^\w-]/g, '_')}`;
         const base = s.session?.weights[n] ?? 0;
-        const input = el('input', { type: 'range', id, class: 'rl-weight-slider', 'data-reward': n, min: 0, max: Math.max(5, Math.ceil(base * 2)), step: 0.1, 'aria-describedby': `${id}-desc` });
+        const input = el('input', { type: 'range', id, class: 'rl-weight-slider', 'data-reward': n, min: 0, max: Math.max(5, Math.ceil(base * 2)), step: 0.05, 'aria-describedby': `${id}-desc` });
         const out = el('output', { for: id, class: 'rl-weight-value' });
         const info = s.session?.rewards[n];
         input.addEventListener('input', () => this.reweight(S.setWeight(this.state, n, Number(input.value))));
@@ -313,8 +316,8 @@ class ReviewApp {
       const w = settle ? (s.session?.weights[n] ?? 0) : (s.weights[n] ?? 0);
       if (Number(input.value) !== w && document.activeElement !== input) input.value = String(w);
       input.disabled = settle || s.session?.restored === true;
-      text(out, fmt(w, 1));
-      setAttrs(input, { 'aria-valuetext': `weight ${fmt(w, 1)}` });
+      text(out, fmtWeight(w));
+      setAttrs(input, { 'aria-valuetext': `weight ${fmtWeight(w)}` });
     }
     this.resetWeights.disabled = settle || s.session?.restored === true;
   }

@@ -120,7 +120,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     const syntaxRow = panel.locator('#rl-overview tr.rl-ov-row[data-index="5"]');
     assert.equal(await syntaxRow.getAttribute('data-status'), 'blocked');
     assert.ok(await panel.locator('#rl-card-5 .rl-accept').isDisabled());
-    assert.match(await panel.locator('#rl-card-5 .rl-accept-blocked').innerText(), /does not parse/);
+    assert.match(await panel.locator('#rl-card-5 .rl-accept-blocked').innerText(), /does not parse|is not SQL/);
 
     // Compare LIMIT 5 with LIMIT 10: the five extra rows are marked on the second side only.
     await panel.locator('#rl-overview tr[data-index="0"] input.rl-ov-compare').check();
@@ -209,7 +209,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     console.log(`    screenshot: ${await panelShot(wb, 'compare-patch')}`);
     await panel.locator('#rl-compare button[data-action="close-compare"]').click();
 
-    // Open diff goes to the main editor column, the panel stays beside it.
+    // Open diff goes to the editor group the panel is not in (a new one beside it when it is alone): both visible.
     await good.locator('button[data-action="open-diff"]').click();
     await wb.page.locator('.tabs-container .tab', { hasText: 'candidate #1' }).first().waitFor({ timeout: 30000 });
     assert.ok(await panelElement(wb).isVisible(), 'the panel stays visible beside the diff');
@@ -228,8 +228,8 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     // The data file (a pick when the workspace has several .csv/.json files), then no reference image.
     const q = wb.page.locator('.quick-input-widget');
     await q.waitFor({ state: 'visible', timeout: 30000 });
-    const title = await q.locator('.quick-input-title').innerText().catch(() => '');
-    if (/data file/i.test(title)) await wb.answerQuickInput('sales.csv');
+    const label = (await q.locator('input').getAttribute('aria-label')) || '';
+    if (/data file/i.test(label)) await wb.answerQuickInput('sales.csv');
     await wb.answerQuickInput('monthly revenue by region as a line chart');
     await wb.answerQuickInput('No reference');
     const panel = await wb.webview(PANEL);

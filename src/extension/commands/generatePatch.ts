@@ -14,7 +14,7 @@ import { maxNewTokensFor, readSettings } from '../settings';
 import { ReviewPanel } from '../review/reviewPanel';
 import { backendFromSettings, ensureModelCanDo, modelLabel, sampleAndRank, samplingRecord, startWeights } from '../generation/sample';
 import { displayPath, sha256Text } from '../generation/files';
-import { applyCandidate, openCandidateFileDiff, StaleFileError } from '../patch/diffReview';
+import { applyCandidate, diffColumn, openCandidateFileDiff, StaleFileError } from '../patch/diffReview';
 
 export interface PatchRequest {
   uri: vscode.Uri;
@@ -94,7 +94,8 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
       onOpenDiff: async (c) => {
         const files = evidenceFiles(c);
         if (files.length === 0) throw new Error(c.error ? c.error.message : 'this candidate changes nothing');
-        for (const f of files) await openCandidateFileDiff(root, f, `${f.path} ↔ candidate #${c.index + 1}`);
+        const column = diffColumn(ReviewPanel.active?.panel.viewColumn);
+        for (const f of files) await openCandidateFileDiff(root, f, `${f.path} ↔ candidate #${c.index + 1}`, column);
       },
       onAccept: async (c) => {
         const files = evidenceFiles(c);
