@@ -23,14 +23,17 @@ export interface Settings {
   modelPath: string;
   endpointUrl: string;
   endpointModel: string;
+  endpointTimeoutMs: number;
   executionProvider: ExecutionProviderSetting;
   numCandidates: number;
   temperature: number;
   topP: number;
+  /** 0: the task's default (maxNewTokensFor in src/extension/settings.ts). */
   maxNewTokens: number;
   rewardWeights: Record<string, number>;
   sqlTimeoutMs: number;
   sqlDatabasePath: string;
+  sqlSampleValues: boolean;
   sqlMaxDatabaseMB: number;
   sqlMaxResultMB: number;
   sqlCompareBudget: number;
@@ -69,6 +72,7 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     modelPath: str('modelPath').trim(),
     endpointUrl: str('endpoint.url').trim(),
     endpointModel: str('endpoint.model').trim(),
+    endpointTimeoutMs: num('endpoint.timeoutMs'),
     executionProvider: DECLARED['rewardLens.executionProvider'].enum.includes(provider as string) ? (provider as ExecutionProviderSetting) : (settingDefault('executionProvider') as ExecutionProviderSetting),
     numCandidates: num('numCandidates'),
     temperature: num('temperature'),
@@ -77,6 +81,7 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     rewardWeights,
     sqlTimeoutMs: num('sql.timeoutMs'),
     sqlDatabasePath: str('sql.databasePath').trim(),
+    sqlSampleValues: bool('sql.sampleValues'),
     sqlMaxDatabaseMB: num('sql.maxDatabaseMB'),
     sqlMaxResultMB: num('sql.maxResultMB'),
     sqlCompareBudget: num('sql.compareBudget'),
