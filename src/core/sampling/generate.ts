@@ -66,6 +66,11 @@ export interface GenerateOptions {
   eosTokenIds: readonly number[];
   padTokenId: number;
   stop?: readonly string[];
+  /**
+   * The model's context (max_position_embeddings): a prompt that does not leave room for one new token fails before
+   * any forward pass with limit_exceeded; otherwise rows stop (finish 'length') when they reach it.
+   */
+  contextLength?: number;
   /** Token ids to text; needed for candidate text and stop strings. */
   decode?: (ids: number[]) => string;
   signal?: AbortSignalLike;
@@ -107,11 +112,19 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
   if (o.prompts.length === 0 || o.prompts.some((p) => p.length === 0)) throw new CodedError('bad_request', 'every prompt needs at least one token');
   if (!(n >= 1) || !Number.isInteger(n)) throw new CodedError('bad_request', 'numReturnSequences must be an integer >= 1');
   if (!(o.maxNewTokens >= 1)) throw new CodedError('bad_request', 'maxNewTokens must be >= 1');
+  const longest = Math.max(...o.prompts.map((p) => p.length));
+  let maxNew = o.maxNewTokens;
+  if (o.contextLength !== undefined) {
+    if (longest >= o.contextLength) {
+      throw new CodedError('limit_exceeded', `the prompt is ${longest} tokens but the model's context is ${o.contextLength} tokens (max_position_embeddings in its config.json), leaving no room for an answer: shorten the prompt or use a model with a longer context`);
+    }
+    maxNew = Math.min(maxNew, o.contextLength - longest);
+  }
   const processors = processorsFor(o.sampling);
   for (const p of o.logitsProcessors ?? []) processors.push(p);
   const sampler = o.sampler ?? (o.sampling.temperature > 0 ? new MultinomialSampler() : new GreedySampler());
   const stopStrings = new StopStringsCriterion(o.stop ?? []);
-  const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(o.maxNewTokens), ...(o.stoppingCriteria ?? [])]);
+  const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(maxNew), ...(o.stoppingCriteria ?? [])]);
   const decode = o.decode ?? (() => '');
   const seed = o.seed ?? 0;
   const guard = makeGuard(model, o);

@@ -63,6 +63,9 @@ export class InferenceEngine {
     const promptText = params.messages ? l.tokenizer.applyChatTemplate(params.messages) : params.prompt!;
     const promptIds = l.tokenizer.encode(promptText);
     if (promptIds.length === 0) throw new CodedError('bad_request', 'the prompt encodes to no tokens');
+    const V = l.folder.config.vocabSize;
+    const outside = promptIds.find((id) => id < 0 || id >= V);
+    if (outside !== undefined) throw new CodedError('model_folder', `${l.folder.dir}/tokenizer.json produced token id ${outside} but config.json says vocab_size ${V}: the tokenizer does not belong to this model`);
     const d = l.folder.defaults;
     const withLogprobs = params.tokenLogprobs !== false;
     const shape = (c: { index: number; text: string; tokenCount: number; logprobs: CandidateResult['logprobs']; tokenLogprobs: number[]; finishReason: CandidateResult['finishReason'] }): CandidateResult => {
@@ -84,6 +87,7 @@ export class InferenceEngine {
         prompts: [promptIds],
         numReturnSequences: params.n,
         maxNewTokens: params.maxNewTokens,
+        ...(l.folder.config.contextLength !== null ? { contextLength: l.folder.config.contextLength } : {}),
         sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)) as typeof sampling,
         seed,
         eosTokenIds: params.ignoreEos ? [] : l.folder.eosTokenIds,

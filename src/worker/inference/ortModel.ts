@@ -111,10 +111,24 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     for (const n of ['input_ids', 'attention_mask']) if (!ins.includes(n)) throw new CodedError('model_folder', `${file} has no input "${n}": expected ${expected}`);
     if (!outs.includes('logits')) throw new CodedError('model_folder', `${file} has no output "logits": expected ${expected}`);
     const L = folder.config.numLayers;
+    if (ins.filter((n) => n.startsWith('past_key_values.')).length !== 2 * L) {
+      const graphLayers = ins.filter((n) => /^past_key_values\.\d+\.key$/.test(n)).length;
+      throw new CodedError('model_folder', `${file} has ${graphLayers} layers of KV-cache inputs but config.json says num_hidden_layers ${L}: the config does not belong to this graph`);
+    }
     for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) {
       if (!ins.includes(`past_key_values.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no input "past_key_values.${i}.${kv}" (config.json says ${L} layers): expected ${expected}`);
       if (!outs.includes(`present.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no output "present.${i}.${kv}": expected ${expected}`);
     }
+    // Static dimensions in the graph must agree with config.json: the cache is allocated from the config.
+    const cfg = folder.config;
+    const dimsOf = (m: OrtTypes.InferenceSession.ValueMetadata | undefined): readonly (number | string)[] => (m && m.isTensor && Array.isArray(m.shape) ? m.shape : []);
+    const pastDims = dimsOf(session.inputMetadata.find((m) => m.name === 'past_key_values.0.key'));
+    for (const [axis, want, key] of [[1, cfg.numKeyValueHeads, 'num_key_value_heads'], [3, cfg.headDim, 'head_dim']] as const) {
+      const got = pastDims[axis];
+      if (typeof got === 'number' && got !== want) throw new CodedError('model_folder', `${file}: past_key_values.0.key has ${got} at axis ${axis} but config.json gives ${key} ${want}: the config does not belong to this graph`);
+    }
+    const vGraph = dimsOf(session.outputMetadata.find((m) => m.name === 'logits'))[2];
+    if (typeof vGraph === 'number' && vGraph !== cfg.vocabSize) throw new CodedError('model_folder', `${file}: logits have ${vGraph} entries per token but config.json says vocab_size ${cfg.vocabSize}: the config does not belong to this graph`);
     const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'logits_to_keep']);
     const extra = ins.filter((n) => !known.has(n) && !n.startsWith('past_key_values.'));
     if (extra.length) throw new CodedError('model_folder', `${file} has inputs this loader does not feed (${extra.join(', ')}): expected ${expected}`);

@@ -70,6 +70,15 @@ describe('model folder (Optimum layout)', () => {
     assert.match(folderError(() => loadModelFolder(dir)).message, /config\.json is not valid JSON/);
   });
 
+  it('decodes an empty id list to empty text (a row whose first token is EOS)', () => {
+    const tok = new TextTokenizer(loadModelFolder(TINY));
+    assert.strictEqual(tok.decode([]), '');
+  });
+
+  it('reads the context length from max_position_embeddings', () => {
+    assert.strictEqual(loadModelFolder(TINY).config.contextLength, 1024);
+  });
+
   it('messages without a chat template fail with model_folder', () => {
     const dir = copyTiny();
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8'));
