@@ -38,6 +38,11 @@ export interface CausalLM<C> {
   canSelectRows(cache: C): boolean;
   /** New cache whose row j is row `rows[j]` of `cache`: tiles one prompt N ways and drops finished rows. */
   selectRows(cache: C, rows: readonly number[]): C | Promise<C>;
+  /**
+   * Optional: a new cache holding the first `length` positions of `cache` (speculative decoding drops the positions
+   * of rejected drafts); null when it cannot (the loop then keeps them, masked out). `cache` stays valid.
+   */
+  truncate?(cache: C, length: number): C | null | Promise<C | null>;
   /** Frees what a cache holds (GPU buffers); called once for every cache the loop no longer needs. */
   release(cache: C): void;
 }

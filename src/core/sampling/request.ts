@@ -60,6 +60,11 @@ export interface GenerateParams {
   tokenLogprobs?: boolean;
   /** ONNX: a forward pass slower than this fails with model_forward (default 120000). */
   stepTimeoutMs?: number;
+  /**
+   * ONNX: prompt-lookup speculative decoding drafts up to this many tokens per row and forward pass (0 = off, default
+   * 4). The output distribution is the sampler's either way; copy-heavy outputs take fewer forward passes.
+   */
+  draftTokens?: number;
 }
 
 export interface CandidateResult {
@@ -95,6 +100,9 @@ export interface GenerateTimings {
   promptTokens: number;
   newTokens: number;
   tokensPerSecond: number;
+  /** Speculative decoding: draft tokens proposed and accepted. */
+  draftedTokens?: number;
+  acceptedTokens?: number;
 }
 
 export interface GenerateResult {
@@ -179,6 +187,7 @@ export function parseGenerateParams(x: unknown): GenerateParams {
   const rp = optNum(x, 'repetitionPenalty', 0.01, 100); if (rp !== undefined) p.repetitionPenalty = rp;
   const seed = optNum(x, 'seed', 0, 2 ** 32 - 1, true); if (seed !== undefined) p.seed = seed;
   const st = optNum(x, 'stepTimeoutMs', 1, 86_400_000, true); if (st !== undefined) p.stepTimeoutMs = st;
+  const dt = optNum(x, 'draftTokens', 0, 32, true); if (dt !== undefined) p.draftTokens = dt;
   if (x.stop !== undefined) {
     if (!Array.isArray(x.stop) || !x.stop.every((s) => typeof s === 'string')) bad('stop must be an array of strings');
     p.stop = (x.stop as string[]).filter((s) => s.length > 0);

@@ -24,6 +24,9 @@ interface Loaded {
   lm: OrtCausalLM;
 }
 
+/** Draft tokens per row and pass of prompt-lookup speculative decoding (GenerateParams.draftTokens). */
+export const DEFAULT_DRAFT_TOKENS = 4;
+
 const nodeTimers = { setTimeout: (f: () => void, ms: number): unknown => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
 export class InferenceEngine {
@@ -97,6 +100,7 @@ export class InferenceEngine {
         signal: ctx.signal,
         onCandidate: ctx.onCandidate ? (c) => ctx.onCandidate!(shape(c)) : undefined,
         stepTimeoutMs: params.stepTimeoutMs ?? 120_000,
+        ...((params.draftTokens ?? DEFAULT_DRAFT_TOKENS) > 0 && l.lm.speculativeOk ? { speculative: { maxDraft: params.draftTokens ?? DEFAULT_DRAFT_TOKENS } } : {}),
         timers: nodeTimers,
         now: () => performance.now(),
       });
@@ -118,6 +122,7 @@ export class InferenceEngine {
       timings: {
         loadMs, prefillMs: t.prefillMs, decodeMs: t.decodeMs, decodeSteps: t.decodeSteps, totalMs: t.totalMs + loadMs,
         promptTokens: t.promptTokens, newTokens: t.newTokens, tokensPerSecond: t.totalMs > 0 ? (t.newTokens * 1000) / t.totalMs : 0,
+        draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens,
       },
     };
   }

@@ -28,6 +28,21 @@ export interface OrtModelOptions {
   executionProvider?: ProviderChoice;
   /** Intra-op threads on the CPU provider (default: onnxruntime's choice, one per core). */
   threads?: number;
+  /** Write onnxruntime's profile (Chrome trace JSON) with this file prefix; `endProfiling()` closes it (bench/generate). */
+  profileFilePrefix?: string;
+}
+
+/** Where the JS side of forward passes spends its time (cumulative ms; read by bench/generate/profile.ts). */
+export interface ForwardStats {
+  forwards: number;
+  /** Building input tensors (ids, mask, positions to int64). */
+  feedMs: number;
+  /** session.run: the graph plus onnxruntime-node copying outputs into JS buffers. */
+  runMs: number;
+  /** Taking the logits out (last position, fp16 conversion). */
+  logitsMs: number;
+  /** Tiling / dropping cache rows. */
+  selectMs: number;
 }
 
 export class OrtCausalLM implements CausalLM<OrtCache> {
@@ -38,6 +53,12 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   /** Newer exports take num_logits_to_keep / logits_to_keep: 1 skips the vocabulary head for all but the last position. */
   private readonly logitsToKeepName: string | undefined;
   private disposed = false;
+  /**
+   * Whether rows may carry masked-out holes in their cache (speculative decoding's rejected drafts): true for graphs
+   * that take a 2-D attention mask; GroupQueryAttention exports read per-row lengths instead and need a dense prefix.
+   */
+  readonly speculativeOk: boolean = true;
+  readonly stats: ForwardStats = { forwards: 0, feedMs: 0, runMs: 0, logitsMs: 0, selectMs: 0 };
   /** WebGPU only: gathers cache rows on the device. */
   private selector: OrtTypes.InferenceSession | null = null;
 
@@ -68,6 +89,10 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
       };
+      if (opts.profileFilePrefix) {
+        so.enableProfiling = true;
+        so.profileFilePrefix = opts.profileFilePrefix;
+      }
       if (provider === 'cpu' && opts.threads) {
         so.intraOpNumThreads = opts.threads;
         so.interOpNumThreads = 1;
@@ -166,6 +191,9 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private async forwardUnchecked(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
     if (this.disposed) throw new CodedError('model_forward', 'the model was unloaded');
     const { Tensor } = this.ort;
+    const st = this.stats;
+    const t0 = performance.now();
+    st.forwards++;
     const { batch: B, seqLen: S } = req;
     const T = req.attentionMask.length / B;
     const pastLen = T - S;
@@ -191,6 +219,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       }
     }
     let out: OrtTypes.InferenceSession.ReturnType;
+    const t1 = performance.now();
+    st.feedMs += t1 - t0;
     try {
       out = await this.session.run(feeds);
     } catch (e) {
@@ -198,6 +228,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     } finally {
       for (const t of created) t.dispose();
     }
+    const t2 = performance.now();
+    st.runMs += t2 - t1;
     const logitsT = out.logits!;
     if (logitsT.location !== 'cpu') throw new CodedError('model_forward', `logits came back on ${logitsT.location}: expected the CPU`);
     const V = this.vocabSize;
@@ -208,6 +240,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       ? toFloat32(logitsT.data as Float32Array | Uint16Array, 0, B * Sout * V)
       : lastPositions(logitsT.data as Float32Array | Uint16Array, B, Sout, V);
     logitsT.dispose();
+    st.logitsMs += performance.now() - t2;
     const tensors = new Map<string, Tensor>();
     let onCpu = true;
     this.pastNames.forEach((n, i) => {
@@ -223,6 +256,15 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   }
 
   async selectRows(c: OrtCache, rows: readonly number[]): Promise<OrtCache> {
+    const t0 = performance.now();
+    try {
+      return await this.selectRowsUntimed(c, rows);
+    } finally {
+      this.stats.selectMs += performance.now() - t0;
+    }
+  }
+
+  private async selectRowsUntimed(c: OrtCache, rows: readonly number[]): Promise<OrtCache> {
     const { Tensor } = this.ort;
     if (!c.onCpu) {
       if (!this.selector) throw new CodedError('internal', 'selectRows on a GPU cache needs the row-select session');
@@ -251,9 +293,31 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     return { tensors, batch: rows.length, pastLen: c.pastLen, onCpu: true };
   }
 
+  /** CPU caches only: copies the first `length` positions of every [batch, kvHeads, len, headDim] tensor. */
+  truncate(c: OrtCache, length: number): OrtCache | null {
+    if (!c.onCpu || length >= c.pastLen) return null;
+    const t0 = performance.now();
+    const { Tensor } = this.ort;
+    const tensors = new Map<string, Tensor>();
+    for (const [name, t] of c.tensors) {
+      const [B, H, T, D] = t.dims as [number, number, number, number];
+      const src = t.data as Float32Array | Uint16Array;
+      const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(B * H * length * D);
+      for (let bh = 0; bh < B * H; bh++) dst.set(src.subarray(bh * T * D, bh * T * D + length * D), bh * length * D);
+      tensors.set(name, new Tensor(t.type as KvType, dst, [B, H, length, D]));
+    }
+    this.stats.selectMs += performance.now() - t0;
+    return { tensors, batch: c.batch, pastLen: length, onCpu: true };
+  }
+
   release(c: OrtCache): void {
     for (const t of c.tensors.values()) t.dispose();
     c.tensors.clear();
+  }
+
+  /** Closes onnxruntime's profile (when profileFilePrefix was given: PREFIX_<date>.json). */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async dispose(): Promise<void> {
