@@ -18,6 +18,8 @@ const PROMPT = Number(process.env.BENCH_PROMPT ?? 512);
 const NEW = Number(process.env.BENCH_NEW ?? 64);
 const N = Number(process.env.BENCH_N ?? 8);
 const SPEC = process.env.BENCH_SPEC === '1';
+/** An extra (no-op) processor forces the general sampler path: processors over a copy of each row, then sampling. */
+const SLOW = process.env.BENCH_SLOW_SAMPLER === '1';
 
 interface TraceEvent { cat?: string; name?: string; dur?: number; ph?: string; args?: { op_name?: string } }
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1,
     eosTokenIds: [], padTokenId: folder.padTokenId, decode: (x) => tok.decode(x), now: () => performance.now(),
     ...(SPEC ? { speculative: { maxDraft: 4, ngram: 3 } } : {}),
+    ...(SLOW ? { logitsProcessors: [{ name: 'noop', process: () => undefined }] } : {}),
   } as Parameters<typeof generate>[1]);
   const t = r.timings;
   const st = lm.stats;
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
   rows.push(['    tile the cache (JS copies)', 0]);
   rows.push([`  decode forwards (${t.decodeSteps} steps)`, t.decodeMs]);
   rows.push(['    onnxruntime model_run (graph)', decodeOrt]);
-  rows.push(['    session.run beyond model_run (binding: output copies into JS)', d('runMs') - ortRunMs]);
+  rows.push(['    session.run beyond model_run, all forwards (binding: output copies into JS)', d('runMs') - ortRunMs]);
   rows.push(['    building feeds (int64 ids/mask/positions)', d('feedMs')]);
   rows.push(['    taking logits out', d('logitsMs')]);
   rows.push(['    dropping finished rows (cache copies)', d('selectMs')]);
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
 
   const ops = [...byOp.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
   const load = fs.readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
-  console.log(`\n${path.basename(DIR)}: N=${N}, prompt ${ids.length} tokens, ${NEW} new tokens, temperature 0.8 top-p 0.95, CPU, load average ${load}${SPEC ? ', speculative' : ''}`);
+  console.log(`\n${path.basename(DIR)}: N=${N}, prompt ${ids.length} tokens, ${NEW} new tokens, temperature 0.8 top-p 0.95, CPU, load average ${load}${SPEC ? ', speculative' : ''}${SLOW ? ', general sampler path' : ', fast sampler path'}`);
   console.log('| stage | ms |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v.toFixed(0)} |`);
   console.log(`\nforwards ${d('forwards')}, decode ms/step ${(t.decodeMs / Math.max(1, t.decodeSteps)).toFixed(1)}, sampler ms/step ${(t.sampleMs / Math.max(1, t.decodeSteps + 1)).toFixed(1)}, new tokens ${t.newTokens}`);

@@ -6,9 +6,10 @@
  * processors): one max pass and one exp pass over the vocabulary, instead of a copy, a temperature pass, top-p's
  * binning pass and the multinomial's own exp pass. It keeps the processors' arithmetic (tempered logits rounded to
  * float32 as TemperatureWarper writes them, weights exp(l - max) summed in id order as MultinomialSampler does), so
- * with the same RNG it draws the same token as processorsFor(...) + MultinomialSampler; a test checks that.
- * Top-p only looks at tokens whose probability can matter: if n tokens remain, every token below (1 - p) / n of
- * the mass is outside the nucleus (together they hold less than 1 - p), so only the others are sorted.
+ * with the same RNG it draws the same token as processorsFor(...) + MultinomialSampler (up to the far tail: see FAR);
+ * a test checks that.
+ * Tokens far below the top (see FAR) skip their exp. Top-p bins tokens by log-weight in the same pass and sorts only the bin where the mass crosses p, with
+ * TopPWarper's bins and sums, so it keeps the same set.
  */
 import type { LogitsProcessorList, RowView, SamplingSettings } from './logitsProcessors';
 import type { Rng } from './rng';
@@ -108,7 +109,9 @@ export class DistributionBuilder {
   private e = new Float64Array(0);
   private lt = new Float32Array(0);
   private sel = new Float32Array(0);
-  private cand = new Int32Array(0);
+  private bins = new Uint16Array(0);
+  private readonly mass = new Float64Array(BINS + 1);
+  private readonly count = new Uint32Array(BINS + 1);
   private readonly fast: boolean;
 
   /**
@@ -124,11 +127,11 @@ export class DistributionBuilder {
       this.e = new Float64Array(V);
       this.lt = new Float32Array(V);
       this.sel = new Float32Array(V);
-      this.cand = new Int32Array(V);
+      this.bins = new Uint16Array(V);
     }
   }
 
-  /** The processed distribution of logits[offset, offset + V). */
+  /** The processed distribution of logits[offset, offset + V); valid until the next build (it shares scratch). */
   build(logits: Float32Array, offset: number, V: number, row: RowView): Distribution {
     if (this.s.temperature <= 0 && this.fast) return new PointMass(argmax(logits, offset, V));
     return this.fast ? this.buildFast(logits, offset, V) : this.buildSlow(logits, offset, V, row);
@@ -150,10 +153,11 @@ export class DistributionBuilder {
     let max = -Infinity;
     for (let i = 0; i < V; i++) if (x[i]! > max) max = x[i]!;
     if (max === -Infinity) throw new RangeError('every token was filtered out');
-    const w = new Float64Array(V);
+    const w = this.e;
     let z = 0;
     for (let i = 0; i < V; i++) {
       const l = x[i]!;
+      w[i] = 0;
       if (l === -Infinity) continue;
       const e = Math.exp(l - max);
       w[i] = e;
@@ -164,7 +168,7 @@ export class DistributionBuilder {
 
   private buildFast(logits: Float32Array, offset: number, V: number): Distribution {
     this.ensure(V);
-    const { e, lt } = this;
+    const { e, lt, bins } = this;
     const T = this.s.temperature;
     const inv = 1 / T;
     // tempered logits exactly as TemperatureWarper leaves them (float32), and their max
@@ -191,69 +195,116 @@ export class DistributionBuilder {
       sel.set(lt.subarray(0, V));
       floor = quickselectDesc(sel, k - 1);
     }
+    // one exp pass: weights, their sum, and (for top-p) TopPWarper's bins by log-weight below the max
+    const p = this.s.topP;
+    const topP = p !== undefined && p < 1;
+    const NB = BINS;
+    const scale = NB / SPAN;
+    const mass = this.mass.fill(0);
+    const count = this.count.fill(0);
     let z = 0;
-    let n = 0;
+    const far = maxT - FAR;
     for (let i = 0; i < V; i++) {
       const l = lt[i]!;
       if (l < floor || l === -Infinity) {
         e[i] = 0;
+        bins[i] = NB;
+        continue;
+      }
+      if (l < far) {
+        // weight below e^-40 (4e-18): not worth an exp; it stays in the last bin with no mass
+        e[i] = 0;
+        if (topP) {
+          bins[i] = NB - 1;
+          count[NB - 1]!++;
+        }
         continue;
       }
       const w = Math.exp(l - maxT);
       e[i] = w;
       z += w;
-      n++;
+      if (topP) {
+        const f = (maxT - l) * scale; // >= 0: truncation is Math.floor
+        const b = f < NB - 1 ? f | 0 : NB - 1;
+        bins[i] = b;
+        mass[b]! += w;
+        count[b]!++;
+      }
     }
-    const p = this.s.topP;
-    const minP = this.s.minP;
-    const hasMinP = minP !== undefined && minP > 0;
-    if ((p === undefined || p >= 1) && !hasMinP) {
-      return new Kept(null, e.slice(0, V), V, z);
-    }
-    // top-p over the survivors: only tokens at or above (1 - p) / n of the mass can be in the nucleus (half that, for
-    // rounding)
-    const cand = this.cand;
-    if (p !== undefined && p < 1) {
-      const thr = (0.5 * (1 - p) * z) / n;
-      let m = 0;
-      for (let i = 0; i < V; i++) if (e[i]! >= thr && e[i]! > 0) cand[m++] = i;
-      const c = Array.from(cand.subarray(0, m)).sort((a, b) => e[b]! - e[a]! || a - b);
+    let changed = false;
+    if (topP) {
+      // whole bins from the top while their mass stays under p, then the boundary bin sorted (as TopPWarper)
       const target = p * z;
       let cum = 0;
-      let cut = c.length;
-      for (let j = 0; j < c.length; j++) {
-        cum += e[c[j]!]!;
-        if (cum >= target) {
+      let kept = 0;
+      let boundary = NB;
+      for (let b = 0; b < NB; b++) {
+        if (cum + mass[b]! >= target && kept + count[b]! >= 1) {
+          boundary = b;
+          break;
+        }
+        cum += mass[b]!;
+        kept += count[b]!;
+      }
+      const members: number[] = [];
+      for (let i = 0; i < V; i++) if (bins[i] === boundary) members.push(i);
+      members.sort((a, b) => e[b]! - e[a]! || a - b);
+      let cut = members.length;
+      for (let j = 0; j < members.length; j++) {
+        cum += e[members[j]!]!;
+        if (cum >= target && kept + j + 1 >= 1) {
           cut = j + 1;
           break;
         }
       }
-      // ties with the last kept token are dropped if they sort after it (TopPWarper keeps a stable prefix)
-      const kept = c.slice(0, cut).sort((a, b) => a - b);
-      const ids = Int32Array.from(kept);
-      let w = Float64Array.from(kept, (i) => e[i]!);
-      let ids2 = ids;
-      if (hasMinP) {
-        const cut2 = maxT + Math.log(minP!);
-        const keepIdx: number[] = [];
-        for (let j = 0; j < ids.length; j++) if (!(lt[ids[j]!]! < cut2)) keepIdx.push(j);
-        ids2 = Int32Array.from(keepIdx, (j) => ids[j]!);
-        w = Float64Array.from(keepIdx, (j) => w[j]!);
+      for (let j = cut; j < members.length; j++) e[members[j]!] = 0;
+      changed = true;
+      const minP = this.s.minP;
+      // MinPWarper: p_i / p_max < minP  <=>  l_i < l_max + ln(minP) (the max survives top-k and top-p)
+      const cutP = minP !== undefined && minP > 0 ? maxT + Math.log(minP) : -Infinity;
+      z = 0;
+      for (let i = 0; i < V; i++) {
+        if (bins[i]! > boundary || lt[i]! < cutP) e[i] = 0;
+        else z += e[i]!; // in id order, as MultinomialSampler sums
       }
-      let zk = 0;
-      for (let j = 0; j < w.length; j++) zk += w[j]!;
-      return new Kept(ids2, w, ids2.length, zk);
+      return new Kept(null, e, V, z);
     }
-    // min-p only
-    const cut2 = maxT + Math.log(minP!);
-    const ids: number[] = [];
-    for (let i = 0; i < V; i++) if (e[i]! > 0 && !(lt[i]! < cut2)) ids.push(i);
-    const w = Float64Array.from(ids, (i) => e[i]!);
-    let zk = 0;
-    for (let j = 0; j < w.length; j++) zk += w[j]!;
-    return new Kept(Int32Array.from(ids), w, ids.length, zk);
+    const minP = this.s.minP;
+    if (minP !== undefined && minP > 0) {
+      const cut = maxT + Math.log(minP);
+      for (let i = 0; i < V; i++) if (lt[i]! < cut) e[i] = 0;
+      changed = true;
+    }
+    if (changed) {
+      z = 0;
+      for (let i = 0; i < V; i++) z += e[i]!;
+    }
+    return new Kept(null, e, V, z);
   }
 }
+
+/**
+ * Tokens more than FAR nats below the top get weight 0 instead of exp(-FAR) or less: with a vocabulary under 2^22
+ * their total is below 2e-11 of the mass. Trained models put most of the vocabulary there, so most exps are skipped.
+ */
+const FAR = 40;
+
+/** log-sum-exp of logits[offset, offset + V), skipping the exps of entries FAR below the max (see FAR). */
+export function rowLogSumExp(logits: Float32Array, offset: number, V: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (logits[offset + i]! > max) max = logits[offset + i]!;
+  if (max === -Infinity) return -Infinity;
+  const far = max - FAR;
+  let z = 0;
+  for (let i = 0; i < V; i++) {
+    const l = logits[offset + i]!;
+    if (l >= far) z += Math.exp(l - max);
+  }
+  return max + Math.log(z);
+}
+
+const BINS = 512;
+const SPAN = 32; // nats below the max covered by the bins (TopPWarper's constants)
 
 /** k-th largest value (0-based) by quickselect; reorders `a`. */
 function quickselectDesc(a: Float32Array, k: number): number {

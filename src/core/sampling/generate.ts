@@ -14,9 +14,9 @@
  */
 import { CodedError } from '../errors';
 import type { CausalLM } from './model';
-import { DistributionBuilder } from './distribution';
+import { DistributionBuilder, rowLogSumExp } from './distribution';
 import { promptLookup, type LookupState } from './promptLookup';
-import { logSumExp, processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
+import { processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
 import { rowRng, type Rng } from './rng';
 import type { Sampler } from './sampler';
 import { EosCriterion, MaxNewTokensCriterion, StopStringsCriterion, StoppingCriteriaList, type FinishReason, type StoppingCriterion } from './stopping';
@@ -242,7 +242,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       return true;
     };
     /** log p(tok) under the raw distribution of logits[off, off + V). */
-    const rawLogprob = (src: Float32Array, off: number, tok: number) => src[off + tok]! - logSumExp(src, off, V);
+    const rawLogprob = (src: Float32Array, off: number, tok: number) => src[off + tok]! - rowLogSumExp(src, off, V);
 
     // ---- decode ----
     for (;;) {
