@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 
 export interface Settings {
   modelPath: string;
   endpointUrl: string;
   endpointModel: string;
   executionProvider: ExecutionProviderSetting;
+  modelDtype: ModelDtypeSetting;
   numCandidates: number;
   temperature: number;
   topP: number;
@@ -31,6 +33,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     endpointUrl: c.get<string>('endpoint.url', '').trim(),
     endpointModel: c.get<string>('endpoint.model', '').trim(),
     executionProvider: c.get<ExecutionProviderSetting>('executionProvider', 'auto'),
+    modelDtype: c.get<ModelDtypeSetting>('modelDtype', 'auto'),
     numCandidates: c.get<number>('numCandidates', 8),
     temperature: c.get<number>('temperature', 0.8),
     topP: c.get<number>('topP', 0.95),

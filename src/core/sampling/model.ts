@@ -30,6 +30,11 @@ export interface ForwardResult<C> {
 
 export interface CausalLM<C> {
   readonly vocabSize: number;
+  /**
+   * The cache must stay one dense run of real tokens per row (GroupQueryAttention exports that read per-row lengths):
+   * prompts of one call must have the same length, and speculative decoding (which leaves masked holes) is off.
+   */
+  readonly denseCache?: boolean;
   forward(req: ForwardRequest<C>): Promise<ForwardResult<C>>;
   /**
    * Whether selectRows can work on this cache now. A model whose GPU cache cannot be rearranged in place says no;

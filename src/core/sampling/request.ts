@@ -7,14 +7,18 @@ import type { LogprobSummary } from './generate';
 import type { FinishReason } from './stopping';
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+const DTYPES: readonly ModelDtypeSetting[] = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 export interface OnnxBackendSpec {
   kind: 'onnx';
   /** Model folder (Optimum layout); empty: the small model bundled with the extension. */
   modelPath: string;
   executionProvider?: ExecutionProviderSetting;
-  /** Graph under onnx/, default model.onnx. */
+  /** Graph under onnx/; overrides dtype. */
   onnxFile?: string;
+  /** rewardLens.modelDtype: which variant under onnx/ (model.onnx, model_fp16.onnx, model_q4.onnx, ...); default auto. */
+  dtype?: ModelDtypeSetting;
   /** CPU intra-op threads; default onnxruntime's (one per core). */
   threads?: number;
 }
@@ -88,6 +92,9 @@ export interface ModelInfo {
   vocabSize?: number;
   /** float32 / float16 KV cache. */
   kvType?: string;
+  /** The graph file under onnx/ that runs, and its variant (fp32, fp16, q8, q4, q4f16, custom). */
+  onnxFile?: string;
+  dtype?: string;
   loadMs?: number;
 }
 
@@ -144,6 +151,10 @@ export function parseBackend(x: unknown): BackendSpec {
     if (ep !== 'auto' && ep !== 'cuda' && ep !== 'webgpu' && ep !== 'cpu') bad('backend.executionProvider must be auto, cuda, webgpu or cpu');
     const spec: OnnxBackendSpec = { kind: 'onnx', modelPath: x.modelPath, executionProvider: ep };
     if (typeof x.onnxFile === 'string') spec.onnxFile = x.onnxFile;
+    if (x.dtype !== undefined) {
+      if (!DTYPES.includes(x.dtype as ModelDtypeSetting)) bad(`backend.dtype must be one of ${DTYPES.join(', ')}`);
+      spec.dtype = x.dtype as ModelDtypeSetting;
+    }
     const threads = optNum(x, 'threads', 1, 1024, true);
     if (threads !== undefined) spec.threads = threads;
     return spec;

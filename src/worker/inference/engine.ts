@@ -137,7 +137,7 @@ export class InferenceEngine {
       await this.unload();
       const folder = loadModelFolder(spec.modelPath, spec.onnxFile);
       const tokenizer = new TextTokenizer(folder);
-      const lm = await OrtCausalLM.load(folder, { executionProvider: spec.executionProvider ?? 'auto', threads: spec.threads });
+      const lm = await OrtCausalLM.load(folder, { executionProvider: spec.executionProvider ?? 'auto', threads: spec.threads, dtype: spec.dtype ?? 'auto' });
       const l: Loaded = { key, folder, tokenizer, lm };
       this.loaded = l;
       return l;
@@ -152,7 +152,7 @@ export class InferenceEngine {
 
   private modelInfo(l: Loaded): ModelInfo {
     const c = l.folder.config;
-    return { id: l.folder.id, backend: 'onnx', source: l.folder.dir, modelType: c.modelType, numLayers: c.numLayers, vocabSize: c.vocabSize, kvType: l.lm.kvType, loadMs: l.lm.loadMs };
+    return { id: l.folder.id, backend: 'onnx', source: l.folder.dir, modelType: c.modelType, numLayers: c.numLayers, vocabSize: c.vocabSize, kvType: l.lm.kvType, loadMs: l.lm.loadMs, onnxFile: l.lm.graph.file, dtype: l.lm.graph.dtype };
   }
 
   private describe(l: Loaded): LoadedModelInfo {
@@ -161,7 +161,7 @@ export class InferenceEngine {
 }
 
 function keyOf(s: OnnxBackendSpec): string {
-  return JSON.stringify([s.modelPath, s.onnxFile ?? 'model.onnx', s.executionProvider ?? 'auto', s.threads ?? 0]);
+  return JSON.stringify([s.modelPath, s.onnxFile ?? '', s.dtype ?? 'auto', s.executionProvider ?? 'auto', s.threads ?? 0]);
 }
 
 /** The worker's one engine. */

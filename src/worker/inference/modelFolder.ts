@@ -40,6 +40,35 @@ export const MAX_JSON_BYTES = 256 * 1024 * 1024;
 /** Largest chat_template.jinja read. */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
+/** rewardLens.modelDtype: which of an onnx-community folder's graphs to run. */
+export type ModelDtype = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+export const MODEL_DTYPES: readonly ModelDtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'];
+
+/** The file names onnx-community (transformers.js) folders use under onnx/ for each variant. */
+export const DTYPE_FILES: Record<Exclude<ModelDtype, 'auto'>, readonly string[]> = {
+  fp32: ['model.onnx'],
+  fp16: ['model_fp16.onnx'],
+  q8: ['model_int8.onnx', 'model_quantized.onnx', 'model_uint8.onnx'],
+  q4: ['model_q4.onnx'],
+  q4f16: ['model_q4f16.onnx'],
+};
+
+/**
+ * auto: on the CPU 4-bit weights first (MatMulNBits reads a quarter of fp32's bytes per decode step, and decode is
+ * bound by reading weights); on a GPU the fp16-activation variants first (WebGPU kernels compute in fp16).
+ */
+const AUTO_ORDER: Record<'cpu' | 'gpu', readonly Exclude<ModelDtype, 'auto'>[]> = {
+  cpu: ['q4', 'fp32', 'q8', 'fp16', 'q4f16'],
+  gpu: ['q4f16', 'fp16', 'q4', 'fp32', 'q8'],
+};
+
+export interface GraphFile {
+  /** Absolute path under onnx/ (in the folder, not a link target: external data is found next to it). */
+  path: string;
+  file: string;
+  dtype: Exclude<ModelDtype, 'auto'> | 'custom';
+}
+
 export interface ModelFolder {
   dir: string;
   /** The folder's name, as a model id for logs and preference records. */
@@ -49,8 +78,11 @@ export interface ModelFolder {
   tokenizerJson: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
   chatTemplate: string | null;
+  /** The graph an explicit onnxFile names, else auto's CPU choice (see pickGraph for the provider's choice). */
   onnxPath: string;
-  /** External-data files found next to the graph. */
+  /** Every known variant present under onnx/ (or only the explicit onnxFile). */
+  graphs: GraphFile[];
+  /** External-data files found next to the graphs. */
   externalData: string[];
   eosTokenIds: number[];
   padTokenId: number;
@@ -171,12 +203,28 @@ export function parseConfig(cfgRaw: Record<string, unknown>, file: string): Mode
 }
 
 /**
- * @param onnxFile graph file under onnx/ (onnx-community folders also hold model_fp16.onnx, model_q4.onnx, ...).
+ * The graph to run for a dtype setting on a provider: an explicit onnxFile always; a named dtype must be present;
+ * auto takes the first present in AUTO_ORDER.
  */
-export function loadModelFolder(dir: string, onnxFile = 'model.onnx'): ModelFolder {
+export function pickGraph(folder: Pick<ModelFolder, 'dir' | 'graphs'>, dtype: ModelDtype, provider: 'cpu' | 'webgpu' | 'cuda'): GraphFile {
+  const custom = folder.graphs.find((g) => g.dtype === 'custom');
+  if (custom) return custom;
+  const order = dtype === 'auto' ? AUTO_ORDER[provider === 'cpu' ? 'cpu' : 'gpu'] : [dtype];
+  for (const d of order) {
+    const g = folder.graphs.find((x) => x.dtype === d);
+    if (g) return g;
+  }
+  fail(`${folder.dir}/onnx has no ${dtype} graph (${DTYPE_FILES[dtype as Exclude<ModelDtype, 'auto'>]?.join(' or ')}): it has ${folder.graphs.map((g) => `${g.file} (${g.dtype})`).join(', ')}; set rewardLens.modelDtype to one of those or to auto`);
+}
+
+/**
+ * @param onnxFile one graph file under onnx/; without it every variant onnx-community ships is found (model.onnx,
+ *   model_fp16.onnx, model_q4.onnx, ...) and pickGraph chooses per provider and rewardLens.modelDtype.
+ */
+export function loadModelFolder(dir: string, onnxFile?: string): ModelFolder {
   const abs = path.resolve(dir);
-  if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) fail(`${abs} is not a folder: expected a model folder with config.json, tokenizer.json and onnx/${onnxFile}`);
-  if (!/^[\w.-]+\.onnx$/.test(onnxFile)) throw new CodedError('bad_request', `onnxFile ${JSON.stringify(onnxFile)} must be a file name under onnx/ ending in .onnx`);
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) fail(`${abs} is not a folder: expected a model folder with config.json, tokenizer.json and onnx/${onnxFile ?? 'model.onnx'}`);
+  if (onnxFile !== undefined && !/^[\w.-]+\.onnx$/.test(onnxFile)) throw new CodedError('bad_request', `onnxFile ${JSON.stringify(onnxFile)} must be a file name under onnx/ ending in .onnx`);
   const cfgRaw = readJson(abs, 'config.json', true, 'the model configuration (num_hidden_layers, num_attention_heads, hidden_size, vocab_size)')!;
   const config = parseConfig(cfgRaw, path.join(abs, 'config.json'));
   const generationConfig = readJson(abs, 'generation_config.json', false, 'generation defaults (eos_token_id, temperature, top_p)') ?? {};
@@ -199,16 +247,23 @@ export function loadModelFolder(dir: string, onnxFile = 'model.onnx'): ModelFold
   }
 
   const onnxDir = path.join(abs, 'onnx');
-  const onnxPath = path.join(onnxDir, onnxFile);
-  const onnxReal = folderFile(abs, path.join('onnx', onnxFile));
-  if (onnxReal === null) {
+  const graphs: GraphFile[] = [];
+  const candidates: [string, GraphFile['dtype']][] = onnxFile !== undefined ? [[onnxFile, 'custom']]
+    : (Object.entries(DTYPE_FILES) as [Exclude<ModelDtype, 'auto'>, readonly string[]][]).flatMap(([d, files]) => files.map((f) => [f, d] as [string, GraphFile['dtype']]));
+  for (const [file, dtype] of candidates) {
+    if (graphs.some((g) => g.dtype === dtype && dtype !== 'custom')) continue; // first file name of a variant wins
+    if (folderFile(abs, path.join('onnx', file)) !== null) graphs.push({ path: path.join(onnxDir, file), file, dtype });
+  }
+  if (graphs.length === 0) {
+    const want = onnxFile ?? 'model.onnx';
     const found = fs.existsSync(onnxDir) && fs.statSync(onnxDir).isDirectory() ? fs.readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')) : [];
-    fail(`${onnxPath} is missing: expected the decoder graph with a KV cache (Optimum "text-generation-with-past" export)` +
+    fail(`${path.join(onnxDir, want)} is missing: expected the decoder graph with a KV cache (Optimum "text-generation-with-past" export)` +
+      (onnxFile === undefined ? ` or one of its variants (${Object.values(DTYPE_FILES).flat().filter((f) => f !== 'model.onnx').join(', ')})` : '') +
       (found.length ? `; this folder has ${found.join(', ')}` : ''));
   }
-  const externalData = fs.readdirSync(onnxDir).filter((f) => f.startsWith(onnxFile) && f !== onnxFile && /(_data|\.data)(_\d+)?$/.test(f));
-  // onnxPath stays the path in the folder (not the link target): onnxruntime finds external data next to it, by the
-  // name inside the graph; a linked data file must stay inside too.
+  const onnxPath = pickGraph({ dir: abs, graphs }, 'auto', 'cpu').path;
+  // onnxruntime finds external data next to the graph, by the name inside it; a linked data file must stay inside too.
+  const externalData = fs.readdirSync(onnxDir).filter((f) => graphs.some((g) => f.startsWith(g.file) && f !== g.file) && /(_data|\.data)(_\d+)?$/.test(f));
   for (const f of externalData) folderFile(abs, path.join('onnx', f));
 
   const eosTokenIds = [...new Set([...ids(generationConfig.eos_token_id), ...ids(cfgRaw.eos_token_id)])];
@@ -241,7 +296,7 @@ export function loadModelFolder(dir: string, onnxFile = 'model.onnx'): ModelFold
   const rp = num(generationConfig.repetition_penalty); if (rp !== undefined) defaults.repetitionPenalty = rp;
 
   return {
-    dir: abs, id: path.basename(abs), config, generationConfig, tokenizerJson, tokenizerConfig, chatTemplate, onnxPath, externalData,
+    dir: abs, id: path.basename(abs), config, generationConfig, tokenizerJson, tokenizerConfig, chatTemplate, onnxPath, graphs, externalData,
     eosTokenIds, padTokenId, defaults,
   };
 }
