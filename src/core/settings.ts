@@ -19,8 +19,11 @@ export function settingDefault<K extends SettingKey>(key: K): Declared[`rewardLe
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
 export interface Settings {
   modelPath: string;
+  modelDtype: ModelDtypeSetting;
   endpointUrl: string;
   endpointModel: string;
   endpointTimeoutMs: number;
@@ -70,6 +73,7 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
   }
   return {
     modelPath: str('modelPath').trim(),
+    modelDtype: DECLARED['rewardLens.modelDtype'].enum.includes(get('modelDtype') as string) ? (get('modelDtype') as ModelDtypeSetting) : (settingDefault('modelDtype') as ModelDtypeSetting),
     endpointUrl: str('endpoint.url').trim(),
     endpointModel: str('endpoint.model').trim(),
     endpointTimeoutMs: num('endpoint.timeoutMs'),
