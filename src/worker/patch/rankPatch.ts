@@ -1,6 +1,6 @@
 /**
  * Patch ranking end to end: load the files the candidates name, score every group in core (similarity, applies,
- * syntax through TypeScript's parser, size, consensus), optionally run the test command on a temporary copy per
+ * syntax through tree-sitter, size, consensus), optionally run the test command on a temporary copy per
  * candidate, then rank with the shared ranking module. The worker's `patch.rank` and `reward-lens rank --task patch`
  * both call `rankPatch`.
  */
@@ -13,12 +13,12 @@ import { scorePatchGroup } from '../../core/patch/score';
 import { mergeWeights, rankGroup } from '../../core/ranking/ranking';
 import type { Rewards } from '../../core/ranking/types';
 import { insideRoot, runPatchTests } from './testRunner';
-import { defaultSyntaxChecker } from './tsSyntax';
+import { syntaxCheckerFor } from '../syntax/syntaxPort';
 
 export interface RankPatchOptions {
   signal?: AbortSignal;
   progress?: (p: PatchRankProgress) => void;
-  /** Parser port (tests pass a fake); default TypeScript/JavaScript + JSON. */
+  /** Parser port (tests pass a fake); default tree-sitter, with the grammars each group's files need. */
   syntax?: SyntaxChecker;
 }
 
@@ -46,6 +46,12 @@ export function groupFiles(g: PatchRankGroupInput, root: string | null | undefin
   return files;
 }
 
+/** tree-sitter with the grammars of every file the group names loaded (core calls the checker synchronously). */
+function groupSyntaxChecker(g: PatchRankGroupInput, files: Record<string, string>): Promise<SyntaxChecker> {
+  const paths = new Set([...Object.keys(files), ...g.candidates.flatMap((t) => referencedPaths(t, g.selection))]);
+  return syntaxCheckerFor([...paths], { texts: [...Object.values(files), ...g.candidates] });
+}
+
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
@@ -63,13 +69,13 @@ export async function rankPatch(params: PatchRankParams, opts: RankPatchOptions 
   const checkCancel = () => {
     if (opts.signal?.aborted) throw new CodedError('cancelled', 'ranking cancelled');
   };
-  const syntax = opts.syntax ?? defaultSyntaxChecker;
   const weights = mergeWeights(PATCH_DEFAULT_WEIGHTS, params.weights);
   const groups: PatchGroupOutput[] = [];
   for (const g of params.groups) {
     checkCancel();
     const files = groupFiles(g, params.root);
     const ctx = g.selection ? { files, selection: g.selection } : { files };
+    const syntax = opts.syntax ?? (await groupSyntaxChecker(g, files));
     const scored = scorePatchGroup(g.candidates, ctx, {
       reference: g.reference ?? null,
       syntax,

@@ -1,0 +1,126 @@
+/**
+ * tree-sitter's WebAssembly build (web-tree-sitter) in the worker: the runtime is initialised on first use and each
+ * grammar is loaded the first time a file of its language is checked (a few ms to ~50 ms each), then kept. Parsing
+ * itself is synchronous, so the `SyntaxChecker` port stays synchronous once `loadGrammars` has resolved.
+ *
+ * A text "parses" when its tree has no ERROR and no MISSING node (tree-sitter's error recovery inserts MISSING for a
+ * token it had to assume, wraps what it had to skip in ERROR). Every such node counts once: nested errors inside an
+ * ERROR node are one region, not several.
+ */
+import * as fs from 'node:fs';
+import type * as WTS from 'web-tree-sitter';
+import { assetPath } from '../assets';
+import { GRAMMARS, type LanguageId } from './languages';
+
+/** Where a syntax error is, 1-based like an editor, with what tree-sitter saw there. */
+export interface SyntaxErrorSite {
+  line: number;
+  column: number;
+  /** `missing` when the parser had to assume a token (`")"`), `unexpected` when it had to skip text. */
+  kind: 'missing' | 'unexpected';
+  /** The missing token's type, or the start of the skipped text (one line, at most 40 characters). */
+  node: string;
+}
+
+export interface SyntaxScan {
+  /** ERROR and MISSING nodes in the tree (0: the text parses). */
+  errors: number;
+  /** The first of them in document order. */
+  first: SyntaxErrorSite | null;
+}
+
+type Runtime = typeof WTS;
+
+let runtime: Promise<Runtime> | null = null;
+const grammars = new Map<LanguageId, Promise<WTS.Parser>>();
+const ready = new Map<LanguageId, WTS.Parser>();
+
+function loadRuntime(): Promise<Runtime> {
+  runtime ??= (async () => {
+    // The CommonJS build (a plain require, bundled inline: ~170 KB) rather than the ESM one, whose
+    // `new URL(..., import.meta.url)` would make webpack emit a second copy of the runtime's wasm.
+    const mod = require('web-tree-sitter') as Runtime;
+    const wasm = assetPath('tree-sitter/web-tree-sitter.wasm', 'node_modules/web-tree-sitter/web-tree-sitter.wasm');
+    await mod.Parser.init({ locateFile: () => wasm });
+    return mod;
+  })();
+  return runtime;
+}
+
+function loadGrammar(id: LanguageId): Promise<WTS.Parser> {
+  let p = grammars.get(id);
+  if (!p) {
+    p = (async () => {
+      const mod = await loadRuntime();
+      const info = GRAMMARS[id];
+      const language = await mod.Language.load(fs.readFileSync(assetPath(`tree-sitter/${info.wasm}`, info.source)));
+      const parser = new mod.Parser();
+      parser.setLanguage(language);
+      ready.set(id, parser);
+      return parser;
+    })();
+    // A failed load is not cached: the next request tries again (and reports the same error if it is permanent).
+    p.catch(() => grammars.delete(id));
+    grammars.set(id, p);
+  }
+  return p;
+}
+
+/** Loads the grammars (and the runtime) the given languages need; resolves when all can parse synchronously. */
+export async function loadGrammars(ids: Iterable<LanguageId>): Promise<void> {
+  await Promise.all([...new Set(ids)].map(loadGrammar));
+}
+
+/** The parser for a language whose grammar `loadGrammars` has loaded, else null. */
+export function loadedParser(id: LanguageId): WTS.Parser | null {
+  return ready.get(id) ?? null;
+}
+
+function site(n: WTS.Node): SyntaxErrorSite {
+  const { row, column } = n.startPosition;
+  if (n.isMissing) return { line: row + 1, column: column + 1, kind: 'missing', node: n.type };
+  const text = n.text.split('\n', 1)[0]!.trim();
+  return { line: row + 1, column: column + 1, kind: 'unexpected', node: text.length > 40 ? `${text.slice(0, 40)}...` : text };
+}
+
+/** ERROR and MISSING nodes under `root`, visiting only subtrees that contain one (a clean tree costs one check). */
+export function scanTree(root: WTS.Node): SyntaxScan {
+  let errors = 0;
+  let first: SyntaxErrorSite | null = null;
+  const stack: WTS.Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.isError || n.isMissing) {
+      errors++;
+      first ??= site(n);
+      continue;
+    }
+    if (!n.hasError) continue;
+    const kids = n.children;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const k = kids[i];
+      if (k) stack.push(k);
+    }
+  }
+  return { errors, first };
+}
+
+/**
+ * Parses `text` with a loaded grammar (optionally only `ranges` of it: Markdown code blocks) and scans the tree.
+ * The tree is freed before returning (it lives in the wasm heap, not the JS one).
+ */
+export function scanText(parser: WTS.Parser, text: string, ranges?: WTS.Range[]): SyntaxScan {
+  const tree = parser.parse(text, null, ranges ? { includedRanges: ranges } : undefined);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return scanTree(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** A site as the one-line message the syntax reward shows (`line 3:14: missing ")" (python)`). */
+export function describe(s: SyntaxErrorSite, language: string): string {
+  const what = s.kind === 'missing' ? `missing ${JSON.stringify(s.node)}` : `syntax error at ${JSON.stringify(s.node)}`;
+  return `line ${s.line}:${s.column}: ${what} (${language})`;
+}
