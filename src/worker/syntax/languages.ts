@@ -1,9 +1,11 @@
 /**
  * Which tree-sitter grammar parses a file: by VS Code's language id when the caller knows it, else by the file's
- * extension (or its whole name: `Gemfile`, `.bashrc`). Grammars are the WebAssembly
- * builds shipped by `@cursorless/tree-sitter-wasms` (tree-sitter-cli 0.24, ABI 13/14, which web-tree-sitter 0.27
- * loads; the older `tree-sitter-wasms` builds use a dylink format 0.25+ refuses) and TOML from the grammar's own
- * package (`@tree-sitter-grammars/tree-sitter-toml`), copied into dist/tree-sitter/ by webpack.
+ * name (`Gemfile`, `.bashrc`) or extension. The grammars are prebuilt WebAssembly from npm, copied into
+ * dist/tree-sitter/ by webpack: Microsoft's @vscode/tree-sitter-wasm (the grammars VS Code itself ships) for the 13
+ * languages it has; the grammar projects' own packages, which ship their .wasm, for C, HTML, JSON, YAML and TOML; and
+ * @cursorless/tree-sitter-wasms for Markdown (the only prebuilt Markdown wasm web-tree-sitter 0.27 loads). The older
+ * `tree-sitter-wasms` package was tried first: its grammars (tree-sitter-cli 0.20) fail web-tree-sitter 0.25+'s
+ * dylink check; cursorless' builds of CSS and C# fail valid files (`a : b` in CSS, file-scoped namespaces).
  */
 import grammarFiles from './grammars.json';
 
