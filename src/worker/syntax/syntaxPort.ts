@@ -6,7 +6,7 @@
 import type * as WTS from 'web-tree-sitter';
 import { jsonSyntaxChecker, type SyntaxChecker } from '../../core/patch/rewards';
 import { languageFor, languageForFence, type LanguageId } from './languages';
-import { describe, loadedParser, loadGrammars, scanText, scanTree, type SyntaxErrorSite, type SyntaxScan } from './treeSitter';
+import { describe, loadedParser, loadGrammars, scanEdited, scanText, scanTree, type SyntaxErrorSite, type SyntaxScan } from './treeSitter';
 
 /** Verdict for one text: `errors` counts ERROR/MISSING nodes, `first` is where the first one is. */
 export interface SyntaxResult extends SyntaxScan {
@@ -61,16 +61,17 @@ function scanMarkdown(parser: WTS.Parser, text: string): { scan: SyntaxScan; lan
 
 /**
  * Checks `text` as `language` with grammars already loaded (`loadGrammars`); null when the grammar is not loaded.
- * Synchronous: the patch reward calls it for every distinct after/before text of a group.
+ * Synchronous: the patch reward calls it for every distinct after/before text of a group. `base`: the text this one
+ * is an edit of (the file before the patch), parsed once and re-parsed incrementally.
  */
-export function checkLoaded(language: LanguageId, text: string): SyntaxResult | null {
+export function checkLoaded(language: LanguageId, text: string, base?: string): SyntaxResult | null {
   const parser = loadedParser(language);
   if (!parser) return null;
   if (language === 'markdown') {
     const { scan, languageAt } = scanMarkdown(parser, text);
     return { language, ...scan, message: scan.first ? describe(scan.first, languageAt.get(scan.first) ?? language) : null };
   }
-  const scan = scanText(parser, text);
+  const scan = base === undefined ? scanText(parser, text) : scanEdited(parser, language, text, base);
   return { language, ...scan, message: scan.first ? describe(scan.first, language) : null };
 }
 
@@ -98,6 +99,8 @@ export interface SyntaxCheckerOptions {
   texts?: readonly string[];
   /** VS Code's language id per path, where the editor knows it (wins over the extension). */
   languageIds?: ReadonlyMap<string, string>;
+  /** The current text per path: candidates' versions of these files are parsed incrementally from it. */
+  bases?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -108,7 +111,8 @@ export async function syntaxCheckerFor(paths: readonly string[], opts: SyntaxChe
   await loadGrammars(grammarsFor(paths, opts.texts, opts.languageIds));
   return (path, text) => {
     const language = languageFor(path, opts.languageIds?.get(path));
-    const r = language ? checkLoaded(language, text) : null;
+    const base = opts.bases && Object.hasOwn(opts.bases, path) ? opts.bases[path] : undefined;
+    const r = language ? checkLoaded(language, text, base) : null;
     if (!r) return null;
     if (r.errors > 0) return { ok: false, message: r.message!, errors: r.errors };
     // tree-sitter's JSON grammar allows comments (JSONC); a plain .json file must also satisfy JSON.parse.

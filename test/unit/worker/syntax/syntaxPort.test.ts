@@ -93,6 +93,9 @@ describe('worker/syntax tree-sitter port', function () {
           const line = f.text.slice(0, p.at).split('\n').length;
           assert.ok(r.errors > 0, `${f.name}: dropping ${JSON.stringify(p.kind)} on line ${line} was not caught`);
           assert.match(r.message!, new RegExp(`^line \\d+:\\d+: (missing ".+"|syntax error at ".*") \\(${language}\\)$`));
+          // Re-parsed incrementally from the clean file's tree (as rankPatch does): the same verdict.
+          const inc = checkLoaded(language, broken, f.text)!;
+          assert.deepEqual([inc.errors, inc.message], [r.errors, r.message], `${f.name}: incremental parse differs after dropping ${JSON.stringify(p.kind)} on line ${line}`);
           corruptions++;
         }
       }
