@@ -6,7 +6,7 @@
 import type * as WTS from 'web-tree-sitter';
 import { jsonSyntaxChecker, type SyntaxChecker } from '../../core/patch/rewards';
 import { languageFor, languageForFence, type LanguageId } from './languages';
-import { describe, loadedParser, loadGrammars, scanEdited, scanText, scanTree, type SyntaxErrorSite, type SyntaxScan } from './treeSitter';
+import { describe, loadedParser, loadGrammars, scanEdited, scanText, scanTree, type SyntaxScan } from './treeSitter';
 
 /** Verdict for one text: `errors` counts ERROR/MISSING nodes, `first` is where the first one is. */
 export interface SyntaxResult extends SyntaxScan {
@@ -28,32 +28,46 @@ function fenceLanguages(text: string): LanguageId[] {
   return out;
 }
 
-function mergeScans(a: SyntaxScan, b: SyntaxScan): SyntaxScan {
-  const first = !a.first ? b.first : !b.first ? a.first : a.first.line < b.first.line || (a.first.line === b.first.line && a.first.column <= b.first.column) ? a.first : b.first;
-  return { errors: a.errors + b.errors, first };
+/** The code of a fenced block: its content minus the `> ` and indentation that continue the enclosing block. */
+function codeRanges(content: WTS.Node): WTS.Range[] {
+  const ranges: WTS.Range[] = [];
+  let startIndex = content.startIndex;
+  let startPosition = content.startPosition;
+  for (const c of content.children) {
+    if (c?.type !== 'block_continuation') continue;
+    if (c.startIndex > startIndex) ranges.push({ startIndex, endIndex: c.startIndex, startPosition, endPosition: c.startPosition });
+    startIndex = c.endIndex;
+    startPosition = c.endPosition;
+  }
+  if (content.endIndex > startIndex) ranges.push({ startIndex, endIndex: content.endIndex, startPosition, endPosition: content.endPosition });
+  return ranges;
 }
 
-/** Markdown: the block grammar's own errors plus those of every fenced block whose language is loaded. */
-function scanMarkdown(parser: WTS.Parser, text: string): { scan: SyntaxScan; languageAt: Map<SyntaxErrorSite, LanguageId> } {
+/**
+ * Markdown: the block grammar's own errors plus those of every fenced block whose language is loaded, each block
+ * parsed in place (included ranges), so positions are the Markdown file's own. `language` names where the first is.
+ */
+function scanMarkdown(parser: WTS.Parser, text: string): SyntaxScan & { language: LanguageId } {
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
-  const languageAt = new Map<SyntaxErrorSite, LanguageId>();
   try {
-    let scan = scanTree(tree.rootNode);
-    if (scan.first) languageAt.set(scan.first, 'markdown');
+    let { errors, first } = scanTree(tree.rootNode);
+    let language: LanguageId = 'markdown';
     for (const block of tree.rootNode.descendantsOfType('fenced_code_block')) {
-      if (!block) continue;
-      const info = block.children.find((c) => c?.type === 'info_string');
-      const content = block.children.find((c) => c?.type === 'code_fence_content');
+      const info = block?.children.find((c) => c?.type === 'info_string');
+      const content = block?.children.find((c) => c?.type === 'code_fence_content');
       const id = info && content ? languageForFence(info.text) : null;
       const inner = id ? loadedParser(id) : null;
-      if (!inner || !content) continue;
-      const range: WTS.Range = { startIndex: content.startIndex, endIndex: content.endIndex, startPosition: content.startPosition, endPosition: content.endPosition };
-      const s = scanText(inner, text, [range]);
-      if (s.first) languageAt.set(s.first, id!);
-      scan = mergeScans(scan, s);
+      const ranges = inner && content ? codeRanges(content) : [];
+      if (!inner || ranges.length === 0) continue;
+      const s = scanText(inner, text, ranges);
+      errors += s.errors;
+      if (s.first && (!first || s.first.line < first.line || (s.first.line === first.line && s.first.column < first.column))) {
+        first = s.first;
+        language = id!;
+      }
     }
-    return { scan, languageAt };
+    return { errors, first, language };
   } finally {
     tree.delete();
   }
@@ -68,8 +82,8 @@ export function checkLoaded(language: LanguageId, text: string, base?: string): 
   const parser = loadedParser(language);
   if (!parser) return null;
   if (language === 'markdown') {
-    const { scan, languageAt } = scanMarkdown(parser, text);
-    return { language, ...scan, message: scan.first ? describe(scan.first, languageAt.get(scan.first) ?? language) : null };
+    const { errors, first, language: at } = scanMarkdown(parser, text);
+    return { language, errors, first, message: first ? describe(first, at) : null };
   }
   const scan = base === undefined ? scanText(parser, text) : scanEdited(parser, language, text, base);
   return { language, ...scan, message: scan.first ? describe(scan.first, language) : null };

@@ -114,6 +114,10 @@ describe('worker/syntax tree-sitter port', function () {
     assert.match(py.message!, /^line (8|9):\d+: .* \(python\)$/);
     const brokenRs = notes!.text.replace('Some(xs.iter()', 'Some(xs.iter(');
     assert.match((await checkSyntax('notes.md', brokenRs))!.message!, /^line 16:\d+: .* \(rust\)$/);
+    // Fences inside a block quote or a list item: the `> ` and indentation are Markdown's, not the code's.
+    const quoted = '> quoted:\n>\n> ```python\n> def f(x):\n>     return x\n> ```\n\n- item\n\n  ```python\n  def g(y):\n      return y\n  ```\n';
+    assert.equal((await checkSyntax('q.md', quoted))!.errors, 0);
+    assert.match((await checkSyntax('q.md', quoted.replace('return x', 'return (x')))!.message!, /^line 5:\d+: .*\(python\)$/);
     // The ```text block already holds "def (": never parsed. Unbalanced prose brackets are not code either.
     assert.equal((await checkSyntax('notes.md', notes!.text + '\nA (paren that never closes: [ {\n'))!.errors, 0);
   });
