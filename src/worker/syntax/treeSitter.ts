@@ -25,7 +25,10 @@ export interface SyntaxErrorSite {
 export interface SyntaxScan {
   /** ERROR and MISSING nodes in the tree (0: the text parses). */
   errors: number;
-  /** The first of them in document order. */
+  /**
+   * The first of them in document order; for a text checked as an edit of an already broken base (`scanEdited`),
+   * the first one the edit added, when it can tell (the message then points at the candidate's mistake).
+   */
   first: SyntaxErrorSite | null;
 }
 
@@ -85,16 +88,19 @@ function site(n: WTS.Node): SyntaxErrorSite {
   return { line: row + 1, column: column + 1, kind: 'unexpected', node: text.length > 40 ? `${text.slice(0, 40)}...` : text };
 }
 
+/** Error sites kept per tree to tell an edit's new errors from the base's own (more are counted, not kept). */
+const MAX_SITES = 200;
+
 /** ERROR and MISSING nodes under `root`, visiting only subtrees that contain one (a clean tree costs one check). */
-export function scanTree(root: WTS.Node): SyntaxScan {
+function collect(root: WTS.Node): { errors: number; sites: SyntaxErrorSite[] } {
   let errors = 0;
-  let first: SyntaxErrorSite | null = null;
+  const sites: SyntaxErrorSite[] = [];
   const stack: WTS.Node[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.isError || n.isMissing) {
       errors++;
-      first ??= site(n);
+      if (sites.length < MAX_SITES) sites.push(site(n));
       continue;
     }
     if (!n.hasError) continue;
@@ -104,7 +110,12 @@ export function scanTree(root: WTS.Node): SyntaxScan {
       if (k) stack.push(k);
     }
   }
-  return { errors, first };
+  return { errors, sites };
+}
+
+export function scanTree(root: WTS.Node): SyntaxScan {
+  const { errors, sites } = collect(root);
+  return { errors, first: sites[0] ?? null };
 }
 
 /**
@@ -180,11 +191,28 @@ export function scanEdited(parser: WTS.Parser, language: LanguageId, text: strin
     edited.edit(new runtimeLoaded!.Edit(editBetween(base, text)));
     tree = parser.parse(text, edited);
     if (!tree) throw new Error('tree-sitter returned no tree');
-    return scanTree(tree.rootNode);
+    if (!old.rootNode.hasError) return scanTree(tree.rootNode);
+    return { ...scanTree(tree.rootNode), first: firstNewSite(collect(old.rootNode).sites, collect(tree.rootNode).sites, editBetween(base, text)) };
   } finally {
     tree?.delete();
     edited.delete();
   }
+}
+
+/**
+ * The first site of the edited text with no counterpart in the base (same kind, node and column, on the same line
+ * once lines after the edit are shifted back): the error the edit introduced. Falls back to the first site.
+ */
+function firstNewSite(before: SyntaxErrorSite[], after: SyntaxErrorSite[], edit: EditSpan): SyntaxErrorSite | null {
+  const key = (s: SyntaxErrorSite, line: number) => `${line}:${s.column}:${s.kind}:${s.node}`;
+  const known = new Set(before.map((s) => key(s, s.line)));
+  const shift = edit.newEndPosition.row - edit.oldEndPosition.row;
+  for (const s of after) {
+    const row = s.line - 1;
+    const inBase = row < edit.startPosition.row ? s.line : row > edit.newEndPosition.row ? s.line - shift : null;
+    if (inBase === null || !known.has(key(s, inBase))) return s;
+  }
+  return after[0] ?? null;
 }
 
 /** A site as the one-line message the syntax reward shows (`line 3:14: missing ")" (python)`). */

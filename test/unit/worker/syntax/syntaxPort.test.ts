@@ -164,8 +164,8 @@ describe('worker/syntax tree-sitter port', function () {
   });
 
   it('syntaxReward: a file broken before the patch is judged on whether the patch adds errors', async () => {
-    const check = await syntaxCheckerFor(['m.py']);
     const before = 'def f(x):\n    return x +\n\n\ndef g(y):\n    return y\n';
+    const check = await syntaxCheckerFor(['m.py'], { bases: { 'm.py': before } });
     const change = (after: string) => [{ path: 'm.py', status: 'modified' as const, before, after }];
     // Same error, untouched: not held against the candidate.
     assert.deepEqual(syntaxReward(change(before.replace('return y', 'return y * 2')), check), { value: 1, error: null });
@@ -174,7 +174,11 @@ describe('worker/syntax tree-sitter port', function () {
     // A second error added: 0, and the message says the count went up.
     const worse = syntaxReward(change(before.replace('return y', 'return y *')), check);
     assert.equal(worse.value, 0);
-    assert.match(worse.error!.message, /^m\.py: line \d+:\d+: .*\(python\) \(syntax errors 1 -> 2\)$/);
+    // ... and the message points at the error the patch added (line 6), not at the one already there (line 2).
+    assert.match(worse.error!.message, /^m\.py: line 6:\d+: .*\(python\) \(syntax errors 1 -> 2\)$/);
+    // The same edit one line lower (lines shifted by an insertion above it): still the new error, at its new line.
+    const shifted = syntaxReward(change(before.replace('def g(y):', '# g\ndef g(y):').replace('return y', 'return y *')), check);
+    assert.match(shifted.error!.message, /^m\.py: line 7:\d+: /);
     // A clean file broken by the patch: 0 with the first error.
     const clean = 'def g(y):\n    return y\n';
     const r = syntaxReward([{ path: 'm.py', status: 'modified', before: clean, after: 'def g(y):\n    return y +\n' }], check);
