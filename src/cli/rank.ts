@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeProblems, INPUT_TASKS, readGroupLines, type InputReadResult, type InputTask } from '../core/input/groups';
 import { parseWeights } from '../core/ranking/ranking';
+import { mergeLimits } from '../core/patch/limits';
 import { resolveInsideRoot } from '../node/paths';
 import { ChartRenderer } from '../worker/chart/renderer';
 import { closeAllExecutors } from '../worker/sql/executor';
@@ -23,18 +24,25 @@ common:
 sql:
   --db FILE                database of groups without a "db" field
   --match test-suite|bird  execution_match semantics (default test-suite)
+  --eval-pipeline          BIRD evaluation.py's own SQL pipeline first (first statement, DISTINCT dropped)
+  --max-database-mb N      largest database loaded (default 512)
+  --max-result-mb N        largest result kept for comparison (default 32)
+  --compare-budget N       row visits allowed for one group's result comparisons (default 20000000)
 patch:
   --root DIR               workspace the candidates edit (files not given in the input, or given as a list of
                            paths, are read from it)
   --tests "CMD"            run CMD on a temporary copy of --root per candidate (exit 0 = pass)
   --tests-timeout-ms N     limit per test run (default 120000)
   --strict-swerl           SWE-RL's <think>/<solution> format required
+  --limit NAME=N,...       raise a patch limit (maxCandidates, maxGroupChars, maxPatchChars, maxHunkLines,
+                           maxFileLines, maxFileBytes, candidateTimeMs, groupTimeMs; repeatable)
 chart:
   --data FILE              data file of groups without a "data" field
   --reference-image FILE   reference picture of groups without a reference
   --reference-spec FILE    reference Vega-Lite spec of groups without a reference
   --out DIR                write each candidate's PNG there (reported as pngPath)
   --scale N                PNG pixel scale
+  --text-variant chartmimic|per-role  text reward: ChartMimic's pooled exact match (default) or per-role F1
   --matplotlib [--python PATH]  also run matplotlib candidates (sandboxed Python)
 
 input lines: {"group", "prompt", "candidate" | "candidates", "reference"?, "db"? (sql), "files"? (patch),
@@ -48,11 +56,14 @@ const COMMON: OptionSpec = {
   'timeout-ms': { type: 'string' },
 };
 const TASK_OPTIONS: Record<InputTask, OptionSpec> = {
-  sql: { db: { type: 'string' }, match: { type: 'string' } },
-  patch: { root: { type: 'string' }, tests: { type: 'string' }, 'tests-timeout-ms': { type: 'string' }, 'strict-swerl': { type: 'boolean' } },
+  sql: {
+    db: { type: 'string' }, match: { type: 'string' }, 'eval-pipeline': { type: 'boolean' },
+    'max-database-mb': { type: 'string' }, 'max-result-mb': { type: 'string' }, 'compare-budget': { type: 'string' },
+  },
+  patch: { root: { type: 'string' }, tests: { type: 'string' }, 'tests-timeout-ms': { type: 'string' }, 'strict-swerl': { type: 'boolean' }, limit: { type: 'string', multiple: true } },
   chart: {
     data: { type: 'string' }, 'reference-image': { type: 'string' }, 'reference-spec': { type: 'string' }, out: { type: 'string' },
-    scale: { type: 'string' }, matplotlib: { type: 'boolean' }, python: { type: 'string' },
+    scale: { type: 'string' }, 'text-variant': { type: 'string' }, matplotlib: { type: 'boolean' }, python: { type: 'string' },
     // earlier spelling of --timeout-ms for charts
     timeout: { type: 'string' },
   },
@@ -82,6 +93,24 @@ export function readInputFile(file: string, task: InputTask, warn: (m: string) =
     throw new UsageError(`${r.errors.length} of ${r.lines} input line${r.lines === 1 ? '' : 's'} cannot be read (nothing was ranked):\n${describeProblems(r.errors.map((p) => ({ ...p, where: `${file}:${p.line}` })))}`);
   }
   return r;
+}
+
+/** --limit NAME=N[,NAME=N...], repeatable; names and values checked by the patch ranker's own table. */
+function patchLimitsOf(values: readonly string[]): Record<string, number> | undefined {
+  if (values.length === 0) return undefined;
+  const lim: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const part of values.flatMap((v) => v.split(','))) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(part.trim());
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(n)) throw new UsageError(`--limit: expected NAME=N, got ${JSON.stringify(part)}`);
+    lim[m[1]!] = n;
+  }
+  try {
+    mergeLimits(lim);
+  } catch (e) {
+    throw new UsageError(`--limit: ${(e as Error).message}`);
+  }
+  return lim;
 }
 
 function weightsOf(a: CliArgs): Record<string, number> | undefined {
@@ -115,6 +144,15 @@ export async function rankCommand(args: string[]): Promise<number> {
       const db = a.str('db');
       if (db !== undefined) opts.defaultDb = path.resolve(db);
       opts.match = a.choice('match', ['test-suite', 'bird'] as const, 'test-suite');
+      const sqlLimits: NonNullable<ScoreOptions['sqlLimits']> = {};
+      const maxDb = a.num('max-database-mb', { min: 1 });
+      if (maxDb !== undefined) sqlLimits.maxDatabaseMB = maxDb;
+      const maxResult = a.num('max-result-mb', { min: 0.001 });
+      if (maxResult !== undefined) sqlLimits.maxResultMB = maxResult;
+      const budget = a.num('compare-budget', { min: 1 });
+      if (budget !== undefined) sqlLimits.compareBudget = budget;
+      if (a.flag('eval-pipeline')) sqlLimits.evalPipeline = true;
+      if (Object.keys(sqlLimits).length) opts.sqlLimits = sqlLimits;
     } else if (task === 'patch') {
       const root = a.str('root');
       const tests = a.str('tests');
@@ -129,6 +167,8 @@ export async function rankCommand(args: string[]): Promise<number> {
         opts.tests = { command: tests, ...(t !== undefined ? { timeoutMs: t } : {}) };
       }
       if (a.flag('strict-swerl')) opts.strictSwerl = true;
+      const limits = patchLimitsOf(a.list('limit'));
+      if (limits) opts.patchLimits = limits;
     } else {
       const data = a.str('data');
       if (data !== undefined) opts.defaultData = path.resolve(data);
@@ -146,6 +186,7 @@ export async function rankCommand(args: string[]): Promise<number> {
       if (out !== undefined) opts.outDir = path.resolve(out);
       const scale = a.num('scale', { min: 0.1, max: 8 });
       if (scale !== undefined) opts.scale = scale;
+      opts.textVariant = a.choice('text-variant', ['chartmimic', 'per-role'] as const, 'chartmimic');
       if (a.flag('matplotlib')) opts.matplotlib = a.str('python') ? { python: a.str('python')! } : {};
       else if (a.has('python')) throw new UsageError('--python is used with --matplotlib');
     }

@@ -13,7 +13,7 @@ import { rewardDefinitions } from '../core/rewardVersions';
 import type { SqlRankGroupInput, SqlRankOutput, SqlRankParams } from '../core/sql/protocol';
 import type { MatchMode } from '../core/sql/resultEq';
 import type { MatplotlibOptions } from '../worker/chart/matplotlib';
-import { rankCharts, type ChartGroupInput, type RankChartsOptions } from '../worker/chart/rankCharts';
+import { rankCharts, type ChartGroupInput } from '../worker/chart/rankCharts';
 import type { ChartRenderer } from '../worker/chart/renderer';
 import { rankPatch } from '../worker/patch/rankPatch';
 import { rankSql } from '../worker/sql/rankSql';
@@ -33,15 +33,17 @@ export interface ScoreOptions {
   match?: MatchMode;
   /** Runs SQL groups of one database (the server spreads them over its executor pool). Default: rankSql. */
   runSql?: (params: SqlRankParams, signal?: AbortSignal) => Promise<SqlRankOutput>;
-  /** Further SQL parameters of the task's own flags (limits, pipelines), passed to rankSql as they are. */
-  sqlExtra?: Partial<SqlRankParams>;
+  /** SQL limits and BIRD's pipeline (rank --max-database-mb, --max-result-mb, --compare-budget, --eval-pipeline). */
+  sqlLimits?: Pick<SqlRankParams, 'maxDatabaseMB' | 'maxResultMB' | 'compareBudget' | 'evalPipeline'>;
+  /** Chart text reward: ChartMimic's pooled exact match (default) or the per-role F1 variant (rank --text-variant). */
+  textVariant?: 'chartmimic' | 'per-role';
   // patch
-  /** Further patch parameters of the task's own flags (limits), passed to rankPatch as they are. */
-  patchExtra?: Partial<PatchRankParams>;
   /** Workspace folder patch candidates' missing files are read from (rank --root). */
   patchRoot?: string;
   tests?: PatchTestsConfig;
   strictSwerl?: boolean;
+  /** Patch limit overrides (rank --limit NAME=N), checked by src/core/patch/limits.ts. */
+  patchLimits?: Record<string, number>;
   // chart
   renderer?: ChartRenderer;
   defaultData?: string;
@@ -51,8 +53,6 @@ export interface ScoreOptions {
   outDir?: string;
   inlinePng?: 'auto' | 'always' | 'never';
   matplotlib?: MatplotlibOptions;
-  /** Further chart options of the task's own flags (reward variants), passed to rankCharts as they are. */
-  chartExtra?: Partial<RankChartsOptions>;
 }
 
 /** A ranked group as `rank` prints it and the server returns it: the task's own output plus definition ids. */
@@ -83,9 +83,10 @@ async function scoreSql(groups: readonly InputGroup[], o: ScoreOptions): Promise
   const out = new Array<GroupOutput>(groups.length);
   const run = o.runSql ?? ((p: SqlRankParams, signal?: AbortSignal) => rankSql(p, signal ? { signal } : {}));
   await Promise.all([...byDb].map(async ([dbPath, items]) => {
-    const params: SqlRankParams = { ...(o.sqlExtra ?? {}), dbPath, groups: items.map((x) => x.g), match: o.match ?? 'test-suite' };
+    const params: SqlRankParams = { dbPath, groups: items.map((x) => x.g), match: o.match ?? 'test-suite' };
     if (o.weights) params.weights = o.weights;
     if (o.timeoutMs !== undefined) params.timeoutMs = o.timeoutMs;
+    if (o.sqlLimits) Object.assign(params, o.sqlLimits);
     const r = await run(params, o.signal);
     r.groups.forEach((g, k) => (out[items[k]!.index] = g));
   }));
@@ -109,11 +110,12 @@ async function scorePatch(groups: readonly InputGroup[], o: ScoreOptions): Promi
     if (g.selection) item.selection = g.selection;
     return item;
   });
-  const params: PatchRankParams = { ...(o.patchExtra ?? {}), groups: inputs };
+  const params: PatchRankParams = { groups: inputs };
   if (o.patchRoot) params.root = o.patchRoot;
   if (o.weights) params.weights = o.weights;
   if (o.tests) params.tests = o.tests;
   if (o.strictSwerl) params.requireThinkSolution = true;
+  if (o.patchLimits) params.limits = o.patchLimits;
   const r = await rankPatch(params, o.signal ? { signal: o.signal } : {});
   return r.groups;
 }
@@ -132,13 +134,13 @@ async function scoreChart(groups: readonly InputGroup[], o: ScoreOptions): Promi
     return item;
   });
   const r = await rankCharts(inputs, {
-    ...(o.chartExtra ?? {}),
     renderer: o.renderer,
     inlinePng: o.inlinePng ?? 'never',
     ...(o.weights ? { weights: o.weights } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.scale !== undefined ? { scale: o.scale } : {}),
     ...(o.outDir ? { outDir: o.outDir } : {}),
+    ...(o.textVariant === 'per-role' ? { textVariant: 'per-role' as const } : {}),
     ...(o.matplotlib ? { matplotlib: o.matplotlib } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });

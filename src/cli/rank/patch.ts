@@ -7,7 +7,7 @@ import type { PatchRankGroupInput } from '../../core/patch/protocol';
 import { rankCommand } from '../rank';
 
 export const RANK_PATCH_USAGE =
-  'usage: reward-lens rank --task patch --input FILE.jsonl [--root DIR] [--weights name=w,...] [--tests "CMD"] [--tests-timeout-ms N] [--strict-swerl]\n';
+  'usage: reward-lens rank --task patch --input FILE.jsonl [--root DIR] [--weights name=w,...] [--tests "CMD"] [--tests-timeout-ms N] [--strict-swerl] [--limit NAME=N,...]\n';
 
 /** Reads the JSONL input into groups; throws listing every bad line with its number. */
 export function readPatchRankInput(text: string): PatchRankGroupInput[] {

@@ -7,7 +7,8 @@ import type { SqlRankGroupInput } from '../../core/sql/protocol';
 import { rankCommand } from '../rank';
 
 export const RANK_SQL_USAGE =
-  'usage: reward-lens rank --task sql --db FILE --input FILE.jsonl [--weights name=w,...] [--match test-suite|bird] [--timeout-ms N]\n';
+  'usage: reward-lens rank --task sql --db FILE --input FILE.jsonl [--weights name=w,...] [--match test-suite|bird] [--eval-pipeline] [--timeout-ms N]\n' +
+  '       [--max-database-mb N] [--max-result-mb N] [--compare-budget N]\n';
 
 /** Reads the JSONL input into groups; throws listing every bad line with its number. */
 export function readSqlRankInput(text: string): SqlRankGroupInput[] {
