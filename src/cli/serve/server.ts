@@ -3,7 +3,8 @@
  * training runs. Built on fastify (body limit, JSON parsing, timeouts) with prom-client metrics.
  *
  *   POST /v1/score    {"task", "groups": [{"group"?, "prompt", "candidates", "reference"?, "db"?, "files"?, "data"?}],
- *                      "weights"?, "options"?: {"timeoutMs"?, "match"?}} -> {"groups": [...]} as `rank` prints them
+ *                      "weights"?, "options"?: {"timeoutMs"?, "match"?, "evalPipeline"?, "textVariant"?}} -> {"groups": [...]}
+ *                      as `rank` prints them (options as rank's --timeout-ms, --match, --eval-pipeline, --text-variant)
  *   POST /get_reward  OpenRLHF's remote reward contract {"query", "prompts", "labels"} -> {"rewards", "scores",
  *                      "extra_logs"}
  *   GET  /health      version, reward definition ids, pool and queue states
@@ -269,7 +270,8 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
     }
     if (options !== undefined && options !== null) {
       if (!isObj(options)) throw new CodedError('bad_request', 'options must be an object');
-      for (const k of Object.keys(options)) if (k !== 'timeoutMs' && k !== 'match') throw new CodedError('bad_request', `unknown option "${k}" (options: timeoutMs, match)`);
+      const known = ['timeoutMs', 'match', 'evalPipeline', 'textVariant'];
+      for (const k of Object.keys(options)) if (!known.includes(k)) throw new CodedError('bad_request', `unknown option "${k}" (options: ${known.join(', ')})`);
       if (options.timeoutMs !== undefined) {
         const t = options.timeoutMs;
         if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new CodedError('bad_request', 'options.timeoutMs must be a positive number');
@@ -279,6 +281,15 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
       if (options.match !== undefined) {
         if (options.match !== 'test-suite' && options.match !== 'bird') throw new CodedError('bad_request', 'options.match must be "test-suite" or "bird"');
         opts.match = options.match;
+      }
+      // The same variants as rank's flags: --eval-pipeline (SQL), --text-variant (chart).
+      if (options.evalPipeline !== undefined) {
+        if (typeof options.evalPipeline !== 'boolean') throw new CodedError('bad_request', 'options.evalPipeline must be true or false');
+        if (options.evalPipeline) opts.sqlLimits = { evalPipeline: true };
+      }
+      if (options.textVariant !== undefined) {
+        if (options.textVariant !== 'chartmimic' && options.textVariant !== 'per-role') throw new CodedError('bad_request', 'options.textVariant must be "chartmimic" or "per-role"');
+        opts.textVariant = options.textVariant;
       }
     }
     if (task === 'sql') opts.runSql = (p, s) => sqlPool.run(p, s);

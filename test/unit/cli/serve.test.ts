@@ -118,6 +118,10 @@ describe('reward server (reward-lens serve)', function () {
     // with weights, as --weights
     const w = await post(`${server.url}/v1/score`, { task: 'sql', groups, weights: { ngram: 0, constructor: 2 } });
     assertSameGroups(w.json.groups, await rankOut(['--task', 'sql', '--input', input, '--weights', 'ngram=0,constructor=2']), 'sql weights');
+    // options, as rank's flags
+    const b = await post(`${server.url}/v1/score`, { task: 'sql', groups, options: { match: 'bird', evalPipeline: true, timeoutMs: 1000 } });
+    assert.strictEqual(b.status, 200, JSON.stringify(b.json));
+    assertSameGroups(b.json.groups, await rankOut(['--task', 'sql', '--input', input, '--match', 'bird', '--eval-pipeline', '--timeout-ms', '1000']), 'sql bird pipeline');
   });
 
   it('POST /v1/score equals rank for patch (files inline) and chart (README reference field)', async () => {
