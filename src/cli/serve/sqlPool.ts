@@ -28,7 +28,7 @@ interface Slot {
 interface Db {
   key: string;
   path: string;
-  /** Bytes one executor holds: the in-memory copy, twice when a loaded spare thread is kept (files up to 64 MiB). */
+  /** Bytes one executor holds (executorBytes). */
   perSlot: number;
   slots: Slot[];
   inUse: number;
@@ -36,6 +36,15 @@ interface Db {
 }
 
 const SPARE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, and per thread (one,
+ * plus a loaded spare for files up to 64 MiB) the thread's copy and SQLite's in-memory file (a 1 GiB file peaked
+ * near 3.3 GB resident with one thread: src/worker/sql/executor.ts).
+ */
+export function executorBytes(size: number): number {
+  return size * (1 + 2 * (size <= SPARE_MAX_BYTES ? 2 : 1));
+}
 
 export class SqlPool {
   private readonly dbs = new Map<string, Db>();
@@ -66,7 +75,7 @@ export class SqlPool {
       throw new CodedError('sql_db_open', `cannot open the database: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (!st.isFile()) throw new CodedError('sql_db_open', 'the database path is not a file');
-    const perSlot = st.size * (st.size <= SPARE_MAX_BYTES ? 2 : 1);
+    const perSlot = executorBytes(st.size);
     if (perSlot > this.opts.maxBytes) {
       throw new CodedError('limit_exceeded', `the database needs ${Math.ceil(perSlot / 2 ** 20)} MiB in memory, over the cache limit of ${Math.floor(this.opts.maxBytes / 2 ** 20)} MiB (--db-cache-mb raises it)`);
     }

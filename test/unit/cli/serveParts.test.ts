@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Gate, QueueFull } from '../../../src/cli/serve/gate';
 import { parseLabel, responseOf } from '../../../src/cli/serve/server';
-import { SqlPool } from '../../../src/cli/serve/sqlPool';
+import { executorBytes, SqlPool } from '../../../src/cli/serve/sqlPool';
 import { SqlExecutor } from '../../../src/worker/sql/executor';
 import { SHOP } from './helpers';
 
@@ -44,10 +44,10 @@ describe('reward server parts', function () {
     const b = path.join(dir, 'b.sqlite');
     fs.copyFileSync(SHOP, a);
     fs.copyFileSync(SHOP, b);
-    const size = fs.statSync(SHOP).size;
+    const size = executorBytes(fs.statSync(SHOP).size);
     const opened: string[] = [];
-    // Room for 3 executors of one database (2 copies each: thread + spare), not for a second database besides.
-    const pool = new SqlPool({ size: 3, maxBytes: size * 2 * 3, open: (p) => (opened.push(p), SqlExecutor.open(p)) });
+    // Room for 3 executors of one database, not for a second database besides.
+    const pool = new SqlPool({ size: 3, maxBytes: size * 3, open: (p) => (opened.push(p), SqlExecutor.open(p)) });
     try {
       const group = (n: number) => ({ group: String(n), prompt: '', candidates: ['SELECT count(*) FROM products', 'SELECT 1'], reference: null });
       const one = await pool.run({ dbPath: a, groups: [group(0)] });
@@ -56,10 +56,10 @@ describe('reward server parts', function () {
       const many = await pool.run({ dbPath: a, groups: [0, 1, 2, 3, 4, 5].map(group) });
       assert.deepStrictEqual(many.groups.map((g) => g.group), ['0', '1', '2', '3', '4', '5'], 'output keeps group order');
       assert.ok(opened.length <= 3, `at most size executors (${opened.length})`);
-      assert.ok(pool.bytes <= size * 2 * 3);
+      assert.ok(pool.bytes <= size * 3);
       await pool.run({ dbPath: b, groups: [group(0)] });
       assert.strictEqual(pool.state().databases, 1, 'the idle database a was closed to stay under the bound');
-      assert.ok(pool.bytes <= size * 2 * 3);
+      assert.ok(pool.bytes <= size * 3);
       const tiny = new SqlPool({ size: 1, maxBytes: 1024 });
       await assert.rejects(tiny.run({ dbPath: a, groups: [group(0)] }), /--db-cache-mb/);
     } finally {
