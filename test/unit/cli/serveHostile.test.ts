@@ -165,8 +165,13 @@ describe('reward server: hostile requests', function () {
     const small = await startRewardServer({ port: 0, roots: [root], concurrency: 1, queue: 0, timeoutMs: 3000 });
     try {
       const runaway = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
-      const slow = req(`${small.url}/v1/score`, JSON.stringify({ task: 'sql', groups: [{ candidates: [runaway], db: 'shop.sqlite' }], options: { timeoutMs: 1500 } }));
-      await new Promise((r) => setTimeout(r, 300));
+      const slow = req(`${small.url}/v1/score`, JSON.stringify({ task: 'sql', groups: [{ candidates: [runaway], db: 'shop.sqlite' }], options: { timeoutMs: 2500 } }));
+      // Wait until the slow request holds the only slot (health is not gated).
+      for (let i = 0; i < 200; i++) {
+        const h = await req(`${small.url}/health`, undefined, {}, 'GET');
+        if (h.json.queue.inFlight === 1) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const busy = await req(`${small.url}/v1/score`, JSON.stringify({ task: 'sql', groups: [{ candidates: ['SELECT 1'], db: 'shop.sqlite' }] }));
       assert.strictEqual(busy.status, 503);
       assert.strictEqual(busy.headers.get('retry-after'), '1');
