@@ -132,7 +132,12 @@ export async function rescoreLog(log: string, root: string, weights?: Record<str
         report.summary.rescored++;
         if (moved.length) report.summary.moved++;
         if (rg.bestBefore !== rg.bestAfter) report.summary.bestChanged++;
-        for (const m of moved) report.summary.byReward[m.reward] = (report.summary.byReward[m.reward] ?? 0) + 1;
+        // Reward names come from the log (any text): own properties only.
+        for (const m of moved) {
+          const by = report.summary.byReward;
+          const n = Object.prototype.hasOwnProperty.call(by, m.reward) ? by[m.reward]! : 0;
+          Object.defineProperty(by, m.reward, { value: n + 1, enumerable: true, writable: true, configurable: true });
+        }
       } catch (e) {
         report.skipped.push({ id: r.id, error: toErrorInfo(e) });
       }

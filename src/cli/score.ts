@@ -99,7 +99,7 @@ async function scorePatch(groups: readonly InputGroup[], o: ScoreOptions): Promi
     for (const p of g.filePaths ?? []) {
       const abs = o.resolve(p, 'file');
       try {
-        files[p] = fs.readFileSync(abs, 'utf8');
+        Object.defineProperty(files, p, { value: fs.readFileSync(abs, 'utf8'), enumerable: true, writable: true, configurable: true });
       } catch (e) {
         throw new CodedError('path_unreadable', `${JSON.stringify(p)}: ${(e as NodeJS.ErrnoException).code ?? 'cannot be read'}`);
       }
