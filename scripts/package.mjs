@@ -60,6 +60,10 @@ function required(target) {
     ['sql.js wasm', f => f.some(p => /^dist\/(.*\/)?sql-wasm\.wasm$/.test(p))],
     ['resvg wasm', f => f.some(p => /^dist\/(.*\/)?(resvg[^/]*|index_bg)\.wasm$/.test(p))],
     ['chart font', f => f.some(p => /^dist\/.*\.(ttf|otf|woff2?)$/.test(p))],
+    // Syntax port: tree-sitter's runtime and every grammar src/worker/syntax/grammars.json names (loaded on demand).
+    ['tree-sitter runtime wasm', f => f.includes('dist/tree-sitter/web-tree-sitter.wasm')],
+    ...Object.entries(JSON.parse(fs.readFileSync(path.join(ROOT, 'src/worker/syntax/grammars.json'), 'utf8')))
+      .map(([lang, g]) => [`${lang} grammar (${g.wasm})`, f => f.includes(`dist/tree-sitter/${g.wasm}`)]),
     ['tiny model config.json', f => f.includes('fixtures/tiny-model/config.json')],
     ['tiny model tokenizer.json', f => f.includes('fixtures/tiny-model/tokenizer.json')],
     ['tiny model .onnx', f => f.some(p => /^fixtures\/tiny-model\/.*\.onnx$/.test(p))],

@@ -19,18 +19,27 @@ export function settingDefault<K extends SettingKey>(key: K): Declared[`rewardLe
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
 export interface Settings {
   modelPath: string;
+  modelDtype: ModelDtypeSetting;
   endpointUrl: string;
   endpointModel: string;
+  endpointTimeoutMs: number;
   executionProvider: ExecutionProviderSetting;
   numCandidates: number;
   temperature: number;
   topP: number;
+  /** 0: the task's default (maxNewTokensFor in src/extension/settings.ts). */
   maxNewTokens: number;
   rewardWeights: Record<string, number>;
   sqlTimeoutMs: number;
   sqlDatabasePath: string;
+  sqlSampleValues: boolean;
+  sqlMaxDatabaseMB: number;
+  sqlMaxResultMB: number;
+  sqlCompareBudget: number;
   logLocation: string;
   patchRunTests: boolean;
   patchTestCommand: string;
@@ -64,8 +73,10 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
   }
   return {
     modelPath: str('modelPath').trim(),
+    modelDtype: DECLARED['rewardLens.modelDtype'].enum.includes(get('modelDtype') as string) ? (get('modelDtype') as ModelDtypeSetting) : (settingDefault('modelDtype') as ModelDtypeSetting),
     endpointUrl: str('endpoint.url').trim(),
     endpointModel: str('endpoint.model').trim(),
+    endpointTimeoutMs: num('endpoint.timeoutMs'),
     executionProvider: DECLARED['rewardLens.executionProvider'].enum.includes(provider as string) ? (provider as ExecutionProviderSetting) : (settingDefault('executionProvider') as ExecutionProviderSetting),
     numCandidates: num('numCandidates'),
     temperature: num('temperature'),
@@ -74,6 +85,10 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     rewardWeights,
     sqlTimeoutMs: num('sql.timeoutMs'),
     sqlDatabasePath: str('sql.databasePath').trim(),
+    sqlSampleValues: bool('sql.sampleValues'),
+    sqlMaxDatabaseMB: num('sql.maxDatabaseMB'),
+    sqlMaxResultMB: num('sql.maxResultMB'),
+    sqlCompareBudget: num('sql.compareBudget'),
     logLocation: str('logLocation').trim(),
     patchRunTests: bool('patch.runTests'),
     patchTestCommand: str('patch.testCommand'),

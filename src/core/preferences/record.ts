@@ -14,7 +14,12 @@ import { isChatMessage, type ChatMessage } from '../chat';
 import { summarizeLogprobs as summarize, type LogprobSummary } from '../sampling/logprobs';
 
 export const PREFERENCE_SCHEMA = 'reward-lens/preference';
-export const PREFERENCE_SCHEMA_VERSION = 1;
+/**
+ * 2: adds `rewardDefinitions` (which definition each logged reward follows, src/core/rewardVersions.ts). Version 1
+ * records (no definitions) are still read and exported.
+ */
+export const PREFERENCE_SCHEMA_VERSION = 2;
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export type TaskKind = 'sql' | 'patch' | 'chart';
 export const TASK_KINDS: readonly TaskKind[] = ['sql', 'patch', 'chart'];
@@ -87,7 +92,8 @@ export interface HumanSignal {
 
 export interface PreferenceRecord {
   schema: typeof PREFERENCE_SCHEMA;
-  version: typeof PREFERENCE_SCHEMA_VERSION;
+  /** 1 or 2; records are written as PREFERENCE_SCHEMA_VERSION. */
+  version: 1 | 2;
   id: string;
   /** ISO 8601, UTC. */
   time: string;
@@ -101,6 +107,11 @@ export interface PreferenceRecord {
   allEqual: boolean;
   candidates: CandidateRecord[];
   human: HumanSignal;
+  /**
+   * Version 2: reward name -> definition id (`swerl@12f8d90`, `reward-lens@1`) for every reward in `candidates`, so
+   * each number can be traced to the code that produced it. The gold answer the rewards used is `context.reference`.
+   */
+  rewardDefinitions?: Record<string, string>;
 }
 
 export function emptyHumanSignal(weights: Record<string, number> = {}): HumanSignal {
@@ -195,7 +206,8 @@ export function isHumanSignal(x: unknown): x is HumanSignal {
 export function checkPreferenceRecord(x: unknown): string | null {
   if (!isJsonObject(x)) return 'not an object';
   if (x.schema !== PREFERENCE_SCHEMA) return `schema is not "${PREFERENCE_SCHEMA}"`;
-  if (x.version !== PREFERENCE_SCHEMA_VERSION) return `unsupported version ${String(x.version)}`;
+  if (!READABLE_SCHEMA_VERSIONS.includes(x.version as number)) return `unsupported version ${String(x.version)}`;
+  if (x.version === 2 && !(isObj(x.rewardDefinitions) && Object.values(x.rewardDefinitions).every(isStr))) return 'version 2 without rewardDefinitions';
   if (!isStr(x.id) || x.id === '') return 'missing id';
   if (!isStr(x.time) || Number.isNaN(Date.parse(x.time))) return 'bad time';
   if (!TASK_KINDS.includes(x.task as TaskKind)) return `unknown task ${String(x.task)}`;

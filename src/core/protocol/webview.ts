@@ -59,6 +59,14 @@ export interface PanelCandidate {
   png?: string;
   summary?: string;
   files?: PatchFileSummary[];
+  /** Patch: the unified diff of the change, shown inline on the card and in compare. */
+  diff?: string;
+  /** The code Copy puts on the clipboard and compare diffs: the SQL, the spec without fences, the patch's diff. */
+  code?: string;
+  /** Why Accept is refused for this candidate (it does not apply / does not parse); absent when it can be accepted. */
+  acceptBlocked?: string;
+  /** The gates this candidate fails (e.g. `executes = 0`): the panel asks before accepting it. */
+  gateFailures?: string[];
 }
 
 export interface PanelGroup {
@@ -84,6 +92,24 @@ export interface SessionInfo {
   canOpenDiff: boolean;
   /** Label of the Accept button, e.g. "Insert SQL", "Apply patch", "Save chart spec". */
   acceptLabel: string;
+  /** The gold answer the rewards used (gold SQL, oracle patch, reference image path), or null. */
+  reference?: string | null;
+  /** Whether "Set reference..." is offered (the command can re-rank with a gold answer). */
+  canSetReference?: boolean;
+  /** Restored from the preference log after the panel was closed: shown read-only (no Accept, no re-logging). */
+  restored?: boolean;
+  /** With `restored`: what the human did, as logged. */
+  human?: HumanSignal;
+  /** When sampling started (ms since epoch), for the elapsed time in the progress line. */
+  startedAt?: number;
+}
+
+/** One earlier reviewed group in the preference log, for the panel's "Recent reviews" list. */
+export interface HistoryItem {
+  recordId: string;
+  task: TaskKind;
+  title: string;
+  time: string;
 }
 
 /** extension -> panel */
@@ -96,7 +122,11 @@ export type HostMessage =
   /** Outcome of an action (accepted, logged, copied, ...), shown in the panel's status line. */
   | { type: 'status'; sessionId: string | null; level: 'info' | 'warning' | 'error'; message: string }
   /** The record for this session is in the log (the panel marks the session as logged). */
-  | { type: 'logged'; sessionId: string; recordId: string; file: string };
+  | { type: 'logged'; sessionId: string; recordId: string; file: string }
+  /** The user cancelled the generation (not a failure: shown neutral). */
+  | { type: 'cancelled'; sessionId: string }
+  /** Recent reviewed groups from the log (newest first), offered after the panel was closed and reopened. */
+  | { type: 'history'; items: HistoryItem[] };
 
 /** panel -> extension */
 export type PanelMessage =
@@ -110,6 +140,10 @@ export type PanelMessage =
   | { type: 'copy'; sessionId: string; index: number; text: string }
   | { type: 'regenerate'; sessionId: string | null; weights: Record<string, number> }
   | { type: 'cancel'; sessionId: string }
+  /** Ask for a gold answer and re-rank the group with the gold rewards. */
+  | { type: 'setReference'; sessionId: string }
+  /** Show an earlier reviewed group from the log (read-only). */
+  | { type: 'openRecord'; recordId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type HostMessageType = HostMessage['type'];
@@ -133,6 +167,10 @@ function isSqlResult(x: unknown): x is SqlResultEvidence {
   return isJsonObject(x) && Array.isArray(x.columns) && x.columns.every(isStr) && Array.isArray(x.rows) && x.rows.every(Array.isArray) && isInt(x.rowCount);
 }
 
+function isHistoryItem(x: unknown): x is HistoryItem {
+  return isObj(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
+}
+
 function isPatchFiles(x: unknown): x is PatchFileSummary[] {
   return Array.isArray(x) && x.every((f) => isJsonObject(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
 }
@@ -145,6 +183,8 @@ export function isPanelCandidate(x: unknown): x is PanelCandidate {
   if (x.result !== undefined && !isSqlResult(x.result)) return false;
   if (x.png !== undefined && !isStr(x.png)) return false;
   if (x.summary !== undefined && !isStr(x.summary)) return false;
+  for (const k of ['diff', 'code', 'acceptBlocked'] as const) if (x[k] !== undefined && !isStr(x[k])) return false;
+  if (x.gateFailures !== undefined && !(Array.isArray(x.gateFailures) && x.gateFailures.every(isStr))) return false;
   return x.files === undefined || isPatchFiles(x.files);
 }
 
@@ -174,7 +214,12 @@ export function isSessionInfo(x: unknown): x is SessionInfo {
     isJsonObject(x.rewards) &&
     Object.values(x.rewards).every(isRewardInfo) &&
     typeof x.canOpenDiff === 'boolean' &&
-    isStr(x.acceptLabel)
+    isStr(x.acceptLabel) &&
+    (x.reference === undefined || x.reference === null || isStr(x.reference)) &&
+    (x.canSetReference === undefined || typeof x.canSetReference === 'boolean') &&
+    (x.restored === undefined || typeof x.restored === 'boolean') &&
+    (x.human === undefined || isHumanSignal(x.human)) &&
+    isOptNum(x.startedAt)
   );
 }
 
@@ -195,6 +240,10 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return (x.sessionId === null || isStr(x.sessionId)) && (x.level === 'info' || x.level === 'warning' || x.level === 'error') && isStr(x.message);
     case 'logged':
       return isStr(x.sessionId) && isStr(x.recordId) && isStr(x.file);
+    case 'cancelled':
+      return isStr(x.sessionId);
+    case 'history':
+      return Array.isArray(x.items) && x.items.every(isHistoryItem);
     default:
       return false;
   }
@@ -217,7 +266,10 @@ export function isPanelMessage(x: unknown): x is PanelMessage {
     case 'regenerate':
       return (x.sessionId === null || isStr(x.sessionId)) && isNumMap(x.weights);
     case 'cancel':
+    case 'setReference':
       return isStr(x.sessionId);
+    case 'openRecord':
+      return isStr(x.recordId);
     case 'log':
       return (x.level === 'info' || x.level === 'warn' || x.level === 'error') && isStr(x.message);
     default:
@@ -236,6 +288,9 @@ export function toPanelCandidate(c: { index: number; text: string; rewards: Reco
     out.result = { columns: r.columns, rows: r.rows.slice(0, 50).map(toCells), rowCount: r.rowCount };
   }
   if (isStr(c['png'])) out.png = c['png'];
+  if (isStr(c['diff']) && c['diff'] !== '') out.diff = c['diff'];
+  const code = extractedCode(c);
+  if (code !== null) out.code = code;
   const summary = patchSummaryText(c['summary'], c['notes']);
   if (summary !== null) out.summary = summary;
   if (isPatchFiles(c['files'])) {
@@ -248,6 +303,18 @@ export function toPanelCandidate(c: { index: number; text: string; rewards: Reco
     });
   }
   return out;
+}
+
+/**
+ * The code a candidate proposes, without the model's prose and fences: the SQL the ranker extracted, the patch's
+ * unified diff, or the first fenced block (a chart spec); null when there is nothing beyond the raw text.
+ */
+export function extractedCode(c: { text: string; [k: string]: unknown }): string | null {
+  if (isStr(c['sql']) && c['sql'].trim() !== '') return c['sql'].trim();
+  if (isStr(c['diff']) && c['diff'].trim() !== '') return c['diff'];
+  const fenced = /```[\w-]*[^\S\n]*\r?\n([\s\S]*?)```/.exec(c.text);
+  if (fenced) return fenced[1]!.replace(/\r?\n$/, '');
+  return null;
 }
 
 /** Patch summaries come as text or as `{files, added, removed, hunks}` (src/core/patch/rewards.ts), plus notes. */
@@ -271,4 +338,59 @@ function toCells(row: unknown[]): unknown[] {
     if (isJsonObject(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
     return JSON.stringify(v) ?? String(v);
   });
+}
+
+// ---- Accept: refused for what does not apply or parse, confirmed for what fails a gate ---------------------------
+
+/** Error codes that mean the candidate cannot be used as it is: it does not parse, or does not apply. */
+const BLOCKING_CODES: Readonly<Record<string, string>> = Object.freeze({
+  patch_format: 'it is not a patch this extension can read',
+  patch_apply: 'it does not apply to the current file',
+  patch_syntax: 'the patched file does not parse',
+  chart_parse: 'the chart spec does not parse',
+  sql_syntax: 'the SQL does not parse',
+  sql_not_sql: 'it is not SQL',
+});
+
+/** Rewards that act as pass/fail checks: 0 (or below the session's threshold) means the candidate fails it. */
+const GATE_REWARDS = ['syntax', 'executes', 'applies', 'schema_valid', 'fields_valid', 'tests'];
+
+const MARKER_LINE = /^(<{7} SEARCH|={7}|>{7} REPLACE)[^\S\n]*$/m;
+
+/**
+ * Whether Accept may use a candidate. `blocked`: why it is refused (does not apply or parse: an error code above, a
+ * patch whose `applies` is 0 or that changes nothing, or a patched file that still holds SEARCH/REPLACE markers not in
+ * the original); `gateFailures`: the checks it fails, which the panel confirms before accepting.
+ */
+export function acceptVerdict(
+  task: TaskKind,
+  c: { rewards: Record<string, number | null>; error: ErrorInfo | null; [k: string]: unknown },
+  opts: { gate?: readonly string[]; thresholds?: Readonly<Record<string, number>>; originals?: Readonly<Record<string, string>> } = {},
+): { blocked: string | null; gateFailures: string[] } {
+  let blocked: string | null = null;
+  if (c.error && Object.prototype.hasOwnProperty.call(BLOCKING_CODES, c.error.code)) blocked = `${BLOCKING_CODES[c.error.code]} (${c.error.code}: ${c.error.message})`;
+  if (task === 'patch' && blocked === null) {
+    const files = Array.isArray(c['files']) ? (c['files'] as { path?: unknown; after?: unknown; oldPath?: unknown }[]) : [];
+    if (c.rewards['applies'] === 0) blocked = 'it does not apply to the current file (applies = 0)';
+    else if (files.length === 0) blocked = 'it changes nothing';
+    else {
+      for (const f of files) {
+        if (!isStr(f.after) || !MARKER_LINE.test(f.after)) continue;
+        const original = opts.originals?.[isStr(f.oldPath) ? f.oldPath : isStr(f.path) ? f.path : ''];
+        if (original !== undefined && MARKER_LINE.test(original)) continue;
+        blocked = `SEARCH/REPLACE markers would end up in ${isStr(f.path) ? f.path : 'the file'}`;
+        break;
+      }
+    }
+  }
+  const gateFailures: string[] = [];
+  const names = new Set([...GATE_REWARDS, ...(opts.gate ?? [])]);
+  for (const n of names) {
+    const v = c.rewards[n];
+    if (typeof v !== 'number') continue;
+    const min = opts.thresholds?.[n];
+    if (min !== undefined ? v < min : v <= 0) gateFailures.push(`${n} = ${Number.isInteger(v) ? v : v.toFixed(2)}`);
+  }
+  if (c.error && blocked === null) gateFailures.push(`${c.error.code}: ${c.error.message}`);
+  return { blocked, gateFailures };
 }

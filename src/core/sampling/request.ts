@@ -9,14 +9,18 @@ import type { FinishReason } from './stopping';
 import { isJsonObject } from '../guards';
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+const DTYPES: readonly ModelDtypeSetting[] = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 export interface OnnxBackendSpec {
   kind: 'onnx';
   /** Model folder (Optimum layout); empty: the small model bundled with the extension. */
   modelPath: string;
   executionProvider?: ExecutionProviderSetting;
-  /** Graph under onnx/, default model.onnx. */
+  /** Graph under onnx/; overrides dtype. */
   onnxFile?: string;
+  /** rewardLens.modelDtype: which variant under onnx/ (model.onnx, model_fp16.onnx, model_q4.onnx, ...); default auto. */
+  dtype?: ModelDtypeSetting;
   /** CPU intra-op threads; default onnxruntime's (one per core). */
   threads?: number;
 }
@@ -59,6 +63,11 @@ export interface GenerateParams {
   tokenLogprobs?: boolean;
   /** ONNX: a forward pass slower than this fails with model_forward (default 120000). */
   stepTimeoutMs?: number;
+  /**
+   * ONNX: prompt-lookup speculative decoding drafts up to this many tokens per row and forward pass (0 = off, default
+   * 4). The output distribution is the sampler's either way; copy-heavy outputs take fewer forward passes.
+   */
+  draftTokens?: number;
 }
 
 export interface CandidateResult {
@@ -82,6 +91,9 @@ export interface ModelInfo {
   vocabSize?: number;
   /** float32 / float16 KV cache. */
   kvType?: string;
+  /** The graph file under onnx/ that runs, and its variant (fp32, fp16, q8, q4, q4f16, custom). */
+  onnxFile?: string;
+  dtype?: string;
   loadMs?: number;
 }
 
@@ -94,6 +106,9 @@ export interface GenerateTimings {
   promptTokens: number;
   newTokens: number;
   tokensPerSecond: number;
+  /** Speculative decoding: draft tokens proposed and accepted. */
+  draftedTokens?: number;
+  acceptedTokens?: number;
 }
 
 export interface GenerateResult {
@@ -134,6 +149,10 @@ export function parseBackend(x: unknown): BackendSpec {
     if (ep !== 'auto' && ep !== 'cuda' && ep !== 'webgpu' && ep !== 'cpu') bad('backend.executionProvider must be auto, cuda, webgpu or cpu');
     const spec: OnnxBackendSpec = { kind: 'onnx', modelPath: x.modelPath, executionProvider: ep };
     if (typeof x.onnxFile === 'string') spec.onnxFile = x.onnxFile;
+    if (x.dtype !== undefined) {
+      if (!DTYPES.includes(x.dtype as ModelDtypeSetting)) bad(`backend.dtype must be one of ${DTYPES.join(', ')}`);
+      spec.dtype = x.dtype as ModelDtypeSetting;
+    }
     const threads = optNum(x, 'threads', 1, 1024, true);
     if (threads !== undefined) spec.threads = threads;
     return spec;
@@ -177,6 +196,7 @@ export function parseGenerateParams(x: unknown): GenerateParams {
   const rp = optNum(x, 'repetitionPenalty', 0.01, 100); if (rp !== undefined) p.repetitionPenalty = rp;
   const seed = optNum(x, 'seed', 0, 2 ** 32 - 1, true); if (seed !== undefined) p.seed = seed;
   const st = optNum(x, 'stepTimeoutMs', 1, 86_400_000, true); if (st !== undefined) p.stepTimeoutMs = st;
+  const dt = optNum(x, 'draftTokens', 0, 32, true); if (dt !== undefined) p.draftTokens = dt;
   if (x.stop !== undefined) {
     if (!Array.isArray(x.stop) || !x.stop.every((s) => typeof s === 'string')) bad('stop must be an array of strings');
     p.stop = (x.stop as string[]).filter((s) => s.length > 0);

@@ -63,6 +63,12 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
 
   const ext = exportExtension(item.format);
   const defaultDir = folders[0] ? path.join(folders[0], '.reward-lens', 'exports') : path.dirname(logFile);
+  // The save dialog starts in the default folder only if it exists (otherwise it falls back to some other place).
+  try {
+    fs.mkdirSync(defaultDir, { recursive: true });
+  } catch {
+    // an unwritable workspace: the dialog still lets the user pick another folder
+  }
   const target = await vscode.window.showSaveDialog({
     title: `Save ${item.label} dataset`,
     defaultUri: vscode.Uri.file(path.join(defaultDir, `${item.format}.${ext}`)),

@@ -39,6 +39,7 @@ class RendererProcess {
   private child: ChildProcess | null = null;
   private channel: ChannelClient<RendererMethods, RendererEvents> | null = null;
   private ready: Promise<void> | null = null;
+  private isReady = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxHeapMb: number;
   private readonly timeoutMs: number;
@@ -77,15 +78,19 @@ class RendererProcess {
       events: rendererEventGuards,
     });
     this.channel = channel;
-    child.on('exit', (code, signal) => {
-      if (this.child === child) { this.child = null; this.channel = null; this.ready = null; }
+    this.isReady = false;
+    child.on('exit', () => {
+      if (this.child === child) { this.child = null; this.channel = null; this.ready = null; this.isReady = false; }
+    });
+    // 'close' comes after 'exit' once stderr is drained, so V8's "heap out of memory" is there to be reported.
+    child.on('close', (code, signal) => {
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
-      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ' (out of memory)' : '';
+      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ` (out of memory: the renderer's heap is capped at ${this.maxHeapMb} MB)` : '';
       channel.close(`chart renderer exited (${why})${oom}`);
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new CodedError('chart_timeout', `chart renderer did not start in ${this.startTimeoutMs} ms`)); }, this.startTimeoutMs);
-      channel.on('ready', () => { clearTimeout(timer); resolve(); });
+      channel.on('ready', () => { clearTimeout(timer); if (this.child === child) this.isReady = true; resolve(); });
       channel.on('fatal', (m) => { clearTimeout(timer); reject(new CodedError('not_available', m.message)); });
       child.once('exit', (code) => { clearTimeout(timer); reject(new CodedError('not_available', `chart renderer exited during start (code ${code}): ${stderr.slice(-500)}`)); });
     });
@@ -121,7 +126,7 @@ class RendererProcess {
         this.killChild(child);
         // Start the replacement now, while the caller scores what it has, not when the next candidate arrives.
         this.start().catch(() => undefined);
-        return { ok: false, error: e.reason === 'timeout' ? { code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms` } : { code: 'cancelled', message: 'cancelled' } };
+        return { ok: false, error: e.reason === 'timeout' ? { code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms (the per-candidate limit: --timeout-ms, chart.rank timeoutMs)` } : { code: 'cancelled', message: 'cancelled' } };
       }
       // The child's verdict (chart_parse, chart_network, chart_render) or its exit (chart_render, "chart renderer exited").
       return { ok: false, error: toErrorInfo(e, 'chart_render') };
@@ -130,8 +135,14 @@ class RendererProcess {
 
   /** Kills a child now and forgets it, so the next render starts a fresh one instead of talking to a dying one. */
   private killChild(child: ChildProcess): void {
-    if (this.child === child) { this.child = null; this.channel = null; this.ready = null; }
+    if (this.child === child) { this.child = null; this.channel = null; this.ready = null; this.isReady = false; }
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** The running child's pid, if any. */
+  /** Whether a started child is ready now (not starting, not restarting after a kill). */
+  get warm(): boolean {
+    return this.isReady;
   }
 
   /** The running child's pid, if any. */
@@ -166,8 +177,12 @@ export class ChartRenderer {
 
   /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
   render(spec: unknown, opts: RenderOptions = {}): Promise<RenderOutcome> {
+    // The least busy process, and among equals one whose child is ready: a child restarting after a kill (a spec
+    // that hit its timeout) takes seconds to load vega, and the next candidate should not wait for it.
     let best = this.procs[0]!;
-    for (const p of this.procs) if (p.outstanding < best.outstanding) best = p;
+    for (const p of this.procs) {
+      if (p.outstanding < best.outstanding || (p.outstanding === best.outstanding && p.warm && !best.warm)) best = p;
+    }
     return best.render(spec, opts);
   }
 

@@ -35,6 +35,7 @@ export const chartHandlers = workerHandlers({
       signal: ctx.signal,
       ...(p.weights ? { weights: p.weights } : {}),
       ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
+      ...(p.textVariant === 'per-role' ? { textVariant: 'per-role' as const } : {}),
       ...(p.scale ? { scale: p.scale } : {}),
       ...(p.matplotlib ? { matplotlib: p.matplotlib } : {}),
       ...(p.outDir ? { outDir: p.outDir } : {}),

@@ -10,7 +10,7 @@ export const sqlHandlers = workerHandlers({
   async 'sql.schema'(params): Promise<SqlSchemaResult> {
     const p = parseSqlSchemaParams(params);
     const t0 = performance.now();
-    const ex = await getExecutor(p.dbPath);
+    const ex = await getExecutor(p.dbPath, p.maxDatabaseMB ? { maxDatabaseBytes: p.maxDatabaseMB * 1024 * 1024 } : {});
     const loadMs = performance.now() - t0;
     return { schema: await ex.schema(p.samples ?? 3), loadMs };
   },

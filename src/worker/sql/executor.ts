@@ -27,7 +27,18 @@ export interface ExecutorOptions {
    * file system, so random lookups (index scans into a big table) ran about 1.7x faster with the file cached.
    */
   cacheBytes?: number;
+  /**
+   * Largest database file loaded, bytes (default 512 MiB; setting `rewardLens.sql.maxDatabaseMB`, flag
+   * `--max-database-mb`). The file is held in memory about three times over (the shared copy, the thread's copy,
+   * SQLite's in-memory file): a 1 GiB file peaked at 3.3 GB resident, and a 2 GiB one cannot be held at all.
+   */
+  maxDatabaseBytes?: number;
+  /** How long reading the schema (names, keys, samples, row counts) may take (default 10 s). */
+  schemaTimeoutMs?: number;
 }
+
+export const DEFAULT_MAX_DATABASE_MB = 512;
+export const DATABASE_LIMIT_NAME = 'rewardLens.sql.maxDatabaseMB / --max-database-mb';
 
 /** Files up to this size keep a loaded spare thread (two in-memory copies); larger ones reload after a kill. */
 const SPARE_MAX_BYTES = 64 * 1024 * 1024;
@@ -149,6 +160,15 @@ export class SqlExecutor {
     let bytes: SharedArrayBuffer;
     try {
       st = fs.statSync(dbPath);
+    } catch (e) {
+      throw new CodedError('sql_db_open', `cannot read ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const maxBytes = opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_MB * 1024 * 1024;
+    if (st.size > maxBytes) {
+      const mb = (b: number) => (b / (1024 * 1024)).toFixed(1);
+      throw new CodedError('limit_exceeded', `the database is ${mb(st.size)} MB, over the ${mb(maxBytes)} MB limit (set by ${DATABASE_LIMIT_NAME})`);
+    }
+    try {
       bytes = new SharedArrayBuffer(st.size);
       const fd = fs.openSync(dbPath, 'r');
       try {
@@ -175,7 +195,13 @@ export class SqlExecutor {
   }
 
   private static async load(dbPath: string, st: fs.Stats, bytes: SharedArrayBuffer, opts: ExecutorOptions, t0: number): Promise<SqlExecutor> {
-    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000, cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024) };
+    const full = {
+      heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024,
+      loadTimeoutMs: opts.loadTimeoutMs ?? 60_000,
+      cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024),
+      maxDatabaseBytes: opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_MB * 1024 * 1024,
+      schemaTimeoutMs: opts.schemaTimeoutMs ?? 10_000,
+    };
     const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
     await ex.ensureThread().ready;
     ex.loadMs = performance.now() - t0;
@@ -365,10 +391,15 @@ export class SqlExecutor {
       const thread = this.ensureThread();
       await thread.ready;
       thread.busy(1);
-      const reply = await thread.channel.call('schema', { samples }).then(
-        (r): ThreadReply => ({ type: 'schema', ...r }),
-        (e: unknown): ThreadReply => ({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }),
+      const reply = await thread.channel.call('schema', { samples }, { timeoutMs: this.opts.schemaTimeoutMs }).then(
+        (r): ThreadReply | { type: 'timeout' } => ({ type: 'schema', ...r }),
+        (e: unknown): ThreadReply | { type: 'timeout' } =>
+          e instanceof ChannelError && e.reason === 'timeout' ? { type: 'timeout' } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
       ).finally(() => thread.busy(-1));
+      if (reply.type === 'timeout') {
+        this.respawn('schema timeout');
+        throw new CodedError('limit_exceeded', `reading the database schema took over ${this.opts.schemaTimeoutMs} ms (schemaTimeoutMs)`);
+      }
       if (reply.type === 'schema' && reply.schema) return reply.schema;
       throw new CodedError('sql_db_open', reply.type === 'schema' ? reply.error ?? 'schema failed' : reply.type === 'fatal' ? reply.message : 'schema failed');
     });
