@@ -207,7 +207,7 @@ export function checkPreferenceRecord(x: unknown): string | null {
   if (!isJsonObject(x)) return 'not an object';
   if (x.schema !== PREFERENCE_SCHEMA) return `schema is not "${PREFERENCE_SCHEMA}"`;
   if (!READABLE_SCHEMA_VERSIONS.includes(x.version as number)) return `unsupported version ${String(x.version)}`;
-  if (x.version === 2 && !(isObj(x.rewardDefinitions) && Object.values(x.rewardDefinitions).every(isStr))) return 'version 2 without rewardDefinitions';
+  if (x.version === 2 && !(isJsonObject(x.rewardDefinitions) && Object.values(x.rewardDefinitions).every(isStr))) return 'version 2 without rewardDefinitions';
   if (!isStr(x.id) || x.id === '') return 'missing id';
   if (!isStr(x.time) || Number.isNaN(Date.parse(x.time))) return 'bad time';
   if (!TASK_KINDS.includes(x.task as TaskKind)) return `unknown task ${String(x.task)}`;

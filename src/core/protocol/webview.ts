@@ -168,7 +168,7 @@ function isSqlResult(x: unknown): x is SqlResultEvidence {
 }
 
 function isHistoryItem(x: unknown): x is HistoryItem {
-  return isObj(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
+  return isJsonObject(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
 }
 
 function isPatchFiles(x: unknown): x is PatchFileSummary[] {

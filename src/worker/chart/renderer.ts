@@ -139,7 +139,6 @@ class RendererProcess {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
-  /** The running child's pid, if any. */
   /** Whether a started child is ready now (not starting, not restarting after a kill). */
   get warm(): boolean {
     return this.isReady;
