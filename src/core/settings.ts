@@ -4,6 +4,7 @@
  * declared there does not compile). src/extension/settings.ts supplies VS Code's configuration reader.
  */
 import manifest from '../../package.json';
+import type { ModelDtypeSetting } from './sampling/request';
 
 const DECLARED = manifest.contributes.configuration.properties;
 type Declared = typeof DECLARED;
@@ -19,7 +20,7 @@ export function settingDefault<K extends SettingKey>(key: K): Declared[`rewardLe
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 
-export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+export type { ModelDtypeSetting };
 
 export interface Settings {
   modelPath: string;
