@@ -143,7 +143,10 @@ class RendererProcess {
           else finish({ ok: false, error: m.error, ...(m.warnings ? { warnings: m.warnings } : {}) });
         }
       });
-      const req: RenderRequest = { id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1, ...(opts.rgba ? { rgba: true } : {}) };
+      const req: RenderRequest = {
+        id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1,
+        ...(opts.rgba ? { rgba: true } : {}), ...(opts.features === false ? { features: false } : {}), ...(opts.png === false ? { png: false } : {}),
+      };
       child.send(req);
     });
   }
@@ -170,7 +173,17 @@ class RendererProcess {
   }
 }
 
-export type RenderOptions = { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal; rgba?: boolean };
+export type RenderOptions = {
+  language?: 'vega-lite' | 'vega';
+  scale?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  rgba?: boolean;
+  /** Visual features for the visual reward (default true). */
+  features?: boolean;
+  /** The PNG (default true). */
+  png?: boolean;
+};
 
 /**
  * The renderer used by rankCharts: a small pool of `RendererProcess`es; each render goes to the least busy one.

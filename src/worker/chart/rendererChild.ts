@@ -102,17 +102,19 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderResp
       font: { fontBuffers: libs.fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans' },
     });
     const img = r.render();
-    const png = img.asPng();
+    // Only what someone reads: the PNG for the panel or --out, the features when a reference image is compared.
+    const png = req.png === false ? undefined : img.asPng();
     const width = img.width, height = img.height;
-    const pixels = img.pixels;
-    const features = visualFeatures({ width, height, data: pixels });
-    const rgba = req.rgba ? new Uint8Array(pixels) : undefined;
+    const needPixels = req.features !== false || req.rgba;
+    const pixels = needPixels ? img.pixels : undefined;
+    const features = req.features !== false ? visualFeatures({ width, height, data: pixels! }) : undefined;
+    const rgba = req.rgba ? new Uint8Array(pixels!) : undefined;
     img.free();
     r.free();
     const t4 = performance.now();
     const attributes = extractAttributes((view.scenegraph() as unknown as { root: never }).root, vgSpec, { width, height });
     return {
-      id: req.id, ok: true, png, features, ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
+      id: req.id, ok: true, ...(png ? { png } : {}), ...(features ? { features } : {}), ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
       timings: { compileMs: t1 - t0, runMs: t2 - t1, svgMs: t3 - t2, rasterMs: t4 - t3 },
     };
   } finally {
