@@ -19,7 +19,8 @@ export const REWARD_DEFINITIONS: Readonly<Record<string, Readonly<Record<string,
   patch: Object.freeze({
     similarity: 'swerl@unversioned',
     applies: 'reward-lens@1',
-    syntax: 'reward-lens@1',
+    // 2: tree-sitter for every language (was TypeScript/JSON only); a broken file counts when the patch adds errors.
+    syntax: 'reward-lens@2',
     size: 'reward-lens@1',
     consensus: 'reward-lens@1',
     tests: 'reward-lens@1',

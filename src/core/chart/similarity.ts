@@ -6,6 +6,7 @@
 import { maxAssignment } from './assignment';
 import { colorPairSimilarity } from './color';
 import { allTexts, cellKey, type ChartAttributes, type TextRole } from './types';
+import { jaccard } from '../sets';
 
 export interface Prf {
   precision: number;
@@ -132,14 +133,6 @@ export function colorListF1(gen: readonly string[], gold: readonly string[]): Pr
     matched += maxAssignment(gl.map((a) => rl.map((b) => colorPairSimilarity(a, b)))).total;
   }
   return prf(matched, gen.length, gold.length);
-}
-
-export function jaccard<T>(a: Iterable<T>, b: Iterable<T>): number | null {
-  const A = new Set(a), B = new Set(b);
-  if (A.size === 0 && B.size === 0) return null;
-  let inter = 0;
-  for (const x of A) if (B.has(x)) inter++;
-  return inter / (A.size + B.size - inter);
 }
 
 /** The four attribute sets ChartMaster compares. */

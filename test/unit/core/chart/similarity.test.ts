@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { attributeSimilarity, colorF1, filterColors, jaccard, layoutF1, multisetF1, textF1, textF1ByRole, typeF1 } from '../../../../src/core/chart/similarity';
+import { attributeSimilarity, colorF1, filterColors, layoutF1, multisetF1, textF1, textF1ByRole, typeF1 } from '../../../../src/core/chart/similarity';
+import { jaccard } from '../../../../src/core/sets';
 import { barAttributes } from './fixtures';
 
 describe('ChartMimic F1s and ChartMaster attribute similarity', () => {
