@@ -49,6 +49,7 @@ function loadRuntime(): Promise<Runtime> {
     runtimeLoaded = mod;
     return mod;
   })();
+  runtime.catch(() => (runtime = null)); // not cached when it failed, like a grammar below
   return runtime;
 }
 
