@@ -4,7 +4,7 @@
  */
 import type { ErrorInfo } from '../errors';
 import type { FileChange } from './candidate';
-import { computeChangeSimilarities, getNormalizedPatch, type Files } from './swerl';
+import { computeChangeSimilarities, getNormalizedPatch, newFiles, type Files } from './swerl';
 import { generateUnifiedDiff } from './unifiedDiff';
 
 export const PATCH_REWARDS = ['similarity', 'similarity_unidiff', 'applies', 'syntax', 'consensus', 'size', 'tests'] as const;
@@ -35,8 +35,8 @@ export interface PatchSummary {
 
 /** Per-file before/after maps of a change set, in SWE-RL's terms (code context, new content). */
 export function contextAndNew(changes: readonly FileChange[]): { context: Files; after: Files } {
-  const context: Files = {};
-  const after: Files = {};
+  const context = newFiles();
+  const after = newFiles();
   for (const c of changes) {
     context[c.path] = c.status === 'renamed' || c.before === null ? '' : c.before;
     after[c.path] = c.after ?? '';
@@ -49,9 +49,9 @@ export function contextAndNew(changes: readonly FileChange[]): { context: Files;
 }
 
 /** The normalised (difflib, n=3, header-less) diff of each changed file: what similarity, consensus and size read. */
-export function normalizedPatch(changes: readonly FileChange[]): Files {
+export function normalizedPatch(changes: readonly FileChange[], check?: () => void): Files {
   const { context, after } = contextAndNew(changes);
-  return getNormalizedPatch(context, after);
+  return getNormalizedPatch(context, after, check);
 }
 
 export function summarize(patch: Files): PatchSummary {
