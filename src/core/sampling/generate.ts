@@ -128,6 +128,9 @@ interface Row {
   mask: number[];
   nextPos: number;
   lookup: LookupState;
+  /** This row's current draft length (adapts to how much of its drafts was kept) and steps left before a retry. */
+  k: number;
+  cooldown: number;
   /** Logits (offset into `src`) of the next token, still to be sampled; null: the last generated token is new. */
   src: Float32Array | null;
   srcOff: number;
@@ -221,6 +224,8 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       src: logits,
       srcOff: b * V,
       lookup: { next: -1 },
+      k: spec?.k ?? 0,
+      cooldown: 0,
     }));
     timings.prefillMs = now() - t0;
 
@@ -278,7 +283,8 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       // drafts: each live row's last token (not yet in the cache) plus up to k looked-up tokens
       const drafts: number[][] = batch.map((row) => {
         if (!row || !spec) return [];
-        const budget = Math.min(spec.k, maxNew - row.generatedIds.length);
+        if (row.k === 0 && --row.cooldown <= 0) row.k = 1; // probe again after a pause
+        const budget = Math.min(row.k, maxNew - row.generatedIds.length);
         return budget > 0 ? promptLookup(row.promptIds, row.generatedIds, spec.n, budget, row.lookup) : [];
       });
       const S = 1 + Math.max(...drafts.map((d) => d.length));
@@ -334,7 +340,16 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         // the row's cache now holds its last token and the accepted drafts; the rest of the pass is masked out
         for (let j = 0; j < S; j++) row.mask.push(j <= accepted ? 1 : 0);
         row.nextPos += 1 + accepted;
-        if (d.length) row.lookup.next += accepted + 1; // the source token after the kept ones lines up with the next
+        if (d.length) {
+          row.lookup.next += accepted + 1; // the source token after the kept ones lines up with the next
+          // Adapt the draft length (as transformers' assistant-token heuristic does): every rejected draft widens
+          // everyone's verify pass for nothing, so a row whose drafts fail at once backs off, down to a pause.
+          if (accepted === d.length) row.k = Math.min(spec!.k, row.k * 2);
+          else if (accepted === 0) {
+            row.k >>= 1;
+            if (row.k === 0) row.cooldown = 8;
+          }
+        }
         if (done) continue;
         longest = Math.max(longest, accepted);
         // nothing rejected: the next token comes from the last verified position (sampled at the top of the loop)
