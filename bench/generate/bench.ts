@@ -37,7 +37,8 @@ async function runOurs(dir: string): Promise<CaseResult> {
   const { generate } = await import('../../src/core/sampling/generate');
   const folder = loadModelFolder(dir);
   const t0 = performance.now();
-  const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu' });
+  // the same graph as the baseline (model.onnx): the folder may also hold model_q4.onnx, which auto would take
+  const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu', dtype: 'fp32' });
   const loadMs = performance.now() - t0;
   const ids = promptIds(folder.config.vocabSize);
   const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now() };

@@ -246,8 +246,44 @@ export class DistributionBuilder {
         cum += mass[b]!;
         kept += count[b]!;
       }
-      const members: number[] = [];
+      let members: number[] = [];
       for (let i = 0; i < V; i++) if (bins[i] === boundary) members.push(i);
+      // A flat row (random weights, high temperature) puts most of the vocabulary in one bin: narrow it down with
+      // finer bins over its members' own range before sorting, so no row sorts tens of thousands of tokens.
+      while (members.length > 64) {
+        let dmin = Infinity;
+        let dmax = -Infinity;
+        for (const m of members) {
+          const d = maxT - lt[m]!;
+          if (d < dmin) dmin = d;
+          if (d > dmax) dmax = d;
+        }
+        if (!(dmax > dmin)) break; // all equal: id order is already the sorted order
+        const SB = 256;
+        const sc = SB / (dmax - dmin);
+        const smass = new Float64Array(SB);
+        for (const m of members) {
+          const f = (maxT - lt[m]! - dmin) * sc;
+          smass[f < SB - 1 ? f | 0 : SB - 1]! += e[m]!;
+        }
+        let sb = SB - 1;
+        for (let j = 0; j < SB; j++) {
+          if (cum + smass[j]! >= target) {
+            sb = j;
+            break;
+          }
+          cum += smass[j]!;
+        }
+        const next: number[] = [];
+        for (const m of members) {
+          const f = (maxT - lt[m]! - dmin) * sc;
+          const j = f < SB - 1 ? f | 0 : SB - 1;
+          if (j === sb) next.push(m);
+          else if (j > sb) e[m] = 0;
+        }
+        if (next.length === members.length) break;
+        members = next;
+      }
       members.sort((a, b) => e[b]! - e[a]! || a - b);
       let cut = members.length;
       for (let j = 0; j < members.length; j++) {
