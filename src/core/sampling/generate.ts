@@ -18,6 +18,7 @@ import { DistributionBuilder, rowLogSumExp } from './distribution';
 import { promptLookup, type LookupState } from './promptLookup';
 import { processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
 import { rowRng, type Rng } from './rng';
+import { summarizeLogprobs, type LogprobSummary } from './logprobs';
 import type { Sampler } from './sampler';
 import { EosCriterion, MaxNewTokensCriterion, StopStringsCriterion, StoppingCriteriaList, type FinishReason, type StoppingCriterion } from './stopping';
 
@@ -31,13 +32,6 @@ export interface AbortSignalLike {
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-}
-
-export interface LogprobSummary {
-  sum: number;
-  mean: number;
-  min: number;
-  count: number;
 }
 
 export interface GeneratedCandidate {
@@ -386,20 +380,11 @@ function candidate(row: Row, text: string, reason: FinishReason): GeneratedCandi
     tokenIds: row.generatedIds,
     tokenCount: row.generatedIds.length,
     tokenLogprobs: row.tokenLogprobs,
-    logprobs: summarize(row.tokenLogprobs),
+    logprobs: summarizeLogprobs(row.tokenLogprobs),
     finishReason: reason,
   };
 }
 
-export function summarize(lp: readonly number[]): LogprobSummary {
-  let sum = 0;
-  let min = lp.length ? Infinity : 0;
-  for (const x of lp) {
-    sum += x;
-    if (x < min) min = x;
-  }
-  return { sum, mean: lp.length ? sum / lp.length : 0, min, count: lp.length };
-}
 
 function sliceCols(flat: readonly number[], rows: number, cols: number, start: number, end: number): number[] {
   const out: number[] = [];

@@ -3,8 +3,10 @@
  * parseGenerateParams narrows what arrives over IPC.
  */
 import { CodedError } from '../errors';
-import type { LogprobSummary } from './generate';
+import type { LogprobSummary } from './logprobs';
+import { isChatMessage, type ChatMessage } from '../chat';
 import type { FinishReason } from './stopping';
+import { isJsonObject } from '../guards';
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
@@ -37,10 +39,7 @@ export interface OpenAIBackendSpec {
 
 export type BackendSpec = OnnxBackendSpec | OpenAIBackendSpec;
 
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+export type { ChatMessage } from '../chat';
 
 export interface GenerateParams {
   backend: BackendSpec;
@@ -130,7 +129,6 @@ export interface LoadedModelInfo {
   fallbackReasons: Record<string, string>;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function bad(msg: string): never {
   throw new CodedError('bad_request', msg);
@@ -144,7 +142,7 @@ function optNum(o: Record<string, unknown>, k: string, lo: number, hi: number, i
 }
 
 export function parseBackend(x: unknown): BackendSpec {
-  if (!isObj(x)) bad('backend must be an object');
+  if (!isJsonObject(x)) bad('backend must be an object');
   if (x.kind === 'onnx') {
     if (typeof x.modelPath !== 'string') bad('backend.modelPath must be a folder path (empty for the bundled model)');
     const ep = x.executionProvider ?? 'auto';
@@ -173,7 +171,7 @@ export function parseBackend(x: unknown): BackendSpec {
 }
 
 export function parseGenerateParams(x: unknown): GenerateParams {
-  if (!isObj(x)) bad('generate params must be an object');
+  if (!isJsonObject(x)) bad('generate params must be an object');
   const backend = parseBackend(x.backend);
   const p: GenerateParams = {
     backend,
@@ -182,8 +180,8 @@ export function parseGenerateParams(x: unknown): GenerateParams {
     maxNewTokens: optNum(x, 'maxNewTokens', 1, 32768, true) ?? 256,
   };
   if (x.messages !== undefined) {
-    if (!Array.isArray(x.messages) || x.messages.length === 0 || !x.messages.every((m) => isObj(m) && typeof m.role === 'string' && typeof m.content === 'string')) {
-      bad('messages must be a non-empty array of {role, content} strings');
+    if (!Array.isArray(x.messages) || x.messages.length === 0 || !x.messages.every(isChatMessage)) {
+      bad('messages must be a non-empty array of {role: "system" | "user" | "assistant", content: string}');
     }
     p.messages = (x.messages as ChatMessage[]).map((m) => ({ role: m.role, content: m.content }));
   }

@@ -4,11 +4,7 @@ import { Environment, Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CodedError } from '../../core/errors';
 import type { ModelFolder } from './modelFolder';
-
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+import type { ChatMessage } from '../../core/chat';
 
 /** Bounds on rendering a chat template (it comes from the model folder, so it may be hostile). */
 export interface TemplateLimits {
