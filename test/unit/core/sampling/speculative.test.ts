@@ -29,8 +29,9 @@ describe('prompt lookup drafts', () => {
     assert.deepStrictEqual(promptLookup([1, 2, 3, 4], [2, 3], 3, 2), [4, 2]);
     assert.deepStrictEqual(promptLookup([1, 2, 3], [9], 3, 4), []);
     assert.deepStrictEqual(promptLookup([1, 2, 3], [4], 3, 0), []);
-    // n = 1 fallback: only the last token matches
+    // n = 1 fallback: only the last token matches (when allowed)
     assert.deepStrictEqual(promptLookup([7, 1, 8, 3], [9, 1], 3, 2), [8, 3]);
+    assert.deepStrictEqual(promptLookup([7, 1, 8, 3], [9, 1], 3, 2, undefined, 2), []);
   });
 
   it('a copy in progress stays on its source', () => {
@@ -162,7 +163,7 @@ describe('speculative decoding (scripted model)', () => {
     let accepted = 0;
     for (let seed = 0; seed < 12; seed++) {
       const r = await generate(new FakeLM(VV, script), {
-        prompts: [[0, 1, 2, 0]], numReturnSequences: 500, maxNewTokens: 2, sampling, seed, eosTokenIds: [], padTokenId: 5, speculative: { maxDraft: 3 },
+        prompts: [[0, 1, 2, 0]], numReturnSequences: 500, maxNewTokens: 2, sampling, seed, eosTokenIds: [], padTokenId: 5, speculative: { maxDraft: 3, minNgram: 1 },
       });
       drafted += r.timings.draftedTokens;
       accepted += r.timings.acceptedTokens;
