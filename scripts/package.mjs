@@ -26,8 +26,10 @@ export const TARGETS = {
   'linux-arm64': { platform: 'linux', arch: 'arm64', format: 'elf', lib: /^libonnxruntime\.so/ },
   'darwin-x64': { platform: 'darwin', arch: 'x64', format: 'mach-o', lib: /^libonnxruntime\..*dylib$/ },
   'darwin-arm64': { platform: 'darwin', arch: 'arm64', format: 'mach-o', lib: /^libonnxruntime\..*dylib$/ },
-  'win32-x64': { platform: 'win32', arch: 'x64', format: 'pe', lib: /^onnxruntime\.dll$/ },
-  'win32-arm64': { platform: 'win32', arch: 'arm64', format: 'pe', lib: /^onnxruntime\.dll$/ },
+  // DirectML.dll (18 MB) is left out: onnxruntime.dll delay-loads it for the DirectML execution provider only, which
+  // Reward Lens never asks for (auto, cuda, webgpu, cpu). dxcompiler.dll and dxil.dll stay: WebGPU's D3D12 backend.
+  'win32-x64': { platform: 'win32', arch: 'x64', format: 'pe', lib: /^onnxruntime\.dll$/, omit: /^DirectML\.dll$/ },
+  'win32-arm64': { platform: 'win32', arch: 'arm64', format: 'pe', lib: /^onnxruntime\.dll$/, omit: /^DirectML\.dll$/ },
 };
 export const DEFAULT_TARGET = 'linux-x64';
 const ortBin = target => `bin/napi-v6/${TARGETS[target].platform}/${TARGETS[target].arch}`;
@@ -121,10 +123,11 @@ function stage(staging, distDir, target) {
   fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const bin = ortBin(target);
-  log(`${target}: staging onnxruntime-node ${ortVersion()} with ${bin} only`);
+  const { omit } = TARGETS[target];
+  log(`${target}: staging onnxruntime-node ${ortVersion()} with ${bin} only${omit ? ` (without ${omit.source.replace(/[\^$\\]/g, '')})` : ''}`);
   copyPackage(staging, 'onnxruntime-node', rel => rel === '' || rel === 'package.json' || rel === 'LICENSE' ||
     rel === 'dist' || (rel.startsWith('dist/') && !rel.endsWith('.map') && !rel.endsWith('.d.ts')) ||
-    rel === 'bin' || `${bin}/`.startsWith(`${rel}/`) || rel.startsWith(`${bin}/`));
+    rel === 'bin' || `${bin}/`.startsWith(`${rel}/`) || (rel.startsWith(`${bin}/`) && !(omit && omit.test(rel.slice(bin.length + 1)))));
   dropAliasCopies(path.join(staging, 'dist/node_modules/onnxruntime-node', bin), target);
   copyPackage(staging, 'onnxruntime-common', rel => rel === '' || rel === 'package.json' || rel === 'LICENSE' ||
     rel === 'dist' || rel === 'dist/cjs' || (rel.startsWith('dist/cjs/') && !rel.endsWith('.map') && !rel.endsWith('.d.ts')));

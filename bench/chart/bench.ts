@@ -1,45 +1,51 @@
 /**
  * Chart ranking benchmark: 8 Vega-Lite candidates per group scored against a reference image (PNG), the way the
  * chart-to-code task runs. Prints one table:
- *   warm       one long-lived renderer child (the shipped pipeline): p50/p90 per group over --reps groups
- *   cold       a new renderer (child start + vega/resvg-wasm load + fonts) and its first group
- *   baseline   the naive pipeline measured in the same run: a fresh renderer process per candidate
- *   The warm rows and the baseline are interleaved group by group, so they see the same machine load.
- *   (also: the warm pipeline with one child process, and the Vega stages inside the child)
- * Usage: npx tsx bench/chart/bench.ts [--reps N] [--baseline-reps N]
+ *   after      the shipped pipeline, warm (2 renderer child processes): p50/p90 per group over --reps groups
+ *   before     the pipeline as it was before the issue 14 speed-ups (commit --before, default e28fc16), taken from
+ *              git into a temporary folder and run in the same process, warm, with its own 2 children
+ *   The two are interleaved group by group, so they see the same machine load; CPU ms counts every process.
+ *   (also: the shipped pipeline with one child, the Vega stages inside the child, a cold start, and with
+ *   --fresh-reps N the naive pipeline of a fresh renderer process per candidate)
+ * Usage: npx tsx bench/chart/bench.ts [--reps N] [--before REV] [--fresh-reps N]
  */
+import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { ChartRenderer, type RenderOutcome } from '../../src/worker/chart/renderer';
 import { rankChartGroup } from '../../src/worker/chart/rankCharts';
+import { benchCandidates } from '../../test/unit/worker/chart/rewardsBeforeAfter';
 
-const arg = (name: string, dflt: number): number => {
+const argStr = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) || dflt : dflt;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
 };
+const arg = (name: string, dflt: number): number => Number(argStr(name, String(dflt))) || dflt;
 const REPS = arg('--reps', 15);
-const BASELINE_REPS = arg('--baseline-reps', 1);
+const FRESH_REPS = Number(argStr('--fresh-reps', '0')) || 0;
+const BEFORE_REV = argStr('--before', 'e28fc16');
 
-const FIX = path.resolve(__dirname, '../../test/fixtures/chart');
+const ROOT = path.resolve(__dirname, '../..');
+const FIX = path.join(ROOT, 'test/fixtures/chart');
 const DATA = path.join(FIX, 'sales.csv');
-const ref = JSON.parse(fs.readFileSync(path.join(FIX, 'reference.vl.json'), 'utf8')) as Record<string, any>;
-const clone = (): Record<string, any> => JSON.parse(JSON.stringify(ref)) as Record<string, any>;
-const fence = (s: unknown): string => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
 
-function candidates(): string[] {
-  const v = (f: (s: Record<string, any>) => void): string => { const s = clone(); f(s); return fence(s); };
-  return [
-    fence(ref),
-    v((s) => { delete s.encoding.color.scale; }),
-    v((s) => { delete s.title; }),
-    v((s) => { s.mark = 'line'; delete s.encoding.xOffset; }),
-    v((s) => { s.mark = 'point'; }),
-    v((s) => { s.encoding.x = { ...s.encoding.y }; s.encoding.y = { field: 'quarter', type: 'nominal' }; delete s.encoding.xOffset; s.encoding.yOffset = { field: 'region' }; }),
-    v((s) => { s.mark = 'area'; delete s.encoding.xOffset; }),
-    v((s) => { s.title = 'Revenue'; s.width = 400; s.height = 260; }),
-  ];
+type Pipeline = { ChartRenderer: typeof ChartRenderer; rankChartGroup: typeof rankChartGroup };
+
+/** The chart pipeline of an older commit: its src/ from git into a temporary folder that borrows node_modules. */
+async function pipelineAt(rev: string): Promise<{ pipeline: Pipeline; dir: string } | null> {
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-bench-before-'));
+    execSync(`git archive --format=tar ${rev} src package.json | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    for (const link of ['node_modules', 'media']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
+    const renderer = (await import(path.join(dir, 'src/worker/chart/renderer.ts'))) as { ChartRenderer: typeof ChartRenderer };
+    const rank = (await import(path.join(dir, 'src/worker/chart/rankCharts.ts'))) as { rankChartGroup: typeof rankChartGroup };
+    return { pipeline: { ChartRenderer: renderer.ChartRenderer, rankChartGroup: rank.rankChartGroup }, dir };
+  } catch (e) {
+    console.error(`no "before" pipeline (${rev}): ${(e as Error).message.split('\n')[0]}`);
+    return null;
+  }
 }
 
 const TICK_MS = 10; // /proc clock ticks (USER_HZ 100 on Linux)
@@ -59,9 +65,11 @@ function cpuMs(pids: number[]): number {
 }
 
 const pct = (xs: number[], p: number): number => {
+  if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))]!;
 };
+const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '-');
 
 /** The naive pipeline: every render starts (and ends) its own renderer process. */
 class FreshProcessPerCandidate extends ChartRenderer {
@@ -76,19 +84,11 @@ class FreshProcessPerCandidate extends ChartRenderer {
 }
 
 async function main(): Promise<void> {
-  const cands = candidates();
+  const cands = benchCandidates();
   const opts = { timeoutMs: 60000, startTimeoutMs: 180000 };
-  // The reference image: the reference spec rendered once (a chart-to-code task gives a PNG).
-  const refOut = await (async () => {
-    const r = new ChartRenderer(opts);
-    try {
-      const g = await rankChartGroup({ group: 'ref', candidates: [fence(ref)], dataPath: DATA }, { renderer: r });
-      return Buffer.from(g.candidates[0]!.png as string, 'base64');
-    } finally {
-      r.dispose();
-    }
-  })();
-  const group = { group: 'bench', candidates: cands, referenceImage: new Uint8Array(refOut), dataPath: DATA };
+  // The reference image: the reference spec rendered by the renderer (a chart-to-code task gives a PNG).
+  const group = { group: 'bench', candidates: cands, referenceImage: new Uint8Array(fs.readFileSync(path.join(FIX, 'reference.png'))), dataPath: DATA };
+  const before = await pipelineAt(BEFORE_REV);
 
   // Cold: new renderer, child start, first group.
   let t0 = performance.now();
@@ -101,58 +101,62 @@ async function main(): Promise<void> {
   const errors = out.candidates.filter((c) => c.error).map((c) => c.error!.code);
   if (errors.length) throw new Error(`candidates failed: ${errors.join(', ')}`);
 
-  // Warm: the shipped pool (2 processes) and a single process, interleaved group by group so that both see the
-  // same machine load; the baseline runs in the middle of the same loop.
   const single = new ChartRenderer({ ...opts, processes: 1 });
   await rankChartGroup(group, { renderer: single, ...opts });
-  const warm: number[] = [];
-  const warmCpu: number[] = [];
-  const warm1: number[] = [];
-  const warm1Cpu: number[] = [];
-  const base: number[] = [];
-  const renderMs: number[] = [];
-  const stages: Record<string, number[]> = { compileMs: [], runMs: [], svgMs: [], rasterMs: [] };
+  const beforeRenderer = before ? new before.pipeline.ChartRenderer(opts) : null;
+  let beforeOut: Awaited<ReturnType<typeof rankChartGroup>> | null = null;
+  if (before && beforeRenderer) beforeOut = await before.pipeline.rankChartGroup(group, { renderer: beforeRenderer, ...opts });
+
+  const rows = { after: [] as number[], afterCpu: [] as number[], one: [] as number[], oneCpu: [] as number[], before: [] as number[], beforeCpu: [] as number[], fresh: [] as number[] };
+  const stages = { after: [] as number[][], before: [] as number[][] };
+  const timed = async (r: ChartRenderer, run: () => Promise<Awaited<ReturnType<typeof rankChartGroup>>>, ms: number[], cpu: number[], st: number[][]): Promise<Awaited<ReturnType<typeof rankChartGroup>>> => {
+    const c0 = cpuMs(r.pids);
+    const t = performance.now();
+    const o = await run();
+    ms.push(performance.now() - t);
+    cpu.push(cpuMs(r.pids) - c0);
+    for (const c of o.candidates) if (c.stages) st.push(Object.values(c.stages as Record<string, number>));
+    return o;
+  };
   for (let i = 0; i < REPS; i++) {
-    let c0 = cpuMs(renderer.pids);
-    t0 = performance.now();
-    out = await rankChartGroup(group, { renderer, ...opts });
-    warm.push(performance.now() - t0);
-    warmCpu.push(cpuMs(renderer.pids) - c0);
-    renderMs.push(...out.candidates.map((c) => c.renderMs as number));
-    for (const c of out.candidates) for (const [k, v] of Object.entries(c.stages as Record<string, number>)) stages[k]!.push(v);
-    c0 = cpuMs(single.pids);
-    t0 = performance.now();
-    await rankChartGroup(group, { renderer: single, ...opts });
-    warm1.push(performance.now() - t0);
-    warm1Cpu.push(cpuMs(single.pids) - c0);
-    if (base.length < BASELINE_REPS && i >= Math.floor(REPS / 2) - 1) {
-      // Baseline: the naive pipeline, a fresh renderer process per candidate.
+    // Interleaved, alternating which goes first, so that both see the same load.
+    const runAfter = async (): Promise<void> => { out = await timed(renderer, () => rankChartGroup(group, { renderer, ...opts }), rows.after, rows.afterCpu, stages.after); };
+    const runBefore = async (): Promise<void> => {
+      if (before && beforeRenderer) beforeOut = await timed(beforeRenderer as ChartRenderer, () => before.pipeline.rankChartGroup(group, { renderer: beforeRenderer, ...opts }), rows.before, rows.beforeCpu, stages.before);
+    };
+    if (i % 2) { await runBefore(); await runAfter(); } else { await runAfter(); await runBefore(); }
+    await timed(single, () => rankChartGroup(group, { renderer: single, ...opts }), rows.one, rows.oneCpu, []);
+    if (rows.fresh.length < FRESH_REPS && i >= Math.floor(REPS / 2) - 1) {
       t0 = performance.now();
       await rankChartGroup(group, { renderer: new FreshProcessPerCandidate({ ...opts, processes: 1 }), ...opts });
-      base.push(performance.now() - t0);
+      rows.fresh.push(performance.now() - t0);
     }
   }
   renderer.dispose();
   single.dispose();
+  beforeRenderer?.dispose();
+  if (before) fs.rmSync(before.dir, { recursive: true, force: true });
 
+  const same = beforeOut ? JSON.stringify(beforeOut.candidates.map((c) => [c.rewards, c.total, c.rank])) === JSON.stringify(out.candidates.map((c) => [c.rewards, c.total, c.rank])) : null;
   const ranking = out.candidates.slice().sort((a, b) => a.rank - b.rank).map((c) => `${c.index}:${c.total.toFixed(3)}`).join(' ');
-  const load = os.loadavg()[0]!.toFixed(1);
-  const rows: Array<[string, string, string, string, string, string]> = [
-    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 / 8 candidates', 'CPU ms/group (p50, all processes)'],
-    [`warm renderer, ${procs} child processes (shipped)`, String(REPS), warm.length ? pct(warm, 0.5).toFixed(0) : '-', pct(warm, 0.9).toFixed(0), (pct(warm, 0.5) / cands.length).toFixed(1), pct(warmCpu, 0.5).toFixed(0)],
-    ['  per candidate p50: latency; in child: VL compile+parse / dataflow / SVG / resvg+PNG+features', '', '', '', `${pct(renderMs, 0.5).toFixed(0)}; ${Object.values(stages).map((v) => pct(v, 0.5).toFixed(0)).join(' / ')}`, ''],
-    ['warm renderer, 1 child process', String(REPS), pct(warm1, 0.5).toFixed(0), pct(warm1, 0.9).toFixed(0), (pct(warm1, 0.5) / cands.length).toFixed(1), pct(warm1Cpu, 0.5).toFixed(0)],
-    ['cold: child start only', '1', childStart.toFixed(0), '-', '-', '-'],
-    ['cold: child start + first group', '1', coldFirst.toFixed(0), '-', '-', '-'],
-    ['baseline: fresh process per candidate', String(BASELINE_REPS), pct(base, 0.5).toFixed(0), pct(base, 0.9).toFixed(0), (pct(base, 0.5) / cands.length).toFixed(0), '-'],
+  const stageP50 = (st: number[][]): string => (st.length ? [0, 1, 2, 3].map((k) => pct(st.map((x) => x[k]!), 0.5).toFixed(0)).join(' / ') : '-');
+  const table: string[][] = [
+    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 ms / candidate', 'CPU ms/group (p50, all processes)'],
+    [`after: warm renderer, ${procs} child processes (shipped)`, String(rows.after.length), f0(pct(rows.after, 0.5)), f0(pct(rows.after, 0.9)), (pct(rows.after, 0.5) / cands.length).toFixed(1), f0(pct(rows.afterCpu, 0.5))],
+    [`before (${BEFORE_REV}): warm renderer, ${procs} child processes`, String(rows.before.length), f0(pct(rows.before, 0.5)), f0(pct(rows.before, 0.9)), (pct(rows.before, 0.5) / cands.length).toFixed(1), f0(pct(rows.beforeCpu, 0.5))],
+    ['  in the child, p50 ms: VL compile+parse / dataflow / SVG / raster+PNG+features (after; before)', '', '', '', `${stageP50(stages.after)}; ${stageP50(stages.before)}`, ''],
+    ['after: warm renderer, 1 child process', String(rows.one.length), f0(pct(rows.one, 0.5)), f0(pct(rows.one, 0.9)), (pct(rows.one, 0.5) / cands.length).toFixed(1), f0(pct(rows.oneCpu, 0.5))],
+    ['cold: child start only', '1', f0(childStart), '-', '-', '-'],
+    ['cold: child start + first group', '1', f0(coldFirst), '-', '-', '-'],
+    ...(FRESH_REPS ? [['naive: a fresh renderer process per candidate', String(rows.fresh.length), f0(pct(rows.fresh, 0.5)), f0(pct(rows.fresh, 0.9)), (pct(rows.fresh, 0.5) / cands.length).toFixed(0), '-']] : []),
   ];
-  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const w = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const line = (r: string[]): string => r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join(' | ');
-  console.log(`chart ranking, 8 Vega-Lite candidates vs a ${out.candidates[0]!.width}x${out.candidates[0]!.height} reference PNG; ${os.cpus().length} cores, load avg ${load}; node ${process.version}`);
-  console.log(line(rows[0]!));
+  console.log(`chart ranking, 8 Vega-Lite candidates vs a ${out.candidates[0]!.width}x${out.candidates[0]!.height} reference PNG; ${os.cpus().length} cores, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (at the end; the machine may be shared); node ${process.version}`);
+  console.log(line(table[0]!));
   console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
-  for (const r of rows.slice(1)) console.log(line(r));
-  console.log(`speed-up warm vs baseline: ${(pct(base, 0.5) / pct(warm, 0.5)).toFixed(1)}x; ranking (index:total): ${ranking}`);
+  for (const r of table.slice(1)) console.log(line(r));
+  console.log(`speed-up after vs before: ${(pct(rows.before, 0.5) / pct(rows.after, 0.5)).toFixed(2)}x wall, ${(pct(rows.beforeCpu, 0.5) / pct(rows.afterCpu, 0.5)).toFixed(2)}x CPU; rewards, totals and ranks identical: ${same === null ? 'n/a' : same ? 'yes' : 'NO'}; ranking (index:total): ${ranking}`);
 }
 
 main().catch((e) => {

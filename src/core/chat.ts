@@ -1,3 +1,5 @@
+import { isJsonObject } from './guards';
+
 /** Chat messages as TRL's conversational format, chat templates and OpenAI-compatible chat APIs take them. */
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -11,5 +13,5 @@ export function isChatRole(x: unknown): x is ChatRole {
 }
 
 export function isChatMessage(x: unknown): x is ChatMessage {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && isChatRole((x as ChatMessage).role) && typeof (x as ChatMessage).content === 'string';
+  return isJsonObject(x) && isChatRole(x.role) && typeof x.content === 'string';
 }

@@ -169,12 +169,14 @@ export class ChannelClient<M extends MethodMap<M>, E extends EventMap<E> = Recor
           this.log('warn', `dropped unknown or malformed event from ${this.opts.peer}: ${describeMessage(msg)}`);
           return;
         }
-        for (const l of this.listeners.get(name) ?? []) (l as (d: unknown) => void)(msg.data);
+        for (const l of this.listeners.get(name) ?? []) this.guarded(`"${name}" listener`, () => (l as (d: unknown) => void)(msg.data));
         return;
       }
-      case 'progress':
-        this.pending.get(msg.id)?.onProgress?.(msg.data);
+      case 'progress': {
+        const onProgress = this.pending.get(msg.id)?.onProgress;
+        if (onProgress) this.guarded('progress callback', () => onProgress(msg.data));
         return;
+      }
       case 'response': {
         const p = this.pending.get(msg.id);
         if (!p) return; // timed out or cancelled already
@@ -184,6 +186,15 @@ export class ChannelClient<M extends MethodMap<M>, E extends EventMap<E> = Recor
         else p.reject(new ChannelError(msg.error.code, msg.error.message, 'remote'));
         return;
       }
+    }
+  }
+
+  /** A caller's callback that throws is logged: it must not become an uncaught exception in the message handler. */
+  private guarded(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.log('error', `${what} for ${this.opts.peer} threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }
   }
 

@@ -26,6 +26,7 @@ import { scoreGroups, type ScoreOptions, type ScoreOutput } from '../score';
 import { Gate, QueueFull } from './gate';
 import { ServerMetrics } from './metrics';
 import { SqlPool } from './sqlPool';
+import { isJsonObject } from '../../core/guards';
 
 export interface ServeOptions {
   host: string;
@@ -100,7 +101,6 @@ function statusOf(info: ErrorInfo): number {
   return Object.prototype.hasOwnProperty.call(STATUS_BY_CODE, info.code) ? STATUS_BY_CODE[info.code]! : 500;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -136,11 +136,11 @@ export function parseLabel(label: unknown, defaultTask: InputTask, i: number): L
       } catch {
         o = label; // gold text that happens to start with "{" (a chart spec is JSON; a broken one stays text)
       }
-      if (isObj(o) && !('task' in o) && !('reference' in o)) o = label; // a bare chart spec: it is the reference
+      if (isJsonObject(o) && !('task' in o) && !('reference' in o)) o = label; // a bare chart spec: it is the reference
     }
   }
   if (typeof o === 'string' || o === null || o === undefined) return { task: defaultTask, fields: { reference: o ?? null } };
-  if (!isObj(o)) throw new CodedError('bad_request', `labels[${i}] must be a string or an object {"task", "reference", ...}`);
+  if (!isJsonObject(o)) throw new CodedError('bad_request', `labels[${i}] must be a string or an object {"task", "reference", ...}`);
   const task = o.task ?? defaultTask;
   if (typeof task !== 'string' || !(INPUT_TASKS as readonly string[]).includes(task)) throw new CodedError('bad_request', `labels[${i}].task must be one of ${INPUT_TASKS.join(', ')}`);
   const fields: Record<string, unknown> = {};
@@ -256,7 +256,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
     const opts: ScoreOptions = { resolve, signal, timeoutMs: o.timeoutMs, inlinePng: 'never' };
     if (o.defaultDb) opts.defaultDb = o.defaultDb;
     if (weights !== undefined && weights !== null) {
-      if (!isObj(weights)) throw new CodedError('bad_request', 'weights must be an object {reward: number}');
+      if (!isJsonObject(weights)) throw new CodedError('bad_request', 'weights must be an object {reward: number}');
       const w: Record<string, number> = {};
       for (const [k, v] of Object.entries(weights)) {
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new CodedError('bad_request', `weights.${k} must be a number`);
@@ -265,7 +265,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
       opts.weights = w;
     }
     if (options !== undefined && options !== null) {
-      if (!isObj(options)) throw new CodedError('bad_request', 'options must be an object');
+      if (!isJsonObject(options)) throw new CodedError('bad_request', 'options must be an object');
       for (const k of Object.keys(options)) if (k !== 'timeoutMs' && k !== 'match') throw new CodedError('bad_request', `unknown option "${k}" (options: timeoutMs, match)`);
       if (options.timeoutMs !== undefined) {
         const t = options.timeoutMs;
@@ -321,7 +321,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
 
   app.post('/v1/score', async (req, reply) => {
     const body = req.body;
-    if (!isObj(body)) throw new CodedError('bad_request', 'the body must be a JSON object {"task", "groups": [...]}');
+    if (!isJsonObject(body)) throw new CodedError('bad_request', 'the body must be a JSON object {"task", "groups": [...]}');
     for (const k of Object.keys(body)) if (!['task', 'groups', 'weights', 'options'].includes(k)) throw new CodedError('bad_request', `unknown field "${k}" (fields: task, groups, weights, options)`);
     const task = body.task;
     if (typeof task !== 'string' || !(INPUT_TASKS as readonly string[]).includes(task)) throw new CodedError('bad_request', `task must be one of ${INPUT_TASKS.join(', ')}`);
@@ -331,7 +331,7 @@ export async function startRewardServer(partial: Partial<ServeOptions>): Promise
 
   app.post('/get_reward', async (req, reply) => {
     const body = req.body;
-    if (!isObj(body)) throw new CodedError('bad_request', 'the body must be a JSON object {"query", "prompts", "labels"}');
+    if (!isJsonObject(body)) throw new CodedError('bad_request', 'the body must be a JSON object {"query", "prompts", "labels"}');
     const query = body.query;
     const prompts = body.prompts ?? [];
     const labels = body.labels ?? [];

@@ -23,25 +23,62 @@ const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 const BINS = 8;
 
-/** Box-resamples to w x h after compositing over white. Output alpha is 255. */
+/** Composited pixels of the last translucent image resized, reused (a renderer resizes one picture per candidate). */
+let scratch = new Float64Array(0);
+
+/**
+ * Box-resamples to w x h after compositing over white. Output alpha is 255. Each source pixel is composited once
+ * (not at all when the image is opaque) and the per-column / per-row overlaps are computed once; every output pixel
+ * then sums the same products in the same order as the direct formula, so the result is the same to the bit.
+ */
 export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage {
   const out = new Uint8ClampedArray(w * h * 4);
   const sx = img.width / w, sy = img.height / h;
-  const src = img.data;
+  const src = img.data, W = img.width, n = W * img.height;
+  let opaque = true;
+  for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
+  // A rendered chart is opaque (resvg paints the white background): compositing is then the identity
+  // (v * 1 + 255 * 0 === v), so the loop reads the bytes themselves and gives the same bits.
+  let px: Float64Array | Uint8Array | Uint8ClampedArray = src;
+  if (!opaque) {
+    if (scratch.length < 4 * n) scratch = new Float64Array(4 * n);
+    px = scratch;
+    for (let i = 0; i < 4 * n; i += 4) {
+      const a = src[i + 3]! / 255;
+      px[i] = src[i]! * a + 255 * (1 - a);
+      px[i + 1] = src[i + 1]! * a + 255 * (1 - a);
+      px[i + 2] = src[i + 2]! * a + 255 * (1 - a);
+    }
+  }
+  // Source spans and overlap lengths of each output column (x) and row (y).
+  const spans = (count: number, scale: number, limit: number): { from: Int32Array; to: Int32Array; off: Int32Array; len: Float64Array } => {
+    const from = new Int32Array(count), to = new Int32Array(count), off = new Int32Array(count + 1);
+    const lens: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const a0 = k * scale, a1 = a0 + scale;
+      from[k] = Math.floor(a0);
+      to[k] = Math.min(limit, Math.ceil(a1));
+      off[k] = lens.length;
+      for (let q = from[k]!; q < to[k]!; q++) lens.push(Math.min(a1, q + 1) - Math.max(a0, q));
+    }
+    off[count] = lens.length;
+    return { from, to, off, len: Float64Array.from(lens) };
+  };
+  const X = spans(w, sx, img.width), Y = spans(h, sy, img.height);
   for (let y = 0; y < h; y++) {
-    const y0 = y * sy, y1 = y0 + sy;
+    const yFrom = Y.from[y]!, yTo = Y.to[y]!, yOff = Y.off[y]!;
     for (let x = 0; x < w; x++) {
-      const x0 = x * sx, x1 = x0 + sx;
+      const xFrom = X.from[x]!, xTo = X.to[x]!, xOff = X.off[x]!;
       let r = 0, g = 0, b = 0, wsum = 0;
-      for (let yy = Math.floor(y0); yy < Math.min(img.height, Math.ceil(y1)); yy++) {
-        const wy = Math.min(y1, yy + 1) - Math.max(y0, yy);
-        for (let xx = Math.floor(x0); xx < Math.min(img.width, Math.ceil(x1)); xx++) {
-          const wgt = wy * (Math.min(x1, xx + 1) - Math.max(x0, xx));
-          const i = (yy * img.width + xx) * 4;
-          const a = src[i + 3]! / 255;
-          r += wgt * (src[i]! * a + 255 * (1 - a));
-          g += wgt * (src[i + 1]! * a + 255 * (1 - a));
-          b += wgt * (src[i + 2]! * a + 255 * (1 - a));
+      for (let yy = yFrom; yy < yTo; yy++) {
+        const wy = Y.len[yOff + yy - yFrom]!;
+        const row = yy * W;
+        for (let xx = xFrom; xx < xTo; xx++) {
+          const wgt = wy * X.len[xOff + xx - xFrom]!;
+          const p = (row + xx) * 4;
+          r += wgt * px[p]!;
+          g += wgt * px[p + 1]!;
+          b += wgt * px[p + 2]!;
           wsum += wgt;
         }
       }
@@ -70,22 +107,36 @@ function integral(v: Float64Array, w: number, h: number): Float64Array {
   return I;
 }
 
+/** The integral images of one grayscale image and of its square, computed once per image (the reference's serve every candidate). */
+const ownIntegrals = new WeakMap<Float64Array, { I: Float64Array; I2: Float64Array }>();
+function integralsOf(a: Float64Array, w: number, h: number): { I: Float64Array; I2: Float64Array } {
+  let v = ownIntegrals.get(a);
+  if (!v || v.I.length !== (w + 1) * (h + 1)) {
+    const aa = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) aa[i] = a[i]! * a[i]!;
+    v = { I: integral(a, w, h), I2: integral(aa, w, h) };
+    ownIntegrals.set(a, v);
+  }
+  return v;
+}
+
 /** Mean SSIM of two equally sized grayscale images (values 0-255). */
 export function ssimGray(a: Float64Array, b: Float64Array, w: number, h: number): number {
   if (w < WIN || h < WIN) throw new Error(`image ${w}x${h} smaller than the ${WIN}x${WIN} SSIM window`);
-  const n = w * h, aa = new Float64Array(n), bb = new Float64Array(n), ab = new Float64Array(n);
-  for (let i = 0; i < n; i++) { aa[i] = a[i]! * a[i]!; bb[i] = b[i]! * b[i]!; ab[i] = a[i]! * b[i]!; }
-  const Ia = integral(a, w, h), Ib = integral(b, w, h), Iaa = integral(aa, w, h), Ibb = integral(bb, w, h), Iab = integral(ab, w, h);
-  const W = w + 1, N = WIN * WIN;
-  const box = (I: Float64Array, x: number, y: number): number =>
-    I[(y + WIN) * W + x + WIN]! - I[y * W + x + WIN]! - I[(y + WIN) * W + x]! + I[y * W + x]!;
+  const n = w * h, ab = new Float64Array(n);
+  for (let i = 0; i < n; i++) ab[i] = a[i]! * b[i]!;
+  const { I: Ia, I2: Iaa } = integralsOf(a, w, h), { I: Ib, I2: Ibb } = integralsOf(b, w, h);
+  const Iab = integral(ab, w, h);
+  const W = w + 1, N = WIN * WIN, D = WIN * W;
   let sum = 0, count = 0;
   for (let y = 0; y + WIN <= h; y++) {
     for (let x = 0; x + WIN <= w; x++) {
-      const ma = box(Ia, x, y) / N, mb = box(Ib, x, y) / N;
+      // The box sum over the window at (x, y): I[y+WIN][x+WIN] - I[y][x+WIN] - I[y+WIN][x] + I[y][x].
+      const p = y * W + x, q = p + WIN;
+      const ma = (Ia[q + D]! - Ia[q]! - Ia[p + D]! + Ia[p]!) / N, mb = (Ib[q + D]! - Ib[q]! - Ib[p + D]! + Ib[p]!) / N;
       // Not clamped at 0: identical images must give exactly 1 (rounding error is far below C2).
-      const va = box(Iaa, x, y) / N - ma * ma, vb = box(Ibb, x, y) / N - mb * mb;
-      const cov = box(Iab, x, y) / N - ma * mb;
+      const va = (Iaa[q + D]! - Iaa[q]! - Iaa[p + D]! + Iaa[p]!) / N - ma * ma, vb = (Ibb[q + D]! - Ibb[q]! - Ibb[p + D]! + Ibb[p]!) / N - mb * mb;
+      const cov = (Iab[q + D]! - Iab[q]! - Iab[p + D]! + Iab[p]!) / N - ma * mb;
       sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
       count++;
     }

@@ -19,6 +19,7 @@
  * `reference_image`; `db_path` and `data_file` (the trl-grpo export's column names).
  * Pure TypeScript: paths are returned as written; the caller resolves them (relative to the file, or inside roots).
  */
+import { isJsonObject } from '../guards';
 
 export type InputTask = 'sql' | 'patch' | 'chart';
 export const INPUT_TASKS: readonly InputTask[] = ['sql', 'patch', 'chart'];
@@ -78,7 +79,6 @@ const BY_TASK: Record<InputTask, readonly string[]> = {
 const ALL_KNOWN = new Set<string>([...COMMON, ...BY_TASK.sql, ...BY_TASK.patch, ...BY_TASK.chart]);
 const IMAGE = /\.(png|jpe?g)$/i;
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const own = (o: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 class LineError extends Error {}
@@ -86,7 +86,7 @@ class LineError extends Error {}
 function promptText(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.every((m) => isObj(m) && typeof m.content === 'string')) {
+  if (Array.isArray(v) && v.every((m) => isJsonObject(m) && typeof m.content === 'string')) {
     return (v as { content: string }[]).map((m) => m.content).join('\n');
   }
   throw new LineError('"prompt" must be a string or a list of chat messages {role, content}');
@@ -120,7 +120,7 @@ interface Row {
 
 /** Reads one record (a JSONL line or a request group) of `task`. Throws LineError; pushes warnings. */
 function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
-  if (!isObj(o)) throw new LineError('expected a JSON object');
+  if (!isJsonObject(o)) throw new LineError('expected a JSON object');
   const allowed = new Set<string>([...COMMON, ...BY_TASK[task]]);
   for (const k of Object.keys(o)) {
     if (allowed.has(k)) continue;
@@ -159,7 +159,7 @@ function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
   // Reference
   const ref = o.reference;
   if (ref !== undefined && ref !== null) {
-    if (task === 'chart' && isObj(ref)) {
+    if (task === 'chart' && isJsonObject(ref)) {
       row.referenceSpec = ref;
       row.reference = JSON.stringify(ref);
     } else if (typeof ref !== 'string') {
@@ -175,7 +175,7 @@ function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
           } catch (e) {
             throw new LineError(`"reference" is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
           }
-          if (!isObj(spec)) throw new LineError('"reference" must be a JSON object (a Vega-Lite spec)');
+          if (!isJsonObject(spec)) throw new LineError('"reference" must be a JSON object (a Vega-Lite spec)');
           row.referenceSpec = spec;
         } else if (IMAGE.test(t)) {
           row.referenceImage = t;
@@ -199,7 +199,7 @@ function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
       if (Array.isArray(f)) {
         if (!f.every((p) => typeof p === 'string')) throw new LineError('"files" must be {path: text} or a list of paths');
         row.filePaths = f as string[];
-      } else if (isObj(f)) {
+      } else if (isJsonObject(f)) {
         const files: Record<string, string> = Object.create(null) as Record<string, string>;
         for (const [p, text] of Object.entries(f)) {
           if (typeof text !== 'string') throw new LineError(`"files"[${JSON.stringify(p)}] must be the file's text`);
@@ -210,7 +210,7 @@ function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
     }
     const s = o.selection;
     if (s !== undefined && s !== null) {
-      if (!isObj(s) || typeof s.path !== 'string' || !Number.isInteger(s.start) || !Number.isInteger(s.end)) throw new LineError('"selection" must be {path, start, end}');
+      if (!isJsonObject(s) || typeof s.path !== 'string' || !Number.isInteger(s.start) || !Number.isInteger(s.end)) throw new LineError('"selection" must be {path, start, end}');
       row.selection = { path: s.path as string, start: s.start as number, end: s.end as number };
     }
   }
@@ -219,7 +219,7 @@ function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
     if (data !== undefined) row.data = data;
     const spec = o.reference_spec;
     if (spec !== undefined && spec !== null) {
-      if (!isObj(spec)) throw new LineError('"reference_spec" must be a JSON object');
+      if (!isJsonObject(spec)) throw new LineError('"reference_spec" must be a JSON object');
       if (!row.referenceSpec) {
         row.referenceSpec = spec;
         row.reference ??= JSON.stringify(spec);

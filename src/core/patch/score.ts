@@ -17,7 +17,7 @@ import { calculateRewardUnidiff, computeChangeSimilarities, getNormalizedPatch, 
 export interface ScoreOptions extends ApplyOptions {
   /** A reference patch (any of the three formats) or null. */
   reference?: string | null;
-  /** Parser for the syntax reward (the worker passes TypeScript's); JSON only when absent. */
+  /** Parser for the syntax reward (the worker passes the tree-sitter port, src/worker/syntax); JSON only when absent. */
   syntax?: SyntaxChecker;
   /** Size and time bounds (default DEFAULT_PATCH_LIMITS). */
   limits?: PatchLimits;

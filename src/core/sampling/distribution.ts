@@ -10,7 +10,7 @@
  * Tokens far below the top (see FAR) skip their exp. Top-p bins tokens by log-weight in the same pass and sorts only the bin where the mass crosses p, with
  * TopPWarper's bins and sums, so it keeps the same set.
  */
-import type { LogitsProcessorList, RowView, SamplingSettings } from './logitsProcessors';
+import { quickselectDesc, type LogitsProcessorList, type RowView, type SamplingSettings } from './logitsProcessors';
 import type { Rng } from './rng';
 import type { Sampler } from './sampler';
 
@@ -364,28 +364,3 @@ export function rowLogSumExp(logits: Float32Array, offset: number, V: number): n
 const BINS = 512;
 const SPAN = 32; // nats below the max covered by the bins (TopPWarper's constants)
 
-/** k-th largest value (0-based) by quickselect; reorders `a`. */
-function quickselectDesc(a: Float32Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! > pivot) i++;
-      while (a[j]! < pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}

@@ -213,7 +213,7 @@ export function logSumExp(logits: Float32Array, offset = 0, length = logits.leng
 }
 
 /** k-th largest value (0-based) by quickselect; reorders `a`. */
-function quickselectDesc(a: Float32Array, k: number): number {
+export function quickselectDesc(a: Float32Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (lo < hi) {

@@ -17,6 +17,7 @@ import type { RankOptions } from '../../core/ranking/ranking';
 import type { CandidateOutput, GroupOutput } from '../../core/ranking/types';
 import { appendPreferenceRecord } from '../../node/preferences/logFile';
 import { rewardInfoFor } from '../../core/rewardInfo';
+import { isJsonObject } from '../../core/guards';
 
 /** Hooks the generate command supplies; each gets the candidate with all its evidence. */
 export interface SessionHooks {
@@ -66,7 +67,7 @@ export interface SessionHost {
 }
 
 function isWeightMap(x: unknown): x is Record<string, number> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'number' && Number.isFinite(v));
+  return isJsonObject(x) && Object.values(x).every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
 function sameWeights(a: Record<string, number>, b: Record<string, number>): boolean {

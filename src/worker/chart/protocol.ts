@@ -12,13 +12,19 @@ export interface RenderRequest {
   scale: number;
   /** Also send the raw RGBA pixels back (tests; the visual reward uses `features`). */
   rgba?: boolean;
+  /** Compute the visual features (default true); false when no reference image will read them. */
+  features?: boolean;
+  /** Encode the PNG (default true); false when no one will show or write it. */
+  png?: boolean;
 }
 
 export interface RenderSuccess {
   ok: true;
-  png: Uint8Array;
-  /** The picture's features for the visual reward, computed here so that they are computed in parallel. */
-  features: VisualFeatures;
+  /** Absent when the request said `png: false`. */
+  png?: Uint8Array;
+  /** The picture's features for the visual reward, computed here so that they are computed in parallel; absent
+   * when the request said `features: false`. */
+  features?: VisualFeatures;
   /** The same picture as raw RGBA, when asked for. */
   rgba?: Uint8Array;
   width: number;

@@ -15,7 +15,10 @@ import { rendererEventGuards, type RenderRequest, type RenderSuccess, type Rende
 export interface ChartRendererOptions {
   /** V8 old-space cap of the child, MB. */
   maxHeapMb?: number;
-  /** Default per-render timeout, ms (includes a child restart when one is needed). */
+  /**
+   * Default per-render timeout, ms: the spec's own time in a ready child (a child's start has its own limit,
+   * `startTimeoutMs`; the pool sends work to a ready child rather than one restarting).
+   */
   timeoutMs?: number;
   /** Number of child processes rendering in parallel (default 2, at most the number of CPUs). */
   processes?: number;
@@ -117,7 +120,10 @@ class RendererProcess {
     const child = this.child!;
     const channel = this.channel!;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const req: RenderRequest = { spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1, ...(opts.rgba ? { rgba: true } : {}) };
+    const req: RenderRequest = {
+      spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1,
+      ...(opts.rgba ? { rgba: true } : {}), ...(opts.features === false ? { features: false } : {}), ...(opts.png === false ? { png: false } : {}),
+    };
     try {
       const { ok: _ok, ...rest } = await channel.call('render', req, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
       return { ok: true, ...rest };
@@ -139,7 +145,6 @@ class RendererProcess {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
-  /** The running child's pid, if any. */
   /** Whether a started child is ready now (not starting, not restarting after a kill). */
   get warm(): boolean {
     return this.isReady;
@@ -156,7 +161,17 @@ class RendererProcess {
   }
 }
 
-export type RenderOptions = { language?: 'vega-lite' | 'vega'; scale?: number; timeoutMs?: number; signal?: AbortSignal; rgba?: boolean };
+export type RenderOptions = {
+  language?: 'vega-lite' | 'vega';
+  scale?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  rgba?: boolean;
+  /** Visual features for the visual reward (default true). */
+  features?: boolean;
+  /** The PNG (default true). */
+  png?: boolean;
+};
 
 /**
  * The renderer used by rankCharts: a small pool of `RendererProcess`es; each render goes to the least busy one.

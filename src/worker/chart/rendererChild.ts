@@ -103,17 +103,19 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderSucc
       font: { fontBuffers: libs.fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans' },
     });
     const img = r.render();
-    const png = img.asPng();
+    // Only what someone reads: the PNG for the panel or --out, the features when a reference image is compared.
+    const png = req.png === false ? undefined : img.asPng();
     const width = img.width, height = img.height;
-    const pixels = img.pixels;
-    const features = visualFeatures({ width, height, data: pixels });
-    const rgba = req.rgba ? new Uint8Array(pixels) : undefined;
+    const needPixels = req.features !== false || req.rgba;
+    const pixels = needPixels ? img.pixels : undefined;
+    const features = req.features !== false ? visualFeatures({ width, height, data: pixels! }) : undefined;
+    const rgba = req.rgba ? new Uint8Array(pixels!) : undefined;
     img.free();
     r.free();
     const t4 = performance.now();
     const attributes = extractAttributes((view.scenegraph() as unknown as { root: never }).root, vgSpec, { width, height });
     return {
-      ok: true, png, features, ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
+      ok: true, ...(png ? { png } : {}), ...(features ? { features } : {}), ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
       timings: { compileMs: t1 - t0, runMs: t2 - t1, svgMs: t3 - t2, rasterMs: t4 - t3 },
     };
   } finally {
@@ -154,7 +156,9 @@ async function main(): Promise<void> {
 function isRenderRequest(x: unknown): x is RenderRequest {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Partial<RenderRequest>;
-  return (r.language === 'vega-lite' || r.language === 'vega') && typeof r.scale === 'number' && r.scale > 0 && 'spec' in r;
+  const flag = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
+  return (r.language === 'vega-lite' || r.language === 'vega') && typeof r.scale === 'number' && r.scale > 0 && 'spec' in r
+    && flag(r.rgba) && flag(r.features) && flag(r.png);
 }
 
 if (process.send) void main();

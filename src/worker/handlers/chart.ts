@@ -56,7 +56,7 @@ export const chartHandlers = workerHandlers({
         ...(p.scale ? { scale: p.scale } : {}), ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
       });
       if (!r.ok) return { ok: false, error: r.error };
-      return { ok: true, png: Buffer.from(r.png).toString('base64'), width: r.width, height: r.height, attributes: r.attributes, warnings: r.warnings };
+      return { ok: true, png: Buffer.from(r.png ?? new Uint8Array()).toString('base64'), width: r.width, height: r.height, attributes: r.attributes, warnings: r.warnings };
     } catch (e) {
       if (e instanceof CodedError) return { ok: false, error: e.toInfo() };
       throw e;

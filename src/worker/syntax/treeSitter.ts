@@ -8,6 +8,7 @@
  * ERROR node are one region, not several.
  */
 import * as fs from 'node:fs';
+import { diffLines } from 'diff';
 import type * as WTS from 'web-tree-sitter';
 import { assetPath } from '../assets';
 import { GRAMMARS, type LanguageId } from './languages';
@@ -49,6 +50,7 @@ function loadRuntime(): Promise<Runtime> {
     runtimeLoaded = mod;
     return mod;
   })();
+  runtime.catch(() => (runtime = null)); // not cached when it failed, like a grammar below
   return runtime;
 }
 
@@ -134,7 +136,7 @@ export function scanText(parser: WTS.Parser, text: string, ranges?: WTS.Range[])
 
 /** Position (0-based row, UTF-16 column, as web-tree-sitter counts) of `index` in `text`. */
 function pointAt(text: string, index: number): WTS.Point {
-  const nl = text.lastIndexOf('\n', index - 1);
+  const nl = index > 0 ? text.lastIndexOf('\n', index - 1) : -1;
   let row = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) row++;
   return { row, column: index - (nl + 1) };
@@ -152,6 +154,51 @@ export function editBetween(from: string, to: string): EditSpan {
   const oldEnd = from.length - tail;
   const newEnd = to.length - tail;
   return { startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: pointAt(from, start), oldEndPosition: pointAt(from, oldEnd), newEndPosition: pointAt(to, newEnd) };
+}
+
+/** Where `point` ends up after the text `inserted` (0-based row, UTF-16 column). */
+function advance(point: WTS.Point, inserted: string): WTS.Point {
+  const nl = inserted.lastIndexOf('\n');
+  if (nl < 0) return { row: point.row, column: point.column + inserted.length };
+  let rows = 0;
+  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) rows++;
+  return { row: point.row + rows, column: inserted.length - nl - 1 };
+}
+
+// Above this many changed characters, one span may be hiding two small edits far apart (a whole-file rewrite that
+// changes one line and the final newline): then the edits come from a line diff, so the re-parse stays local.
+const ONE_SPAN_CHARS = 2048;
+// A line diff that needs more than this many edits is not worth it: one span (a full re-parse at worst) instead.
+const MAX_DIFF_EDITS = 64;
+
+/**
+ * The edits that turn `from` into `to`, in document order, each in the coordinates of the text as the previous
+ * ones left it (what `Tree.edit` expects when called once per edit).
+ */
+export function editsBetween(from: string, to: string): EditSpan[] {
+  const one = editBetween(from, to);
+  if (one.oldEndIndex - one.startIndex + (one.newEndIndex - one.startIndex) <= ONE_SPAN_CHARS) return [one];
+  const parts = diffLines(from, to, { maxEditLength: MAX_DIFF_EDITS });
+  if (!parts) return [one];
+  const edits: EditSpan[] = [];
+  let at = 0; // offset in `to` (everything before it is already `to`'s text)
+  for (let i = 0; i < parts.length; i++) {
+    if (!parts[i]!.added && !parts[i]!.removed) {
+      at += parts[i]!.value.length;
+      continue;
+    }
+    let removed = '';
+    let added = '';
+    for (; i < parts.length && (parts[i]!.added || parts[i]!.removed); i++) {
+      if (parts[i]!.removed) removed += parts[i]!.value;
+      else added += parts[i]!.value;
+    }
+    i--;
+    const startPosition = pointAt(to, at);
+    edits.push({ startIndex: at, oldEndIndex: at + removed.length, newEndIndex: at + added.length, startPosition, oldEndPosition: advance(startPosition, removed), newEndPosition: advance(startPosition, added) });
+    at += added.length;
+  }
+  return edits;
 }
 
 // Trees of the files candidates edit, kept for incremental re-parsing: a candidate's text is the file with a few
@@ -188,7 +235,7 @@ export function scanEdited(parser: WTS.Parser, language: LanguageId, text: strin
   let tree: WTS.Tree | null = null;
   try {
     // A parser exists only once the runtime is loaded, so runtimeLoaded is set here.
-    edited.edit(new runtimeLoaded!.Edit(editBetween(base, text)));
+    for (const e of editsBetween(base, text)) edited.edit(new runtimeLoaded!.Edit(e));
     tree = parser.parse(text, edited);
     if (!tree) throw new Error('tree-sitter returned no tree');
     if (!old.rootNode.hasError) return scanTree(tree.rootNode);

@@ -148,6 +148,20 @@ describe('channel (src/node/channel.ts)', () => {
     assert.ok(logs.every(([level]) => level === 'warn'));
   });
 
+  it('a throwing progress callback or event listener is logged, not thrown out of the message handler', async () => {
+    const { client, served, logs } = setup();
+    client.on('ready', () => {
+      throw new Error('listener bug');
+    });
+    served.emit('ready', { pid: 1 });
+    const r = await client.call('count', { n: 2 }, { onProgress: () => { throw new Error('callback bug'); } });
+    assert.strictEqual(r.total, 2);
+    const errors = logs.filter(([level]) => level === 'error').map(([, m]) => m);
+    assert.strictEqual(errors.length, 3, errors.join('\n'));
+    assert.ok(errors[0]!.includes('"ready" listener') && errors[0]!.includes('listener bug'));
+    assert.ok(errors.slice(1).every((m) => m.includes('progress callback') && m.includes('callback bug')));
+  });
+
   it('guards accept exactly the envelope shapes', () => {
     assert.ok(isInboundMessage({ type: 'request', id: 1, method: 'm', params: null }));
     assert.ok(isInboundMessage({ type: 'cancel', id: 7 }));

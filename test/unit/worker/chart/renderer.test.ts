@@ -23,9 +23,9 @@ describe('chart renderer (forked child)', function () {
   it('renders Vega-Lite to a PNG with text (shipped font) and reads the scenegraph', async () => {
     const r = await renderer.render(bar, { rgba: true });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
-    assert.deepEqual([...r.png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.deepEqual([...r.png!.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     assert.equal(r.rgba!.length, r.width * r.height * 4);
-    assert.equal(r.features.gray.length, 256 * 192);
+    assert.equal(r.features!.gray.length, 256 * 192);
     const a = r.attributes;
     assert.deepEqual(a.texts.title, ['Sales']);
     assert.deepEqual(a.texts.axisTitle, ['a', 'b']);
@@ -39,6 +39,16 @@ describe('chart renderer (forked child)', function () {
     let dark = 0;
     for (let i = 0; i < r.width * 20 * 4; i += 4) if (r.rgba![i]! < 100) dark++;
     assert.ok(dark > 20, `title glyphs drawn (${dark} dark pixels)`);
+  });
+
+  it('skips the PNG and the visual features when asked (nobody reads them), with the same attributes', async () => {
+    const full = await renderer.render(bar);
+    const lean = await renderer.render(bar, { png: false, features: false });
+    assert.ok(full.ok && lean.ok);
+    assert.equal(lean.png, undefined);
+    assert.equal(lean.features, undefined);
+    assert.deepEqual(lean.attributes, full.attributes);
+    assert.deepEqual([lean.width, lean.height], [full.width, full.height]);
   });
 
   it('reads facets, concatenation and layers', async () => {

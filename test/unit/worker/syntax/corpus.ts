@@ -13,13 +13,13 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/syntax');
 
 /** Files outside the repository, used when present (a fresh machine may lack some; the fixtures remain). */
 const MACHINE: Partial<Record<LanguageId, string[]>> = {
-  python: ['/usr/lib/python3.11/textwrap.py', '/usr/lib/python3.11/string.py', '/usr/lib/python3.11/json/decoder.py', '/usr/lib/python3.11/asyncio/locks.py', '/usr/lib/python3.11/dataclasses.py'],
+  python: ['/usr/lib/python3.11/textwrap.py', '/usr/lib/python3.11/string.py', '/usr/lib/python3.11/json/decoder.py', '/usr/lib/python3.11/asyncio/locks.py', '/usr/lib/python3.11/colorsys.py'],
   go: ['/usr/share/doc/git/contrib/persistent-https/main.go', '/usr/share/doc/git/contrib/persistent-https/proxy.go', '/usr/share/doc/git/contrib/persistent-https/socket.go'],
   c: ['/usr/share/vim/vim90/macros/maze/maze.c', '/usr/share/doc/zlib1g-dev/examples/zpipe.c', '/usr/share/doc/libstemmer0d/examples/stemwords.c', '/usr/share/doc/libjansson4/examples/json_process.c'],
   cpp: ['/usr/share/cmake-3.25/Modules/CMakeCXXCompilerABI.cpp', '/usr/lib/python3/dist-packages/numpy/core/tests/data/generate_umath_validation_data.cpp'],
   bash: ['/usr/share/dpkg/sh/dpkg-error.sh', '/usr/share/ucf/ucf_helper_functions.sh', '/usr/share/doc/git/contrib/rerere-train.sh'],
   yaml: ['/usr/share/perl/5.36.0/CPAN/Kwalify/distroprefs.yml'],
-  css: ['/usr/share/gitweb/static/gitweb.css', '/usr/share/doc/python3/_static/basic.css'],
+  css: ['/usr/share/doc/python3/_static/basic.css'],
   html: ['/usr/share/doc/base-passwd/users-and-groups.html', '/usr/share/doc/libffi8/html/Multiple-ABIs.html'],
 };
 

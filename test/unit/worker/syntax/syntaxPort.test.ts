@@ -10,7 +10,7 @@ import { checkJson } from '../../../../src/worker/syntax/json';
 import { LANGUAGE_IDS, languageFor, languageForFence, type LanguageId } from '../../../../src/worker/syntax/languages';
 import { checkSqlSyntax } from '../../../../src/worker/syntax/sql';
 import { checkLoaded, checkSyntax, syntaxCheckerFor } from '../../../../src/worker/syntax/syntaxPort';
-import { loadedParser, loadGrammars } from '../../../../src/worker/syntax/treeSitter';
+import { editsBetween, loadedParser, loadGrammars } from '../../../../src/worker/syntax/treeSitter';
 import { corpus } from './corpus';
 
 /**
@@ -102,6 +102,30 @@ describe('worker/syntax tree-sitter port', function () {
       assert.ok(corruptions >= files.length, `${language}: only ${corruptions} corruptions tried on ${files.length} files`);
     });
   }
+
+  it('incremental edits: applied in order they rebuild the new text, positions agree, and the verdict equals a fresh parse', () => {
+    const [py] = corpus('python');
+    const lines = py!.text.split('\n');
+    const far = lines.map((l, i) => (i === 10 ? `${l}  # near the top` : i === lines.length - 5 ? `${l} (` : l)).join('\n') + '\n\n';
+    const variants = [far, `\n${py!.text}`, py!.text.slice(0, -1), py!.text.replace(/\n/g, '\r\n'), 'x = 1\n'];
+    for (const to of variants) {
+      const edits = editsBetween(py!.text, to);
+      let doc = py!.text;
+      for (const e of edits) {
+        const startRow = doc.slice(0, e.startIndex).split('\n').length - 1;
+        assert.equal(e.startPosition.row, startRow);
+        assert.equal(e.startPosition.column, e.startIndex - (doc.lastIndexOf('\n', e.startIndex - 1) + 1));
+        const removed = doc.slice(e.startIndex, e.oldEndIndex);
+        doc = doc.slice(0, e.startIndex) + to.slice(e.startIndex, e.newEndIndex) + doc.slice(e.oldEndIndex);
+        assert.equal(e.oldEndPosition.row - e.startPosition.row, removed.split('\n').length - 1);
+      }
+      assert.equal(doc, to);
+      const inc = checkLoaded('python', to, py!.text)!;
+      const fresh = checkLoaded('python', to)!;
+      assert.deepEqual([inc.errors, inc.message], [fresh.errors, fresh.message]);
+    }
+    assert.ok(editsBetween(py!.text, far).length >= 2, 'two far-apart edits stay two edits');
+  });
 
   it('markdown: each fenced block is checked with its grammar, at its own line; prose and unknown fences are not', async () => {
     const [notes] = corpus('markdown');
