@@ -6,7 +6,7 @@
  * Reward Lens (prefill once, tile the KV cache 8 ways, one batch) against @huggingface/transformers generate() on
  * the same folder (8 copies of the prompt, since it ignores num_return_sequences), each case in its own process so
  * the peak RSS is its own. CPU provider, onnxruntime's default thread count for both.
- * Usage: npx tsx bench/generate/bench.ts   (one case: --case ours|baseline --model DIR)
+ * Usage: npx tsx bench/generate/bench.ts   (one case: --case ours|baseline --model DIR; BENCH_TINY_ONLY=1: tiny model only)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -31,20 +31,22 @@ function promptIds(vocab: number): number[] {
   return Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % (vocab - 8));
 }
 
-async function runOurs(dir: string): Promise<CaseResult> {
+async function runOurs(dir: string, speculative = false): Promise<CaseResult> {
   const { loadModelFolder } = await import('../../src/worker/inference/modelFolder');
   const { OrtCausalLM } = await import('../../src/worker/inference/ortModel');
   const { generate } = await import('../../src/core/sampling/generate');
   const folder = loadModelFolder(dir);
   const t0 = performance.now();
-  const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu' });
+  // the same graph as the baseline (model.onnx): the folder may also hold model_q4.onnx, which auto would take
+  const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu', dtype: 'fp32' });
   const loadMs = performance.now() - t0;
   const ids = promptIds(folder.config.vocabSize);
-  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now() };
+  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
+    ...(speculative ? { speculative: { maxDraft: 4 } } : {}) };
   await generate(lm, { ...opts, prompts: [ids.slice(0, 16)], maxNewTokens: 2 }); // warm-up
   const r = await generate(lm, opts);
   const t = r.timings;
-  return { engine: 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { engine: speculative ? `reward-lens + prompt lookup k=4 (${(t.newTokens / N / Math.max(1, t.forwards)).toFixed(2)} tok/row/pass)` : 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 async function runBaseline(dir: string): Promise<CaseResult> {
@@ -89,7 +91,7 @@ function buildQwenShape(): { dir: string; label: string } {
   return { dir, label };
 }
 
-function runCase(kind: 'ours' | 'baseline', dir: string): CaseResult {
+function runCase(kind: 'ours' | 'ours-spec' | 'baseline', dir: string): CaseResult {
   const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`no result from the ${kind} case on ${dir}`);
@@ -101,24 +103,27 @@ async function main(): Promise<void> {
   const ci = argv.indexOf('--case');
   if (ci >= 0) {
     const dir = argv[argv.indexOf('--model') + 1]!;
-    const r = argv[ci + 1] === 'ours' ? await runOurs(dir) : await runBaseline(dir);
+    const kind = argv[ci + 1];
+    const r = kind === 'ours' ? await runOurs(dir) : kind === 'ours-spec' ? await runOurs(dir, true) : await runBaseline(dir);
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
-  const models = [{ dir: path.join(REPO, 'fixtures', 'tiny-model'), label: 'tiny-model (0.36M)' }, buildQwenShape()];
+  const models = [{ dir: path.join(REPO, 'fixtures', 'tiny-model'), label: 'tiny-model (0.36M)' }];
+  if (process.env.BENCH_TINY_ONLY !== '1') models.push(buildQwenShape()); // BENCH_TINY_ONLY=1: a quick run
   const rows: string[][] = [];
   for (const m of models) {
     const ours = runCase('ours', m.dir);
+    const spec = runCase('ours-spec', m.dir);
     const base = runCase('baseline', m.dir);
-    for (const r of [ours, base]) {
+    for (const r of [ours, spec, base]) {
       rows.push([m.label, r.engine, r.prefillMs === null ? '-' : r.prefillMs.toFixed(0), r.decodeMsPerStep === null ? '-' : r.decodeMsPerStep.toFixed(1),
-        r.totalMs.toFixed(0), (r.newTokens / (r.totalMs / 1000)).toFixed(1), r.peakRssMb.toFixed(0), r === ours ? `${(base.totalMs / ours.totalMs).toFixed(2)}x` : '1.00x']);
+        r.totalMs.toFixed(0), (r.newTokens / (r.totalMs / 1000)).toFixed(1), r.peakRssMb.toFixed(0), r === base ? '1.00x' : `${(base.totalMs / r.totalMs).toFixed(2)}x`]);
     }
   }
   const head = ['model', 'engine', 'prefill ms', 'decode ms/step', 'total ms', 'new tok/s', 'peak RSS MB', 'speed-up'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i]!)).join(' | ') + ' |';
-  console.log(`\nN=${N}, prompt ${PROMPT} tokens, ${NEW} new tokens per candidate (EOS ignored), CPU provider, ${require('os').cpus().length} cores, onnxruntime-node ${require('onnxruntime-node/package.json').version}`);
+  console.log(`\nload average ${require('fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; N=${N}, prompt ${PROMPT} tokens, ${NEW} new tokens per candidate (EOS ignored), CPU provider, ${require('os').cpus().length} cores, onnxruntime-node ${require('onnxruntime-node/package.json').version}`);
   console.log(line(head));
   console.log('|' + w.map((x) => '-'.repeat(x + 2)).join('|') + '|');
   for (const r of rows) console.log(line(r));

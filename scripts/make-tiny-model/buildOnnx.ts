@@ -178,9 +178,9 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
     const h = init(`${name}.fp16`, dims, Uint16Array.from(w, floatToHalf));
     return op('Cast', [h], { to: T.FLOAT });
   };
-  const matmulQ4 = (x: string, name: string, w: Float32Array, K: number, N: number) => {
+  const matmulQ4 = (x: string, name: string, w: Float32Array, K: number, N: number, count = true) => {
     const { b, scales } = quantizeQ4(w, K, N);
-    params += w.length;
+    if (count) params += w.length; // the tied LM head's copy is not a parameter of its own
     return op('MatMulNBits', [x, init(`${name}.q4`, [N, Math.ceil(K / 32), 16], b), init(`${name}.scales`, [N * Math.ceil(K / 32)], scales)], { K, N, bits: 4, block_size: 32 });
   };
   const linear = (x: string, name: string, inF: number, outF: number, bias: boolean) => {
@@ -288,7 +288,7 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
   x = rmsnorm(x, 'model.norm');
   // tied lm_head; quantised variants quantise it separately (MatMulNBits reads it as a [H, V] weight)
   const logits = q4
-    ? op('Identity', [matmulQ4(x, 'lm_head', transpose(embedW, V, H), H, V)], {}, kvIsHalf ? undefined : 'logits')
+    ? op('Identity', [matmulQ4(x, 'lm_head', transpose(embedW, V, H), H, V, false)], {}, kvIsHalf ? undefined : 'logits')
     : op('MatMul', [x, op('Transpose', [embed], { perm: [1, 0] })], {}, kvIsHalf ? undefined : 'logits');
   if (kvIsHalf) op('Cast', [logits], { to: T.FLOAT16 }, 'logits');
   outputs.unshift(vi('logits', FT, ['batch_size', 'sequence_length', V]));

@@ -2,8 +2,7 @@
  * The sampler's distribution for one row of logits, built once and then sampled, queried (p(x) for speculative
  * acceptance) or sampled with one token removed (speculative rejection).
  *
- * Fast path for the standard settings (temperature, top-k, top-p, min-p, no repetition penalty or extra
- * processors): one max pass and one exp pass over the vocabulary, instead of a copy, a temperature pass, top-p's
+ * Fast path for the standard settings (repetition penalty, temperature, top-k, top-p, min-p; no extra processors): one max pass and one exp pass over the vocabulary, instead of a copy, a temperature pass, top-p's
  * binning pass and the multinomial's own exp pass. It keeps the processors' arithmetic (tempered logits rounded to
  * float32 as TemperatureWarper writes them, weights exp(l - max) summed in id order as MultinomialSampler does), so
  * with the same RNG it draws the same token as processorsFor(...) + MultinomialSampler (up to the far tail: see FAR);
@@ -113,13 +112,15 @@ export class DistributionBuilder {
   private readonly mass = new Float64Array(BINS + 1);
   private readonly count = new Uint32Array(BINS + 1);
   private readonly fast: boolean;
+  private readonly penalty: number | null;
 
   /**
    * @param processors the full list (used on the slow path)
    * @param sampler a custom sampler forces the slow path and plain sampling (no speculative queries)
    */
   constructor(private readonly s: SamplingSettings, private readonly processors: LogitsProcessorList, private readonly extraProcessors: number, readonly sampler?: Sampler) {
-    this.fast = extraProcessors === 0 && !sampler && (s.repetitionPenalty === undefined || s.repetitionPenalty === 1);
+    this.fast = extraProcessors === 0 && !sampler;
+    this.penalty = s.repetitionPenalty !== undefined && s.repetitionPenalty !== 1 ? s.repetitionPenalty : null;
   }
 
   private ensure(V: number): void {
@@ -133,8 +134,8 @@ export class DistributionBuilder {
 
   /** The processed distribution of logits[offset, offset + V); valid until the next build (it shares scratch). */
   build(logits: Float32Array, offset: number, V: number, row: RowView): Distribution {
-    if (this.s.temperature <= 0 && this.fast) return new PointMass(argmax(logits, offset, V));
-    return this.fast ? this.buildFast(logits, offset, V) : this.buildSlow(logits, offset, V, row);
+    if (this.s.temperature <= 0 && this.fast && this.penalty === null) return new PointMass(argmax(logits, offset, V));
+    return this.fast ? this.buildFast(logits, offset, V, row) : this.buildSlow(logits, offset, V, row);
   }
 
   private buildSlow(logits: Float32Array, offset: number, V: number, row: RowView): Distribution {
@@ -166,10 +167,11 @@ export class DistributionBuilder {
     return new Kept(null, w, V, z);
   }
 
-  private buildFast(logits: Float32Array, offset: number, V: number): Distribution {
+  private buildFast(logits: Float32Array, offset: number, V: number, row: RowView): Distribution {
     this.ensure(V);
     const { e, lt, bins } = this;
-    const T = this.s.temperature;
+    const greedy = this.s.temperature <= 0;
+    const T = greedy ? 1 : this.s.temperature;
     const inv = 1 / T;
     // tempered logits exactly as TemperatureWarper leaves them (float32), and their max
     let maxT = -Infinity;
@@ -186,6 +188,26 @@ export class DistributionBuilder {
         if (v > maxT) maxT = v;
       }
     }
+    if (this.penalty !== null) {
+      // RepetitionPenaltyProcessor on the seen tokens (in float32, as it writes them), then the temperature
+      const pen = this.penalty;
+      const seen = new Set<number>(row.generatedIds);
+      for (const t of row.promptIds) seen.add(t);
+      let hitMax = false;
+      for (const t of seen) {
+        if (t < 0 || t >= V) continue;
+        const v = logits[offset + t]!;
+        const pv = Math.fround(v > 0 ? v / pen : v * pen);
+        if (lt[t] === maxT) hitMax = true;
+        lt[t] = T === 1 ? pv : Math.fround(pv * inv);
+      }
+      if (hitMax || pen < 1) {
+        // the max was penalised (or a penalty below 1 raised a seen token): find it again
+        maxT = -Infinity;
+        for (let i = 0; i < V; i++) if (lt[i]! > maxT) maxT = lt[i]!;
+      }
+    }
+    if (greedy) return new PointMass(argmax(lt, 0, V));
     if (maxT === -Infinity) throw new RangeError('every token was filtered out');
     // top-k: the k-th largest tempered logit; ties at it are kept (TopKWarper)
     let floor = -Infinity;
@@ -246,8 +268,44 @@ export class DistributionBuilder {
         cum += mass[b]!;
         kept += count[b]!;
       }
-      const members: number[] = [];
+      let members: number[] = [];
       for (let i = 0; i < V; i++) if (bins[i] === boundary) members.push(i);
+      // A flat row (random weights, high temperature) puts most of the vocabulary in one bin: narrow it down with
+      // finer bins over its members' own range before sorting, so no row sorts tens of thousands of tokens.
+      while (members.length > 64) {
+        let dmin = Infinity;
+        let dmax = -Infinity;
+        for (const m of members) {
+          const d = maxT - lt[m]!;
+          if (d < dmin) dmin = d;
+          if (d > dmax) dmax = d;
+        }
+        if (!(dmax > dmin)) break; // all equal: id order is already the sorted order
+        const SB = 256;
+        const sc = SB / (dmax - dmin);
+        const smass = new Float64Array(SB);
+        for (const m of members) {
+          const f = (maxT - lt[m]! - dmin) * sc;
+          smass[f < SB - 1 ? f | 0 : SB - 1]! += e[m]!;
+        }
+        let sb = SB - 1;
+        for (let j = 0; j < SB; j++) {
+          if (cum + smass[j]! >= target) {
+            sb = j;
+            break;
+          }
+          cum += smass[j]!;
+        }
+        const next: number[] = [];
+        for (const m of members) {
+          const f = (maxT - lt[m]! - dmin) * sc;
+          const j = f < SB - 1 ? f | 0 : SB - 1;
+          if (j === sb) next.push(m);
+          else if (j > sb) e[m] = 0;
+        }
+        if (next.length === members.length) break;
+        members = next;
+      }
       members.sort((a, b) => e[b]! - e[a]! || a - b);
       let cut = members.length;
       for (let j = 0; j < members.length; j++) {

@@ -10,12 +10,12 @@ export interface LookupState {
 }
 
 /**
- * Up to k tokens that followed an earlier occurrence of the last n-gram (n from maxN down to 1). A copy in progress
+ * Up to k tokens that followed an earlier occurrence of the last n-gram (n from maxN down to minN). A copy in progress
  * is continued from its source first (`state.next`: the caller advances it by what the verify pass kept), so it stays
  * on its source where the n-gram also occurs elsewhere; otherwise the earliest match wins, as in transformers.
  * Sets `state.next` to where the returned draft starts.
  */
-export function promptLookup(prompt: readonly number[], out: readonly number[], maxN: number, k: number, state?: LookupState): number[] {
+export function promptLookup(prompt: readonly number[], out: readonly number[], maxN: number, k: number, state?: LookupState, minN = 1): number[] {
   const L = prompt.length + out.length;
   const at = (i: number) => (i < prompt.length ? prompt[i]! : out[i - prompt.length]!);
   if (k <= 0 || L < 2) return [];
@@ -29,7 +29,7 @@ export function promptLookup(prompt: readonly number[], out: readonly number[], 
     const d = take(state.next);
     if (d.length) return d;
   }
-  for (let n = Math.min(maxN, L - 1); n >= 1; n--) {
+  for (let n = Math.min(maxN, L - 1); n >= Math.max(1, minN); n--) {
     for (let i = 0; i + n < L; i++) {
       let ok = true;
       for (let j = 0; j < n; j++) {

@@ -29,8 +29,9 @@ describe('prompt lookup drafts', () => {
     assert.deepStrictEqual(promptLookup([1, 2, 3, 4], [2, 3], 3, 2), [4, 2]);
     assert.deepStrictEqual(promptLookup([1, 2, 3], [9], 3, 4), []);
     assert.deepStrictEqual(promptLookup([1, 2, 3], [4], 3, 0), []);
-    // n = 1 fallback: only the last token matches
+    // n = 1 fallback: only the last token matches (when allowed)
     assert.deepStrictEqual(promptLookup([7, 1, 8, 3], [9, 1], 3, 2), [8, 3]);
+    assert.deepStrictEqual(promptLookup([7, 1, 8, 3], [9, 1], 3, 2, undefined, 2), []);
   });
 
   it('a copy in progress stays on its source', () => {
@@ -47,7 +48,9 @@ describe('distribution fast path', () => {
   const settings: SamplingSettings[] = [
     { temperature: 0.8, topP: 0.95 }, { temperature: 1 }, { temperature: 0.7, topK: 20 }, { temperature: 1.3, topP: 0.5, minP: 0.05 },
     { temperature: 0.8, topK: 50, topP: 0.9 }, { temperature: 0.6, minP: 0.1 }, { temperature: 1, topP: 0.999 },
+    { temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1.05 }, { temperature: 1, repetitionPenalty: 1.3 }, { temperature: 0.9, topP: 0.9, repetitionPenalty: 0.8 },
   ];
+  const seenRow = { index: 0, promptIds: [11, 12, 40, 41, 42], generatedIds: [7, 11, 2999] };
   for (const s of settings) {
     it(`draws exactly what processors + MultinomialSampler draw (${JSON.stringify(s)})`, () => {
       const V = 3000;
@@ -56,24 +59,35 @@ describe('distribution fast path', () => {
       const fast = new DistributionBuilder(s, processorsFor(s), 0);
       const sampler = new MultinomialSampler();
       for (let t = 0; t < 60; t++) {
-        const scale = 1 + (t % 5) * 3; // flat to peaked rows
+        const scale = t % 6 === 5 ? 0.01 : 1 + (t % 5) * 3; // nearly flat (a random-weight model's) to peaked rows
         const logits = Float32Array.from({ length: V }, () => (gen() - 0.5) * scale);
         if (t % 7 === 0) logits[11] = logits[12] = 40; // exact ties at the top
         const ref = Float32Array.from(logits);
-        procs.process(ref, row);
+        procs.process(ref, seenRow);
         for (let d = 0; d < 5; d++) {
           const seed = t * 31 + d;
           const a = sampler.sample(ref, mulberry32(seed));
-          const b = fast.build(logits, 0, V, row).sample(mulberry32(seed));
+          const b = fast.build(logits, 0, V, seenRow).sample(mulberry32(seed));
           assert.strictEqual(b, a, `row ${t} draw ${d}`);
         }
         // probabilities of the processed distribution
         const { probs } = softmaxInto(ref);
-        const dist = fast.build(logits, 0, V, row);
+        const dist = fast.build(logits, 0, V, seenRow);
         for (const x of [0, 11, 12, 100, 2999]) assert.ok(Math.abs(dist.prob(x) - probs[x]!) < 1e-9, `p(${x})`);
       }
     });
   }
+
+  it('greedy with a repetition penalty is the argmax of the penalised logits', () => {
+    const s = { temperature: 0, repetitionPenalty: 2 };
+    const fast = new DistributionBuilder(s, processorsFor(s), 0);
+    const logits = Float32Array.of(1, 5, 3, 4, -2);
+    const r = { index: 0, promptIds: [1], generatedIds: [3] };
+    const ref = Float32Array.from(logits);
+    processorsFor(s).process(ref, r);
+    assert.strictEqual(fast.build(logits, 0, 5, r).sample(mulberry32(1)), new GreedySampler().sample(ref));
+    assert.strictEqual(fast.build(logits, 0, 5, r).sample(mulberry32(1)), 2);
+  });
 
   it('greedy is the argmax with ties to the lowest id', () => {
     const fast = new DistributionBuilder({ temperature: 0 }, processorsFor({ temperature: 0 }), 0);
@@ -149,7 +163,7 @@ describe('speculative decoding (scripted model)', () => {
     let accepted = 0;
     for (let seed = 0; seed < 12; seed++) {
       const r = await generate(new FakeLM(VV, script), {
-        prompts: [[0, 1, 2, 0]], numReturnSequences: 500, maxNewTokens: 2, sampling, seed, eosTokenIds: [], padTokenId: 5, speculative: { maxDraft: 3 },
+        prompts: [[0, 1, 2, 0]], numReturnSequences: 500, maxNewTokens: 2, sampling, seed, eosTokenIds: [], padTokenId: 5, speculative: { maxDraft: 3, minNgram: 1 },
       });
       drafted += r.timings.draftedTokens;
       accepted += r.timings.acceptedTokens;
