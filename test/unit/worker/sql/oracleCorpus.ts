@@ -47,7 +47,7 @@ const MUTATIONS: Record<string, Mutation> = {
     return m ? s.replace(/WHERE\s+/i, `WHERE ${m[1]} IS NOT NULL AND `) : null;
   },
   'ifnull': (s) => {
-    const m = /SELECT\s+(DISTINCT\s+)?([A-Za-z_][\w.]*)/i.exec(s);
+    const m = /SELECT\s+(DISTINCT\s+)?([A-Za-z_][\w.]*)(?!\w|\s*\()/i.exec(s);
     return m ? s.replace(m[0], `SELECT ${m[1] ?? ''}IFNULL(${m[2]}, 0)`) : null;
   },
   'not-in': (s) => (/\sIN\s*\(/.test(s) ? s.replace(/\sIN\s*\(/, ' NOT IN (') : null),
@@ -75,7 +75,7 @@ const MUTATIONS: Record<string, Mutation> = {
   'second-statement': (s) => `${s}; SELECT 1`,
   'like': (s) => (/ = "([a-z ]+)"/.test(s) ? s.replace(/ = "([a-z ]+)"/, (_, v: string) => ` LIKE '${v.slice(0, 3)}%'`) : null),
   'case-when': (s) => {
-    const m = /^SELECT\s+([A-Za-z_][\w.]*)/i.exec(s);
+    const m = /^SELECT\s+([A-Za-z_][\w.]*)(?!\w|\s*\()/i.exec(s);
     return m ? s.replace(m[0], `SELECT CASE WHEN ${m[1]} IS NULL THEN 'none' ELSE ${m[1]} END`) : null;
   },
   'group-count': (s) => (/GROUP BY/i.test(s) ? null : null),
