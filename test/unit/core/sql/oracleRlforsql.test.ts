@@ -97,7 +97,7 @@ describe('ngram and schema_linking = RLForSQL (sqlglot 25.32)', function () {
       console.log(`      skipped: ${missing}`);
       this.skip();
     }
-    const cases = [...geoCases(), ...modelStyleCases()];
+    const cases = [...geoCases(undefined, 3), ...modelStyleCases()];
     const queries = [...new Set(cases.flatMap((c) => [c.gold, c.pred]))];
     const ref = runOracle<OracleOut>('oracle_rlforsql.py', { n: 2, cases: cases.map(({ gold, pred }) => ({ gold, pred })), normalise: queries });
     const { table, bad } = score(cases, ref.cases);
