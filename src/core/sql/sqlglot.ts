@@ -290,7 +290,7 @@ class Translator {
     return out + this.dmlLimit();
   }
 
-  /** sqlglot reads LIMIT (not ORDER BY) after DELETE and UPDATE. */
+  /** sqlglot reads LIMIT (not ORDER BY) after DELETE. */
   private dmlLimit(): string {
     if (!this.isWord('LIMIT')) return '';
     this.take();
@@ -313,7 +313,7 @@ class Translator {
       out += ` FROM ${this.fromClause()}`;
     }
     if (this.matchWord('WHERE')) out += ` WHERE ${this.expr()}`;
-    return out + this.dmlLimit();
+    return out + this.modifiers();
   }
 
   private insertStmt(): string {
@@ -325,7 +325,8 @@ class Translator {
     this.tables.push(this.lastIdentValue);
     out += ` INTO ${name}`;
     if (this.isOp('(') && !this.startsQuery(this.peek())) out += ` (${this.parenIdentList().join(', ')})`;
-    return `${out} ${this.query()}`;
+    // VALUES rows end the statement there (sqlglot raises on a LIMIT after them).
+    return `${out} ${this.isWord('VALUES') ? this.values() : this.query()}`;
   }
 
   private dropStmt(): string {
@@ -988,8 +989,9 @@ class Translator {
     this.expectWord('AS');
     const ty = this.typeName();
     this.expectOp(')');
-    // sqlglot's SQLite generator prints CAST(x AS DATE) as DATE(x).
-    return ty === 'DATE' ? `DATE(${e})` : `CAST(${e} AS ${ty})`;
+    // sqlglot's SQLite generator prints CAST(x AS DATE) as DATE(x); CAST is a function there, so OVER may follow.
+    const out = ty === 'DATE' ? `DATE(${e})` : `CAST(${e} AS ${ty})`;
+    return this.isWord('OVER') ? `${out} ${this.take() && 'OVER'} ${this.isOp('(') ? this.windowSpec() : this.identifier()}` : out;
   }
 
   private typeName(): string {
