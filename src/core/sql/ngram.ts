@@ -5,6 +5,7 @@
  * Jaccard similarity of the two sets of n-grams (bigrams by default), 0 when both are empty. A query sqlglot cannot
  * parse is tokenised as written, with nothing dropped.
  */
+import { jaccard } from '../sets';
 import { sqlglotNormalise } from './sqlglot';
 
 /** Python's `\w` on str: letters, digits and numerics of any script, and `_`. */
@@ -24,14 +25,7 @@ export function ngramSet(words: readonly string[], n = 2): Set<string> {
   return s;
 }
 
-/** Jaccard similarity of two sets; 0 when both are empty (as the reference's `if not union: return 0.0`). */
-export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  let inter = 0;
-  for (const x of a) if (b.has(x)) inter++;
-  const union = a.size + b.size - inter;
-  return union === 0 ? 0 : inter / union;
-}
-
 export function ngramSimilarity(goldSql: string, predSql: string, n = 2): number {
-  return jaccard(ngramSet(ngramTokens(predSql), n), ngramSet(ngramTokens(goldSql), n));
+  // The reference's `if not union: return 0.0`.
+  return jaccard(ngramSet(ngramTokens(predSql), n), ngramSet(ngramTokens(goldSql), n)) ?? 0;
 }

@@ -6,11 +6,9 @@
  */
 import type { SqlSchema, SqlTable } from './schema';
 import type { SqlValue } from './types';
+import type { ChatMessage } from '../chat';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage } from '../chat';
 
 export interface SqlPromptOptions {
   tagged?: boolean;

@@ -6,6 +6,7 @@ import type { RankOptions } from '../ranking/ranking';
 import type { MatchMode } from './resultEq';
 import type { SqlSchema } from './schema';
 import type { ExecLimits, ExecOutcome, SqlResultEvidence } from './types';
+import { isJsonObject as isObj } from '../guards';
 
 export interface SqlSchemaParams {
   dbPath: string;
@@ -88,7 +89,6 @@ export interface SqlRankProgress {
   error: ErrorInfo | null;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const bad = (m: string): never => {
   throw new CodedError('bad_request', m);
 };

@@ -5,7 +5,10 @@
  * single undo takes all of its files back.
  */
 import * as vscode from 'vscode';
+import { CodedError } from '../../core/errors';
+import { candidatePathProblem } from '../../core/patch/candidate';
 import type { PatchFileEvidence } from '../../core/patch/protocol';
+import { resolveInsideRoot } from '../../node/paths';
 
 export const CANDIDATE_SCHEME = 'reward-lens-candidate';
 
@@ -63,10 +66,20 @@ export function candidateUri(original: vscode.Uri, text: string, label = 'candid
   return vscode.Uri.from({ scheme: CANDIDATE_SCHEME, path: `/${encodeURIComponent(label)}/${name}`, query: `id=${id}` });
 }
 
+/**
+ * Where a diff opens so that the review panel stays visible: the first editor group the panel is not in (the main
+ * column, where the user's code is), or a new group beside the panel when it is the only one.
+ */
+export function diffColumn(panelColumn: vscode.ViewColumn | undefined): vscode.ViewColumn {
+  if (panelColumn === undefined) return vscode.ViewColumn.One;
+  const other = vscode.window.tabGroups.all.map((g) => g.viewColumn).find((c) => c !== panelColumn);
+  return other ?? vscode.ViewColumn.Beside;
+}
+
 /** Opens `original` ↔ the candidate's patched text in the diff editor. Returns the virtual document's URI. */
-export async function openCandidateDiff(original: vscode.Uri, patchedText: string, title: string): Promise<vscode.Uri> {
+export async function openCandidateDiff(original: vscode.Uri, patchedText: string, title: string, viewColumn: vscode.ViewColumn = vscode.ViewColumn.One): Promise<vscode.Uri> {
   const right = candidateUri(original, patchedText, title);
-  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true });
+  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true, viewColumn });
   return right;
 }
 
@@ -74,16 +87,16 @@ export async function openCandidateDiff(original: vscode.Uri, patchedText: strin
  * Opens one file of a candidate (as the worker reports it) against the workspace: an added file against an empty
  * document, a deleted file against an empty one on the right, a renamed file against its old path.
  */
-export async function openCandidateFileDiff(root: vscode.Uri, file: PatchFileEvidence, title: string): Promise<vscode.Uri> {
+export async function openCandidateFileDiff(root: vscode.Uri, file: PatchFileEvidence, title: string, viewColumn: vscode.ViewColumn = vscode.ViewColumn.One): Promise<vscode.Uri> {
   const target = vscode.Uri.joinPath(root, file.path);
   if (file.status === 'added') {
     const left = candidateUri(target, '', `${title} (new file)`);
     const right = candidateUri(target, file.after ?? '', title);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true, viewColumn });
     return right;
   }
   const source = file.oldPath !== undefined ? vscode.Uri.joinPath(root, file.oldPath) : target;
-  return openCandidateDiff(source, file.after ?? '', `${title}: ${file.oldPath !== undefined ? `${file.oldPath} → ` : ''}${file.path}`);
+  return openCandidateDiff(source, file.after ?? '', `${title}: ${file.oldPath !== undefined ? `${file.oldPath} → ` : ''}${file.path}`, viewColumn);
 }
 
 /** The smallest replacement turning `before` into `after` (common prefix and suffix kept): keeps cursors and folds. */
@@ -108,6 +121,14 @@ export interface ApplyCandidateOptions {
   expectedBefore?: Record<string, string>;
 }
 
+/** Throws CodedError('path_outside_root') unless `rel` stays inside `root` (real paths, for file: folders). */
+export function insideWorkspace(root: vscode.Uri, rel: string): vscode.Uri {
+  const problem = candidatePathProblem(rel);
+  if (problem) throw new CodedError('path_outside_root', `${JSON.stringify(rel)}: ${problem}; the candidate is not applied`);
+  if (root.scheme === 'file') resolveInsideRoot(root.fsPath, rel);
+  return vscode.Uri.joinPath(root, rel);
+}
+
 export class StaleFileError extends Error {
   constructor(readonly path: string) {
     super(`${path} has changed since the candidates were generated`);
@@ -120,6 +141,9 @@ export class StaleFileError extends Error {
  * Resolves true when VS Code applied it. A single undo reverts every file.
  */
 export async function applyCandidate(root: vscode.Uri, files: readonly PatchFileEvidence[], opts: ApplyCandidateOptions = {}): Promise<boolean> {
+  // Refuse the whole candidate before any edit when one of its paths leaves the workspace folder (`../`, absolute,
+  // `a/../../x`, a symbolic link inside the folder that points out of it).
+  for (const f of files) for (const p of f.oldPath !== undefined ? [f.path, f.oldPath] : [f.path]) insideWorkspace(root, p);
   const edit = new vscode.WorkspaceEdit();
   const meta: vscode.WorkspaceEditEntryMetadata = { label: opts.label ?? 'Apply patch candidate', needsConfirmation: false };
   for (const f of files) {

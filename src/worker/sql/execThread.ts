@@ -14,13 +14,15 @@ import { lex } from '../../core/sql/lexer';
 import { intValue, isBlob, RESULT_LIMIT_NAME, type ExecOutcome, type SqlValue } from '../../core/sql/types';
 import { decodeUtf8Ignore } from '../../core/sql/utf8';
 import { extractSchema, toSqlValue } from './schemaExtract';
-import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+import { CodedError } from '../../core/errors';
+import { messagePortTransport, serve } from '../../node/channel';
+import { wasmApi, type ExecItem, type ThreadEvents, type ThreadInit, type ThreadMethods, type WasmModule } from './threadProtocol';
 
 const init = workerData as ThreadInit;
 const port = parentPort!;
-const send = (m: ThreadReply) => port.postMessage(m);
 
 let db: Database;
+let dbLoaded = false;
 let written = false;
 
 type Kind = 'i' | 'r' | 't' | 'b' | 'n';
@@ -110,6 +112,50 @@ function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOu
   }
 }
 
+function isExecItem(x: unknown): x is ExecItem {
+  if (typeof x !== 'object' || x === null) return false;
+  const i = x as Partial<ExecItem>;
+  return typeof i.sql === 'string' && typeof i.rowCap === 'number' && typeof i.byteCap === 'number';
+}
+
+function badRequest(what: string): never {
+  throw new CodedError('bad_request', `execution thread: ${what}`);
+}
+
+/** The parent sends nothing before `ready`; a request that does anyway gets an error, not a crash. */
+function loaded(): void {
+  if (!dbLoaded) throw new CodedError('not_available', 'execution thread: the database is not loaded yet');
+}
+
+const served = serve<ThreadMethods, ThreadEvents>(messagePortTransport(port), {
+  async exec(p) {
+    loaded();
+    if (!isExecItem(p)) badRequest('exec takes {sql, rowCap, byteCap}');
+    return runOne(p.sql, p.rowCap, p.byteCap);
+  },
+  async batch(p, ctx) {
+    loaded();
+    const items = (p as { items?: unknown } | null)?.items;
+    if (!Array.isArray(items) || !items.every((i) => isExecItem(i) && typeof (i as { id?: unknown }).id === 'number')) badRequest('batch takes {items: [{id, sql, rowCap, byteCap}]}');
+    for (const item of items as Array<ExecItem & { id: number }>) {
+      const { outcome, reload } = runOne(item.sql, item.rowCap, item.byteCap);
+      ctx.progress({ id: item.id, outcome, reload });
+      if (reload) break;
+    }
+    return null;
+  },
+  async schema(p) {
+    loaded();
+    const samples = (p as { samples?: unknown } | null)?.samples;
+    if (typeof samples !== 'number') badRequest('schema takes {samples}');
+    try {
+      return { schema: extractSchema(db, samples), error: null };
+    } catch (e) {
+      return { schema: null, error: e instanceof Error ? e.message : String(e) };
+    }
+  },
+});
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const SQL = await initSqlJs({
@@ -125,25 +171,8 @@ async function main(): Promise<void> {
   db.updateHook(() => {
     written = true;
   });
-  port.on('message', (m: ThreadRequest) => {
-    if (m.type === 'exec') {
-      const { outcome, reload } = runOne(m.sql, m.rowCap, m.byteCap);
-      send({ type: 'exec', id: m.id, outcome, reload });
-    } else if (m.type === 'batch') {
-      for (const item of m.items) {
-        const { outcome, reload } = runOne(item.sql, item.rowCap, item.byteCap);
-        send({ type: 'exec', id: item.id, outcome, reload });
-        if (reload) break;
-      }
-    } else if (m.type === 'schema') {
-      try {
-        send({ type: 'schema', id: m.id, schema: extractSchema(db, m.samples), error: null });
-      } catch (e) {
-        send({ type: 'schema', id: m.id, schema: null, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-  });
-  send({ type: 'ready', loadMs: performance.now() - t0 });
+  dbLoaded = true;
+  served.emit('ready', { loadMs: performance.now() - t0 });
 }
 
-main().catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));
+main().catch((e: unknown) => served.emit('fatal', { message: e instanceof Error ? e.message : String(e) }));

@@ -13,7 +13,8 @@ import type { SqlSchema } from '../../core/sql/schema';
 import { DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecOutcome } from '../../core/sql/types';
 import { CodedError } from '../../core/errors';
 import { assetPath } from '../assets';
-import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+import { ChannelClient, ChannelError, messagePortTransport } from '../../node/channel';
+import { threadEventGuards, wasmApi, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
 
 export interface ExecutorOptions {
   /** SQLite hard heap limit inside the thread (default 256 MiB). */
@@ -77,7 +78,9 @@ interface Pending {
 
 class ExecThread {
   readonly worker: Worker;
+  readonly channel: ChannelClient<ThreadMethods, ThreadEvents>;
   readonly ready: Promise<number>;
+  /** Statements of a batch waiting for their progress message, by the batch item's id. */
   readonly pending = new Map<number, Pending>();
   dead = false;
   private onDeath: ((why: string) => void) | null = null;
@@ -85,19 +88,24 @@ class ExecThread {
   constructor(init: ThreadInit, loadTimeoutMs: number) {
     const entry = threadEntry();
     this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init });
+    // Timeouts are per call (execute); a thread's death rejects what is pending with `sql_runtime`.
+    this.channel = new ChannelClient<ThreadMethods, ThreadEvents>(messagePortTransport(this.worker), {
+      peer: 'the SQL execution thread',
+      codes: { timeout: 'sql_timeout', cancelled: 'cancelled', closed: 'sql_runtime' },
+      defaultTimeoutMs: Infinity,
+      events: threadEventGuards,
+    });
     this.ready = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new CodedError('sql_db_open', `loading the database took over ${loadTimeoutMs} ms`)), loadTimeoutMs);
       this.onDeath = (why) => {
         clearTimeout(timer);
         reject(new CodedError('sql_db_open', why));
       };
-      this.worker.on('message', (m: ThreadReply) => {
-        if (m.type === 'ready') {
-          clearTimeout(timer);
-          resolve(m.loadMs);
-        } else if (m.type === 'fatal') this.kill(m.message);
-        else this.pending.get(m.id)?.resolve(m);
+      this.channel.on('ready', (m) => {
+        clearTimeout(timer);
+        resolve(m.loadMs);
       });
+      this.channel.on('fatal', (m) => this.kill(m.message));
     });
     this.ready.catch(() => undefined);
     this.worker.on('error', (e) => this.kill(e.message));
@@ -121,6 +129,7 @@ class ExecThread {
     this.dead = true;
     this.onDeath?.(why);
     void this.worker.terminate();
+    this.channel.close(why);
     for (const p of this.pending.values()) p.resolve({ type: 'fatal', message: why });
     this.pending.clear();
   }
@@ -246,23 +255,13 @@ export class SqlExecutor {
       } catch (e) {
         return { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: performance.now() - t0 } as const;
       }
-      const id = this.nextId++;
       const started = performance.now();
-      const reply = await new Promise<ThreadReply | { type: 'timeout' } | { type: 'cancelled' }>((resolve) => {
-        const done = (r: ThreadReply | { type: 'timeout' } | { type: 'cancelled' }) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          thread.pending.delete(id);
-          thread.busy(-1);
-          resolve(r);
-        };
-        const onAbort = () => done({ type: 'cancelled' });
-        const timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        thread.pending.set(id, { resolve: done });
-        thread.busy(1);
-        thread.worker.postMessage({ type: 'exec', id, sql, rowCap, byteCap } satisfies ThreadRequest);
-      });
+      thread.busy(1);
+      const reply = await thread.channel.call('exec', { sql, rowCap, byteCap }, { timeoutMs, ...(signal ? { signal } : {}) }).then(
+        (r): ThreadReply => ({ type: 'exec', ...r }),
+        (e: unknown): ThreadReply | { type: 'timeout' } | { type: 'cancelled' } =>
+          e instanceof ChannelError && (e.reason === 'timeout' || e.reason === 'cancelled') ? { type: e.reason } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
+      ).finally(() => thread.busy(-1));
       const elapsedMs = performance.now() - started;
       if (reply.type === 'timeout') {
         this.respawn('timeout');
@@ -326,7 +325,11 @@ export class SqlExecutor {
           (it) => new Promise<ThreadReply>((resolve) => thread.pending.set(it.id, { resolve: (r) => (thread.pending.delete(it.id), resolve(r)) })),
         );
         thread.busy(1);
-        thread.worker.postMessage({ type: 'batch', items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })) } satisfies ThreadRequest);
+        // Each statement's verdict arrives as a progress message; its timer runs here. A death rejects the call and
+        // kill() settles the statements still pending.
+        thread.channel.call('batch', { items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })) }, {
+          onProgress: (p) => thread.pending.get(p.id)?.resolve({ type: 'exec', outcome: p.outcome, reload: p.reload }),
+        }).catch((e: unknown) => thread.kill(e instanceof Error ? e.message : String(e)));
         let next: number[] = [];
         try {
           for (let k = 0; k < items.length; k++) {
@@ -387,18 +390,12 @@ export class SqlExecutor {
     const p = this.serial(async () => {
       const thread = this.ensureThread();
       await thread.ready;
-      const id = this.nextId++;
       thread.busy(1);
-      let timer: NodeJS.Timeout | undefined;
-      const reply = await new Promise<ThreadReply | { type: 'timeout' }>((resolve) => {
-        timer = setTimeout(() => resolve({ type: 'timeout' }), this.opts.schemaTimeoutMs);
-        thread.pending.set(id, { resolve });
-        thread.worker.postMessage({ type: 'schema', id, samples } satisfies ThreadRequest);
-      }).finally(() => {
-        clearTimeout(timer);
-        thread.busy(-1);
-      });
-      thread.pending.delete(id);
+      const reply = await thread.channel.call('schema', { samples }, { timeoutMs: this.opts.schemaTimeoutMs }).then(
+        (r): ThreadReply | { type: 'timeout' } => ({ type: 'schema', ...r }),
+        (e: unknown): ThreadReply | { type: 'timeout' } =>
+          e instanceof ChannelError && e.reason === 'timeout' ? { type: 'timeout' } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
+      ).finally(() => thread.busy(-1));
       if (reply.type === 'timeout') {
         this.respawn('schema timeout');
         throw new CodedError('limit_exceeded', `reading the database schema took over ${this.opts.schemaTimeoutMs} ms (schemaTimeoutMs)`);

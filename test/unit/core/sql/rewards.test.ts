@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { extractSql, countXml, formatReward } from '../../../../src/core/sql/extract';
-import { ngramSimilarity, ngramTokens, ngramSet, jaccard } from '../../../../src/core/sql/ngram';
+import { ngramSimilarity, ngramTokens, ngramSet } from '../../../../src/core/sql/ngram';
+import { jaccard } from '../../../../src/core/sets';
 import { schemaLinking, sqlRefs } from '../../../../src/core/sql/sqlRefs';
 import { resultEq, birdEq, pyFloatRepr, orderMattersFor } from '../../../../src/core/sql/resultEq';
 import { computeSqlRewards, consensusScores, type SqlCandidateEval } from '../../../../src/core/sql/sqlRewards';
@@ -45,7 +46,7 @@ describe('sql rewards', () => {
     assert.deepStrictEqual(ngramTokens('SELECT count(*) AS n FROM t'), ['select', 'count', 'from', 't']);
     assert.deepStrictEqual(ngramTokens('select ifnull(a, 0) from t'), ['select', 'coalesce', 'a', '0', 'from', 't']);
     assert.strictEqual(jaccard(ngramSet(['a', 'b', 'c']), ngramSet(['b', 'c', 'd'])), 1 / 3);
-    assert.strictEqual(jaccard(new Set(), new Set()), 0);
+    assert.strictEqual(ngramSimilarity('', '-- nothing'), 0, 'two empty n-gram sets score 0, as RLForSQL');
     // Only the first statement is read, as sqlglot's parse_one does.
     assert.strictEqual(ngramSimilarity('SELECT a FROM t', 'SELECT a FROM t; DROP TABLE t'), 1);
   });
