@@ -24,7 +24,7 @@ common:
 sql:
   --db FILE                database of groups without a "db" field
   --match test-suite|bird  execution_match semantics (default test-suite)
-  --eval-pipeline          BIRD evaluation.py's own SQL pipeline first (first statement, DISTINCT dropped)
+  --eval-pipeline          test-suite evaluation.py's default rewriting first (first statement, DISTINCT dropped)
   --max-database-mb N      largest database loaded (default 512)
   --max-result-mb N        largest result kept for comparison (default 32)
   --compare-budget N       row visits allowed for one group's result comparisons (default 20000000)

@@ -9,7 +9,7 @@ import { CodedError } from '../core/errors';
 import type { InputGroup, InputTask } from '../core/input/groups';
 import type { PatchRankGroupInput, PatchRankParams, PatchTestsConfig } from '../core/patch/protocol';
 import type { GroupOutput, RankOutput } from '../core/ranking/types';
-import { rewardDefinitions } from '../core/rewardVersions';
+import { rewardDefinitions, SQL_BIRD_EXECUTION_MATCH } from '../core/rewardVersions';
 import type { SqlRankGroupInput, SqlRankOutput, SqlRankParams } from '../core/sql/protocol';
 import type { MatchMode } from '../core/sql/resultEq';
 import type { MatplotlibOptions } from '../worker/chart/matplotlib';
@@ -33,7 +33,7 @@ export interface ScoreOptions {
   match?: MatchMode;
   /** Runs SQL groups of one database (the server spreads them over its executor pool). Default: rankSql. */
   runSql?: (params: SqlRankParams, signal?: AbortSignal) => Promise<SqlRankOutput>;
-  /** SQL limits and BIRD's pipeline (rank --max-database-mb, --max-result-mb, --compare-budget, --eval-pipeline). */
+  /** SQL limits and test-suite's evaluation pipeline (rank --max-database-mb, --max-result-mb, --compare-budget, --eval-pipeline). */
   sqlLimits?: Pick<SqlRankParams, 'maxDatabaseMB' | 'maxResultMB' | 'compareBudget' | 'evalPipeline'>;
   /** Chart text reward: ChartMimic's pooled exact match (default) or the per-role F1 variant (rank --text-variant). */
   textVariant?: 'chartmimic' | 'per-role';
@@ -149,5 +149,8 @@ async function scoreChart(groups: readonly InputGroup[], o: ScoreOptions): Promi
 
 export async function scoreGroups(task: InputTask, groups: readonly InputGroup[], o: ScoreOptions): Promise<ScoreOutput> {
   const ranked = task === 'sql' ? await scoreSql(groups, o) : task === 'patch' ? await scorePatch(groups, o) : await scoreChart(groups, o);
-  return { groups: ranked.map((g) => withDefinitions(task, g)) };
+  const out = ranked.map((g) => withDefinitions(task, g));
+  // execution_match follows BIRD's evaluation.py under --match bird (the registry holds the test-suite default).
+  if (task === 'sql' && o.match === 'bird') for (const g of out) if (g.definitions.execution_match) g.definitions.execution_match = SQL_BIRD_EXECUTION_MATCH;
+  return { groups: out };
 }

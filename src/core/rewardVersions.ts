@@ -6,15 +6,20 @@
  */
 export const REWARD_DEFINITIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   sql: Object.freeze({
-    execution_match: 'test-suite-sql-eval@unversioned',
-    schema_linking: 'rlforsql@unversioned',
-    ngram: 'rlforsql@unversioned',
+    // taoyds/test-suite-sql-eval result_eq (+ replace_cur_year); under `--match bird` the definition is
+    // SQL_BIRD_EXECUTION_MATCH (AlibabaResearch/DAMO-ConvAI bird evaluation.py).
+    execution_match: 'test-suite-sql-eval@e97acc5',
+    // MohammadrezaPourreza/RLForSQL with sqlglot 25.32 (src/core/sql/sqlglot.ts reproduces its normalisation).
+    schema_linking: 'rlforsql@ba280b7',
+    ngram: 'rlforsql@ba280b7',
     syntax: 'reward-lens@1',
-    executes: 'reward-lens@1',
-    non_empty: 'reward-lens@1',
+    // 2: full results (no 10,000-row failure; a byte bound instead).
+    executes: 'reward-lens@2',
+    non_empty: 'reward-lens@2',
     schema_valid: 'reward-lens@1',
-    consensus: 'reward-lens@1',
-    format: 'rlforsql@unversioned',
+    // 2: exact integers and Python's comparison rules; null (with a limit_exceeded note) when the budget runs out.
+    consensus: 'reward-lens@2',
+    format: 'rlforsql@ba280b7',
   }),
   patch: Object.freeze({
     similarity: 'swerl@unversioned',
@@ -37,6 +42,9 @@ export const REWARD_DEFINITIONS: Readonly<Record<string, Readonly<Record<string,
     consensus: 'reward-lens@1',
   }),
 });
+
+/** execution_match's definition under `--match bird` (the registry above holds the default, test-suite). */
+export const SQL_BIRD_EXECUTION_MATCH = 'bird@483554e';
 
 export type RewardTask = 'sql' | 'patch' | 'chart';
 

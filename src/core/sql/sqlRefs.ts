@@ -6,6 +6,7 @@
  * treats `null` (could not parse) as a possible outcome; SQLite's prepare stays the judge of validity.
  */
 import { Parser } from 'node-sql-parser/build/sqlite';
+import { sqlglotNormalise } from './sqlglot';
 
 export interface SqlRefs {
   /** Lower-cased table names (CTE names included, as sqlglot's exp.Table would). */
@@ -105,18 +106,19 @@ function computeRefs(sql: string): SqlRefs | null {
 
 /**
  * Reasoning-SQL schema linking (RLForSQL utils/database_manager.py `schema_linking_scorer`): recall of the gold
- * query's table and column names, |gold ∩ pred| / |gold|. Names are lower-cased here (SQLite identifiers are
- * case-insensitive; the reference compares them as written). null when the gold query cannot be parsed or names
- * nothing; 0 when the prediction cannot be parsed (the reference's `except: return 0.0`).
+ * query's names, |gold ∩ pred| / |gold|, over the exp.Column names and exp.Table names sqlglot finds in the first
+ * statement of each (sqlglot.ts), compared exactly as written (case-sensitive; a double-quoted value is an identifier
+ * in SQLite's dialect, so `name = "texas"` names a column `texas`; a string literal names nothing). 0 when either
+ * query does not parse (the reference's `except: return 0.0`). A gold naming nothing makes the reference divide by
+ * zero and raise; that is 0 here.
  */
-export function schemaLinking(goldSql: string, predSql: string): number | null {
-  const g = sqlRefs(goldSql);
-  if (!g) return null;
-  const gold = new Set([...g.tables, ...g.columns]);
-  if (gold.size === 0) return null;
-  const p = sqlRefs(predSql);
-  if (!p) return 0;
-  const pred = new Set([...p.tables, ...p.columns]);
+export function schemaLinking(goldSql: string, predSql: string): number {
+  const g = sqlglotNormalise(goldSql);
+  const p = g ? sqlglotNormalise(predSql) : null;
+  if (!g || !p) return 0;
+  const gold = new Set([...g.columns, ...g.tables]);
+  if (gold.size === 0) return 0;
+  const pred = new Set([...p.columns, ...p.tables]);
   let hit = 0;
   for (const x of gold) if (pred.has(x)) hit++;
   return hit / gold.size;

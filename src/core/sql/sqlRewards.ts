@@ -150,8 +150,10 @@ export function computeSqlRewardsWithNotes(
       non_empty: b(o.ok && o.rowCount > 0),
       schema_valid: refused ? 0 : schemaValid(c, opts.schema),
       execution_match: matches[i] ?? null,
-      schema_linking: gold ? (refused ? 0 : schemaLinking(gold.sql, c.sql)) : null,
-      ngram: gold ? (refused ? 0 : ngramSimilarity(gold.sql, c.sql)) : null,
+      // Text-based, as the reference computes them: on the candidate as written, refused or not (a multi-statement
+      // candidate is scored on its first statement, as sqlglot's parse_one reads it).
+      schema_linking: gold ? schemaLinking(gold.sql, c.sql) : null,
+      ngram: gold ? ngramSimilarity(gold.sql, c.sql) : null,
       consensus: consensus[i] ?? null,
       format: opts.tagged ? formatReward(c.text) : null,
     };

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { extractSql, countXml, formatReward } from '../../../../src/core/sql/extract';
-import { ngramSimilarity, wordTokens, ngramSet } from '../../../../src/core/sql/ngram';
+import { ngramSimilarity, ngramTokens, ngramSet } from '../../../../src/core/sql/ngram';
 import { jaccard } from '../../../../src/core/sets';
 import { schemaLinking, sqlRefs } from '../../../../src/core/sql/sqlRefs';
 import { resultEq, birdEq, pyFloatRepr, orderMattersFor } from '../../../../src/core/sql/resultEq';
@@ -33,26 +33,35 @@ describe('sql rewards', () => {
     assert.ok(Math.abs(formatReward('<answer>\nSELECT 1\n</answer>') - 0.252) < 1e-12);
   });
 
-  it('ngram: Jaccard of bigram sets after alias removal (worked example)', () => {
+  // Expected values below are what RLForSQL's own code gives (test/fixtures/sql/oracle_rlforsql.py on ../shared/oracles).
+  it('ngram: Jaccard of bigrams of sqlglot-normalised words, aliases dropped (values from RLForSQL)', () => {
     const gold = 'SELECT T1.name FROM city AS T1 WHERE T1.pop > 5';
     const pred = 'SELECT c.name FROM city c WHERE c.pop > 6';
-    assert.deepStrictEqual(wordTokens(gold), ['select', 'city', 'name', 'from', 'city', 'where', 'city', 'pop', '5']);
-    assert.deepStrictEqual(wordTokens(pred), ['select', 'city', 'name', 'from', 'city', 'where', 'city', 'pop', '6']);
-    // bigrams: 8 each, 7 shared ("pop 5" vs "pop 6") -> 7 / 9
-    assert.strictEqual(ngramSimilarity(gold, pred), 7 / 9);
-    assert.strictEqual(ngramSimilarity(gold, gold), 1);
+    assert.deepStrictEqual(ngramTokens(gold), ['select', 'name', 'from', 'city', 'where', 'pop', '5']);
+    assert.deepStrictEqual(ngramTokens(pred), ['select', 'name', 'from', 'city', 'where', 'pop', '6']);
+    assert.strictEqual(ngramSimilarity(gold, pred), 5 / 7);
+    // sqlglot prints IS NOT NULL as NOT x IS NULL and keeps comments as /* */ (their words count).
+    assert.deepStrictEqual(ngramTokens('SELECT a FROM t WHERE b IS NOT NULL'), ['select', 'a', 'from', 't', 'where', 'not', 'b', 'is', 'null']);
+    assert.strictEqual(ngramSimilarity('SELECT a FROM t WHERE b IS NOT NULL', 'SELECT a FROM t WHERE NOT b IS NULL -- same'), 8 / 9);
+    assert.deepStrictEqual(ngramTokens('SELECT count(*) AS n FROM t'), ['select', 'count', 'from', 't']);
+    assert.deepStrictEqual(ngramTokens('select ifnull(a, 0) from t'), ['select', 'coalesce', 'a', '0', 'from', 't']);
     assert.strictEqual(jaccard(ngramSet(['a', 'b', 'c']), ngramSet(['b', 'c', 'd'])), 1 / 3);
-    // column aliases and AS go away
-    assert.deepStrictEqual(wordTokens('SELECT count(*) AS n FROM t'), ['select', 'count', 'from', 't']);
+    assert.strictEqual(ngramSimilarity('', '-- nothing'), 0, 'two empty n-gram sets score 0, as RLForSQL');
+    // Only the first statement is read, as sqlglot's parse_one does.
+    assert.strictEqual(ngramSimilarity('SELECT a FROM t', 'SELECT a FROM t; DROP TABLE t'), 1);
   });
 
-  it('schema_linking: recall of gold tables and columns (worked example)', () => {
+  it('schema_linking: recall of gold names as sqlglot reads them (values from RLForSQL)', () => {
     const gold = 'SELECT T1.city_name FROM city AS T1 JOIN state AS T2 ON T1.state_name = T2.state_name WHERE T2.area > 1000';
-    // gold names: city, state, city_name, state_name, area (5); pred names: city, city_name, state_name
-    assert.deepStrictEqual(sqlRefs(gold)!.tables.sort(), ['city', 'state']);
-    assert.strictEqual(schemaLinking(gold, "SELECT city_name FROM city WHERE state_name = 'texas'"), 3 / 5);
+    // gold names: city_name, state_name, area, city, state; pred: CITY_NAME (case differs), city, state_name, texas.
+    assert.strictEqual(schemaLinking(gold, 'SELECT CITY_NAME FROM city WHERE state_name = "texas"'), 2 / 5);
     assert.strictEqual(schemaLinking(gold, gold), 1);
     assert.strictEqual(schemaLinking(gold, 'SELEC nonsense ((('), 0);
+    // "texas" is an identifier (a column) in SQLite's dialect; 'x' in the select list is a literal, not a column.
+    assert.strictEqual(schemaLinking('SELECT name FROM t WHERE x = "texas"', "SELECT name, 'x' FROM t WHERE x = 'texas'"), 3 / 4);
+    // A gold naming nothing: the reference divides by zero; 0 here.
+    assert.strictEqual(schemaLinking('SELECT 1', 'SELECT 1'), 0);
+    assert.deepStrictEqual(sqlRefs(gold)!.tables.sort(), ['city', 'state']);
   });
 
   it('result_eq: multiset, column permutation, order only with ORDER BY', () => {
@@ -105,7 +114,9 @@ describe('sql rewards', () => {
     assert.strictEqual(r[1]!.schema_valid, 0);
     assert.strictEqual(r[1]!.execution_match, 0);
     assert.strictEqual(r[1]!.schema_linking, 0.5);
-    assert.deepStrictEqual([r[2]!.schema_linking, r[2]!.ngram, r[2]!.schema_valid, r[2]!.syntax], [0, 0, 0, 0]);
+    // A refused statement scores nothing from execution; the text rewards follow the reference (sqlglot reads DROP).
+    assert.deepStrictEqual([r[2]!.schema_valid, r[2]!.syntax, r[2]!.execution_match], [0, 0, 0]);
+    assert.strictEqual(r[2]!.schema_linking, 0.5);
     const noGold = computeSqlRewards([{ text: 'x', sql: 'SELECT 1', outcome: ok([[1]]) }], null);
     assert.strictEqual(noGold[0]!.execution_match, null);
     assert.strictEqual(noGold[0]!.ngram, null);

@@ -8,6 +8,7 @@ import { rankSqlCommand, readSqlRankInput } from '../../../../src/cli/rank/sql';
 import { sqlHandlers } from '../../../../src/worker/handlers/sql';
 import { buildSqlPrompt } from '../../../../src/core/sql/prompt';
 import type { SqlRankOutput } from '../../../../src/core/sql/protocol';
+import { REWARD_DEFINITIONS, SQL_BIRD_EXECUTION_MATCH } from '../../../../src/core/rewardVersions';
 
 const SHOP = path.resolve(__dirname, '../../../../fixtures/sample-workspace/shop.sqlite');
 const BEST = 'SELECT p.name FROM products p JOIN order_items oi ON oi.product_id = p.id GROUP BY p.id ORDER BY sum(oi.quantity) DESC LIMIT 3';
@@ -104,6 +105,10 @@ describe('rankSql (sample shop database)', function () {
     assert.deepStrictEqual(c0.result, { columns: ['count(*)'], rows: [[24]], rowCount: 1 });
     assert.strictEqual(c0.rewards.execution_match, 1);
     assert.strictEqual(out.groups[0]!.candidates[1]!.rewards.execution_match, 0);
+    // Under --match bird, execution_match is BIRD's definition; the others stay the registry's.
+    const defs = (out.groups[0] as unknown as { definitions: Record<string, string> }).definitions;
+    assert.strictEqual(defs.execution_match, SQL_BIRD_EXECUTION_MATCH);
+    assert.strictEqual(defs.schema_linking, REWARD_DEFINITIONS.sql!.schema_linking);
   });
 
   it('CLI input parsing groups lines and reports bad lines', () => {
