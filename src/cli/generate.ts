@@ -2,6 +2,7 @@
  * reward-lens generate --model DIR | --endpoint URL [--endpoint-model NAME] (--prompt TEXT|-|--prompt-file F) [--n 8] [--seed S]
  *                      [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--min-p P]
  *                      [--repetition-penalty R] [--stop S]... [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
+ *                      [--dtype auto|fp32|fp16|q8|q4|q4f16] [--draft-tokens K]
  * Samples N candidates in this process (same engine as the worker) and prints text, token count and mean log-prob.
  * --model defaults to the bundled tiny model; --raw sends the prompt without the chat template.
  */
@@ -17,6 +18,11 @@ const HELP = `usage: reward-lens generate (--model DIR | --endpoint URL [--endpo
                           (--prompt TEXT | --prompt - | --prompt-file FILE) [--n 8] [--seed S]
                           [--max-new-tokens 128] [--temperature 0.8] [--top-p 0.95] [--top-k K] [--min-p P]
                           [--repetition-penalty R] [--stop STR]... [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
+                          [--dtype auto|fp32|fp16|q8|q4|q4f16] [--draft-tokens K]
+
+--dtype picks the graph of an onnx-community folder (onnx/model.onnx, model_fp16.onnx, model_q4.onnx, ...; auto: q4
+on the CPU, q4f16/fp16 on a GPU, when present). --draft-tokens K (0-32, default 0 = off) drafts up to K tokens per
+row by prompt lookup and verifies them in one pass; the output distribution is the sampler's either way.
 
 Long prompts: --prompt-file FILE, or --prompt - to read the prompt from stdin (a command-line argument is limited by
 the operating system and is visible to other users in the process list).
@@ -39,6 +45,8 @@ const OPTIONS: OptionSpec = {
   'repetition-penalty': { type: 'string' },
   stop: { type: 'string', multiple: true },
   provider: { type: 'string' },
+  dtype: { type: 'string' },
+  'draft-tokens': { type: 'string' },
   raw: { type: 'boolean' },
   json: { type: 'boolean' },
 };
@@ -78,7 +86,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     raw = {
       backend: endpoint
         ? { kind: 'openai', url: endpoint, model: a.str('endpoint-model') ?? '', apiKey: a.str('api-key') ?? process.env.OPENAI_API_KEY }
-        : { kind: 'onnx', modelPath: path.resolve(a.str('model') ?? bundledModelPath()), executionProvider: a.choice('provider', ['auto', 'cuda', 'webgpu', 'cpu'] as const, 'auto') },
+        : { kind: 'onnx', modelPath: path.resolve(a.str('model') ?? bundledModelPath()), executionProvider: a.choice('provider', ['auto', 'cuda', 'webgpu', 'cpu'] as const, 'auto'), dtype: a.choice('dtype', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto') },
       n: int('n', 1) ?? 8,
       temperature: a.num('temperature', { min: 0 }) ?? 0.8,
       topP: a.num('top-p', { min: 0, max: 1 }) ?? 0.95,
@@ -89,6 +97,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       seed: a.num('seed', { integer: true }),
       stop: a.has('stop') ? a.list('stop') : undefined,
       tokenLogprobs: a.flag('json'),
+      draftTokens: int('draft-tokens', 0),
     };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

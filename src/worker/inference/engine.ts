@@ -24,8 +24,13 @@ interface Loaded {
   lm: OrtCausalLM;
 }
 
-/** Draft tokens per row and pass of prompt-lookup speculative decoding (GenerateParams.draftTokens). */
-export const DEFAULT_DRAFT_TOKENS = 4;
+/**
+ * Draft tokens per row and pass of prompt-lookup speculative decoding (GenerateParams.draftTokens). Off by default:
+ * on the bundled model, whose outputs rarely copy the prompt, speculation measured slower than plain decoding
+ * (bench/generate/README.md), and no copy-heavy gain has been measured yet; `reward-lens generate --draft-tokens 4`
+ * turns it on.
+ */
+export const DEFAULT_DRAFT_TOKENS = 0;
 
 const nodeTimers = { setTimeout: (f: () => void, ms: number): unknown => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 

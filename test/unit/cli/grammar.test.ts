@@ -64,6 +64,12 @@ describe('cli grammar', function () {
     assert.match(r5.stderr, /--task must be one of sql, patch, chart/);
     const r6 = await capture(() => rankCommand(['--task', 'sql', '--input', input, '--tests', 'x']));
     assert.strictEqual(r6.code, 2, 'a patch flag is not an sql flag');
+    const r7 = await capture(() => generateCommand(['--prompt', 'x', '--draft-tokens', 'abc']));
+    assert.strictEqual(r7.code, 2);
+    assert.match(r7.stderr, /--draft-tokens must be an integer >= 0 \(got "abc"\)/);
+    const r8 = await capture(() => generateCommand(['--prompt', 'x', '--dtype', 'int3']));
+    assert.strictEqual(r8.code, 2);
+    assert.match(r8.stderr, /--dtype must be one of auto, fp32, fp16, q8, q4, q4f16/);
   });
 
   it('generate reads a long prompt from --prompt-file and from stdin (--prompt -)', async function () {
