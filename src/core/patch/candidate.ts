@@ -127,15 +127,16 @@ function checkFileLines(format: CandidateFormat, changes: readonly FileChange[],
 }
 
 /**
- * Which of the three shapes the text is. SWE-RL's shape wins whenever the text looks like it at all (a tag, a block
- * the SWE-RL regex reads, or a marker line, trailing spaces included), so that a malformed SWE-RL answer is judged
- * as one (-1, as the reference does) instead of being written into the file as a whole-file rewrite.
+ * Which of the three shapes the text is: a block SWE-RL's regex reads, else a unified diff (headers or hunks at line
+ * starts), else anything SWE-RL-like (a tag, a marker line, trailing spaces included) is judged as a malformed
+ * search/replace answer (-1, as the reference does) instead of being written into the file, else a whole-file rewrite.
+ * Known ambiguity: a whole-file answer whose code itself holds such lines (tags, markers, diff headers) is not read
+ * as a whole-file answer.
  */
 export function detectFormat(text: string): CandidateFormat {
-  if (hasSwerlTags(text)) return 'search-replace';
   if (SR_BLOCK.test(text)) return 'search-replace';
   if (/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text) || (/^--- \S/m.test(text) && /^\+\+\+ \S/m.test(text)) || /^diff --git /m.test(text)) return 'unified-diff';
-  if (SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
+  if (hasSwerlTags(text) || SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
   return 'whole-file';
 }
 
@@ -256,8 +257,16 @@ function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[],
   return notes;
 }
 
+/**
+ * The diff inside a fenced answer ("Here is the patch:\n```diff\n...\n```"), or the text itself when its own diff
+ * lines come before any fence (a diff of a Markdown file holds fences of its own, as context lines).
+ */
 function extractDiffText(text: string): string {
-  const fenced = /```(?:diff|patch|udiff)?[^\n]*\n([\s\S]*?)\n?```/.exec(text);
+  const fence = text.indexOf('```');
+  if (fence < 0) return text;
+  const firstDiffLine = text.search(/^(?:diff --git |--- |\+\+\+ |@@ -)/m);
+  if (firstDiffLine >= 0 && firstDiffLine < fence) return text;
+  const fenced = /```[^\n]*\n([\s\S]*?)\n```/.exec(text.slice(fence));
   return fenced && /^@@ /m.test(fenced[1]!) ? fenced[1]! + '\n' : text;
 }
 
