@@ -124,7 +124,7 @@ function casesForPair(pr: Pair, k: number, rand: () => number): OracleCase[] {
     rewrite('whole-noop', fence(old, l), old);
   }
   const candDiff = jsdiff(path, old, partial);
-  const unidiff = reference === refDiff ? ({ fn: 'unidiff', oracle_patches: [refDiff], pred_patches: [candDiff] } as const) : undefined;
+  const unidiff: PyCall | undefined = reference === refDiff ? { fn: 'unidiff', oracle_patches: [refDiff], pred_patches: [candDiff] } : undefined;
   add('diff-jsdiff', candDiff, { fn: 'reward', ctx: files, oracle, pred: { [path]: partial } }, unidiff);
   add('diff-fenced', '```diff\n' + jsdiff(path, old, pr.new) + '```', { fn: 'reward', ctx: files, oracle, pred: { [path]: pr.new } });
   if (!ODD_BREAKS.test(old) && !ODD_BREAKS.test(partial) && old.endsWith('\n')) {
