@@ -7,4 +7,6 @@ export interface ExtensionApi {
   worker: WorkerClient;
   log: vscode.LogOutputChannel;
   refreshHealth(): Promise<void>;
+  /** The status bar shows "endpoint (host)" while an OpenAI-compatible endpoint is sampling; null when done. */
+  setEndpointInUse?(host: string | null): void;
 }

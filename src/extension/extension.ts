@@ -8,6 +8,8 @@ import { WorkerClient } from '../node/workerClient';
 import { WorkerStatusBar, WORKER_MENU_COMMAND } from './statusBar';
 import { registerCommands } from './commands';
 import type { ExtensionApi } from './api';
+import { endpointHost } from './generation/sample';
+import { showReadOnly } from './readOnlyDocument';
 
 let worker: WorkerClient | undefined;
 
@@ -37,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     if (s === 'ready') void refreshHealth();
   }));
 
-  const api: ExtensionApi = { activationMs: 0, worker: client, log, refreshHealth };
+  const api: ExtensionApi = { activationMs: 0, worker: client, log, refreshHealth, setEndpointInUse: (host) => statusBar.setEndpoint(host) };
   registerCommands(context, api);
   context.subscriptions.push(
     vscode.commands.registerCommand(WORKER_MENU_COMMAND, async () => {
@@ -54,8 +56,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       else if (pick?.id === 'health') {
         const h = await client.call('health', {}, { timeoutMs: 15000 });
         log.info(`health: ${JSON.stringify(h)}`);
-        const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(h, null, 2) });
-        await vscode.window.showTextDocument(doc, { preview: true });
+        // A read-only view (not an unsaved document that asks to be saved on close), with the model source.
+        const cfg = vscode.workspace.getConfiguration('rewardLens');
+        const endpoint = cfg.get<string>('endpoint.url', '').trim();
+        const source = endpoint ? { endpoint: endpointHost(endpoint), endpointModel: cfg.get<string>('endpoint.model', '') || 'default' } : { modelPath: cfg.get<string>('modelPath', '') || 'bundled tiny model' };
+        await showReadOnly('Reward Lens worker health.json', JSON.stringify({ candidatesFrom: source, ...h }, null, 2));
       }
     }),
   );

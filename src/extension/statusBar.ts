@@ -9,6 +9,7 @@ export class WorkerStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('rewardLens.worker', vscode.StatusBarAlignment.Right, 100);
   private health: HealthResult | undefined;
   private state: WorkerState;
+  private endpointHost: string | null = null;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly worker: WorkerClient) {
@@ -24,13 +25,19 @@ export class WorkerStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** While an OpenAI-compatible endpoint samples, the item says so (the worker's provider is idle meanwhile). */
+  setEndpoint(host: string | null): void {
+    this.endpointHost = host;
+    this.render();
+  }
+
   setHealth(h: HealthResult | undefined): void {
     this.health = h;
     this.render();
   }
 
   private render(): void {
-    const provider = this.health?.activeProvider ?? (this.health ? 'idle' : undefined);
+    const provider = this.endpointHost !== null ? `endpoint (${this.endpointHost})` : (this.health?.activeProvider ?? (this.health ? 'idle' : undefined));
     switch (this.state) {
       case 'ready':
         this.item.text = `$(beaker) Reward Lens${provider ? `: ${provider}` : ''}`;
@@ -50,6 +57,7 @@ export class WorkerStatusBar implements vscode.Disposable {
     }
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**Reward Lens inference worker**: ${this.state}\n\n`);
+    if (this.endpointHost !== null) tip.appendMarkdown(`Sampling from the OpenAI-compatible endpoint at ${this.endpointHost}\n\n`);
     if (this.health) {
       tip.appendMarkdown(`pid ${this.health.pid} · Node ${this.health.node}\n\n`);
       tip.appendMarkdown(`Execution provider in use: ${this.health.activeProvider ?? 'none (no model loaded yet)'}\n\n`);

@@ -13,7 +13,10 @@ import { guessLanguage } from './highlight';
 import type { RankedView } from './state';
 
 export interface CardActions {
+  /** Accept pressed (the app asks first when the candidate fails a gate). */
   accept(index: number): void;
+  /** "Accept anyway" on the confirmation, or its Cancel (`confirmed` false). */
+  confirmAccept(index: number, confirmed: boolean): void;
   reject(index: number): void;
   rate(index: number, rating: number | null): void;
   prefer(chosen: number, rejected: number): void;
@@ -32,6 +35,8 @@ export interface CardContext {
   /** Scale for bars of rewards without a declared range: the largest |value| in the group. */
   maxAbs: Record<string, number>;
   logged: boolean;
+  /** Candidate whose Accept waits for confirmation. */
+  confirmAccept: number | null;
 }
 
 export const candidateName = (index: number) => `Candidate ${index + 1}`;
@@ -50,6 +55,11 @@ export class CardView {
   private readonly acceptBtn: HTMLButtonElement;
   private readonly rejectBtn: HTMLButtonElement;
   private readonly preferSel: HTMLSelectElement;
+  private readonly preferBtn: HTMLButtonElement;
+  private readonly blockedNote: HTMLParagraphElement;
+  private readonly confirmBox: HTMLDivElement;
+  private readonly actionsRow: HTMLDivElement;
+  private readonly specBox: HTMLDetailsElement | null;
   private readonly prefList: HTMLUListElement;
   private readonly ratingBox: HTMLFieldSetElement;
   private readonly diffBtn: HTMLButtonElement | null;
@@ -80,12 +90,28 @@ export class CardView {
     this.diffBtn = session.canOpenDiff ? el('button', { class: 'rl-open-diff', type: 'button', 'data-action': 'open-diff', 'aria-keyshortcuts': 'D', 'aria-label': `Open diff of ${name}` }, 'Open diff') : null;
     this.diffBtn?.addEventListener('click', () => actions.openDiff(index));
 
-    this.preferSel = el('select', { class: 'rl-prefer', 'aria-label': `Prefer ${name} over another candidate` });
-    this.preferSel.addEventListener('change', () => {
+    // Choosing in the list only picks; the preference is recorded by the Prefer button or Enter. (A closed <select>
+    // changes value on ArrowDown and fires `change`, so recording on `change` recorded the first candidate passed.)
+    this.preferSel = el('select', { class: 'rl-prefer', 'aria-label': `Prefer ${name} over: pick a candidate, then press Enter or Prefer` });
+    this.preferBtn = el('button', { type: 'button', class: 'rl-prefer-add', 'data-action': 'prefer', 'aria-label': `Record that ${name} is preferred over the picked candidate` }, 'Prefer');
+    const commit = () => {
       const v = this.preferSel.value;
+      if (v === '') return;
       this.preferSel.value = '';
-      if (v !== '') actions.prefer(index, Number(v));
+      this.preferBtn.disabled = true;
+      actions.prefer(index, Number(v));
+    };
+    this.preferSel.addEventListener('change', () => {
+      this.preferBtn.disabled = this.preferSel.value === '';
     });
+    this.preferSel.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        commit();
+      }
+    });
+    this.preferBtn.addEventListener('click', commit);
+    this.preferBtn.disabled = true;
     this.prefList = el('ul', { class: 'rl-prefs', 'aria-label': `Preferences of ${name}` });
 
     this.ratingBox = el('fieldset', { class: 'rl-rating' }, el('legend', {}, 'Rating'));
@@ -99,16 +125,24 @@ export class CardView {
     clear.addEventListener('click', () => actions.rate(index, null));
     this.ratingBox.append(clear);
 
-    const actionsRow = el('div', { class: 'rl-actions', role: 'group', 'aria-label': `Actions for ${name}` }, this.acceptBtn, this.preferSel, this.rejectBtn, this.ratingBox, copyBtn, this.diffBtn);
+    this.actionsRow = el('div', { class: 'rl-actions', role: 'group', 'aria-label': `Actions for ${name}` }, this.acceptBtn, el('span', { class: 'rl-prefer-box' }, this.preferSel, this.preferBtn), this.rejectBtn, this.ratingBox, copyBtn, this.diffBtn);
+    this.blockedNote = el('p', { class: 'rl-accept-blocked', role: 'note' });
+    this.confirmBox = el('div', { class: 'rl-accept-confirm', role: 'alertdialog', 'aria-label': `Confirm accepting ${name}` });
+
+    // Charts: the image is the evidence people compare, the spec folds away under it. Patches: the diff is shown,
+    // the model's raw answer folds away.
+    const task = session.task;
+    this.specBox = task === 'chart' || task === 'patch' ? el('details', { class: 'rl-spec' }, el('summary', {}, task === 'chart' ? 'Spec' : 'Model output'), this.codeWrap) : null;
+    const body = task === 'chart' ? [this.evidence, this.specBox!, this.rewardsList] : task === 'patch' ? [this.rewardsList, this.evidence, this.specBox!] : [this.rewardsList, this.codeWrap, this.evidence];
 
     this.root = el(
       'li',
-      { class: 'rl-card', id, 'data-index': index, tabindex: 0, 'aria-labelledby': `${id}-title`, 'aria-keyshortcuts': 'A X C 1 2 3 4 5 ArrowUp ArrowDown' },
+      { class: 'rl-card', id, 'data-index': index, 'data-task': task, tabindex: 0, 'aria-labelledby': `${id}-title`, 'aria-keyshortcuts': 'A X C 1 2 3 4 5 ArrowUp ArrowDown' },
       el('header', { class: 'rl-card-header' }, this.title, this.totalEl, this.advEl, this.badges),
-      this.rewardsList,
-      this.codeWrap,
-      this.evidence,
-      actionsRow,
+      ...body,
+      this.blockedNote,
+      this.confirmBox,
+      this.actionsRow,
       this.prefList,
     );
     this.root.addEventListener('keydown', (e) => this.onKey(e));
@@ -152,8 +186,16 @@ export class CardView {
     );
     setAttrs(this.rejectBtn, { 'aria-pressed': rejected ? 'true' : 'false' });
     text(this.rejectBtn, rejected ? 'Rejected' : 'Reject');
-    this.acceptBtn.disabled = v.total === null;
+    const blocked = c.acceptBlocked ?? null;
+    this.acceptBtn.disabled = v.total === null || blocked !== null || ctx.session.restored === true;
+    setAttrs(this.acceptBtn, { title: blocked ? `Accept is refused: ${blocked}` : (c.gateFailures?.length ?? 0) > 0 ? `Fails ${c.gateFailures!.join(', ')}: you will be asked first` : null });
     text(this.acceptBtn, ctx.session.acceptLabel);
+    this.root.classList.toggle('rl-is-blocked', blocked !== null);
+    text(this.blockedNote, blocked ? `${ctx.session.acceptLabel} is refused: ${blocked}.` : '');
+    this.blockedNote.hidden = blocked === null;
+    // A group restored from the log is read-only: only Copy (and Open diff) remain.
+    for (const e of [this.acceptBtn, this.rejectBtn, this.ratingBox, this.preferSel.parentElement!]) e.hidden = ctx.session.restored === true;
+    this.renderConfirm(c, ctx);
 
     this.renderRewards(c, ctx);
 
@@ -181,6 +223,22 @@ export class CardView {
     );
     const rating = h.ratings[String(this.index)];
     for (const input of this.ratingBox.querySelectorAll('input')) input.checked = rating !== undefined && Number(input.value) === rating;
+  }
+
+  private renderConfirm(c: PanelCandidate, ctx: CardContext): void {
+    const open = ctx.confirmAccept === this.index && c.acceptBlocked === undefined;
+    this.confirmBox.hidden = !open;
+    if (!open) {
+      if (this.confirmBox.childElementCount > 0) this.confirmBox.replaceChildren();
+      return;
+    }
+    if (this.confirmBox.childElementCount > 0) return;
+    const yes = el('button', { type: 'button', class: 'rl-primary', 'data-action': 'accept-anyway' }, `${ctx.session.acceptLabel} anyway`);
+    const no = el('button', { type: 'button', 'data-action': 'accept-cancel' }, 'Cancel');
+    yes.addEventListener('click', () => this.actions.confirmAccept(this.index, true));
+    no.addEventListener('click', () => this.actions.confirmAccept(this.index, false));
+    this.confirmBox.append(el('p', {}, el('strong', {}, 'Warning: '), `${candidateName(this.index)} fails ${(c.gateFailures ?? []).join('; ')}.`), yes, no);
+    queueMicrotask(() => no.focus());
   }
 
   private renderRewards(c: PanelCandidate, ctx: CardContext): void {
@@ -240,6 +298,9 @@ export class CardView {
       } else {
         parts.push(el('p', { class: 'rl-evidence-error' }, 'The chart image is not a valid PNG; it is not shown.'));
       }
+    }
+    if (c.diff !== undefined) {
+      parts.push(el('pre', { class: 'rl-code rl-patch-diff', tabindex: 0, 'aria-label': `Diff of ${name}` }, codeBlock(c.diff, 'patch')));
     }
     if (c.summary !== undefined || c.files) {
       const box = el('div', { class: 'rl-patch-summary' });

@@ -10,7 +10,8 @@ const SAFE_ATTRS = new Set([
   'aria-label', 'aria-labelledby', 'aria-describedby', 'aria-pressed', 'aria-live', 'aria-valuenow', 'aria-valuemin',
   'aria-valuemax', 'aria-valuetext', 'aria-hidden', 'aria-keyshortcuts', 'aria-busy', 'aria-current', 'aria-disabled',
   'data-index', 'data-rank', 'data-reward', 'data-action', 'data-cp', 'data-rating', 'data-state', 'data-lang', 'data-total',
-  'scope', 'colspan', 'alt', 'width', 'height', 'lang', 'dir',
+  'scope', 'colspan', 'alt', 'width', 'height', 'lang', 'dir', 'data-a', 'data-b', 'aria-sort', 'data-key', 'data-status',
+  'data-q', 'aria-expanded', 'aria-controls', 'data-task', 'data-record', 'aria-checked',
 ]);
 
 export type Attrs = Record<string, string | number | boolean | null | undefined>;

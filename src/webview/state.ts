@@ -5,10 +5,16 @@
 import type { ErrorInfo } from '../core/errors';
 import type { HumanSignal } from '../core/preferences/record';
 import { emptyHumanSignal } from '../core/preferences/record';
-import type { HostMessage, PanelCandidate, SessionInfo } from '../core/protocol/webview';
+import type { HistoryItem, HostMessage, PanelCandidate, SessionInfo } from '../core/protocol/webview';
 import { rankGroup } from '../core/ranking/ranking';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
+
+/** Overview sort: by rank (default), total, advantage, candidate number, a reward, or status. */
+export interface SortState {
+  key: string;
+  dir: 1 | -1;
+}
 
 export interface PanelState {
   v: typeof STATE_VERSION;
@@ -24,10 +30,23 @@ export interface PanelState {
   human: HumanSignal;
   logged: { recordId: string; file: string } | null;
   status: { level: 'info' | 'warning' | 'error'; message: string } | null;
+  /** The user cancelled the generation: neutral, not a failure. */
+  cancelled: boolean;
+  sort: SortState;
+  /** Up to two candidate indexes picked for side-by-side comparison. */
+  compare: number[];
+  weightsOpen: boolean;
+  /** Candidate whose Accept waits for "Accept anyway" (it fails a gate). */
+  confirmAccept: number | null;
+  /** Earlier reviewed groups from the log, newest first. */
+  history: HistoryItem[];
 }
 
 export function initialState(): PanelState {
-  return { v: STATE_VERSION, session: null, candidates: [], final: false, allEqual: false, progress: null, failure: null, weights: {}, human: emptyHumanSignal(), logged: null, status: null };
+  return {
+    v: STATE_VERSION, session: null, candidates: [], final: false, allEqual: false, progress: null, failure: null, weights: {}, human: emptyHumanSignal(), logged: null, status: null,
+    cancelled: false, sort: { key: 'rank', dir: 1 }, compare: [], weightsOpen: false, confirmAccept: null, history: [],
+  };
 }
 
 /** A saved state from `getState()`, or a fresh one when it is missing or from another version. */
@@ -57,7 +76,16 @@ export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
         const weights = { ...m.session.weights };
         return { ...s, session: m.session, weights, human: { ...s.human, weights } };
       }
-      return { ...initialState(), session: m.session, weights: { ...m.session.weights }, human: emptyHumanSignal(m.session.weights), progress: { done: 0, total: m.session.n } };
+      return {
+        ...initialState(),
+        session: m.session,
+        weights: { ...m.session.weights },
+        human: m.session.restored && m.session.human ? m.session.human : emptyHumanSignal(m.session.weights),
+        progress: m.session.restored ? null : { done: 0, total: m.session.n },
+        final: m.session.restored === true,
+        weightsOpen: s.weightsOpen,
+        history: s.history,
+      };
     case 'candidate':
       if (m.sessionId !== s.session?.id) return s;
       return { ...s, candidates: upsert(s.candidates, m.candidate) };
@@ -79,6 +107,11 @@ export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
     case 'logged':
       if (m.sessionId !== s.session?.id) return s;
       return { ...s, logged: { recordId: m.recordId, file: m.file } };
+    case 'cancelled':
+      if (m.sessionId !== s.session?.id) return s;
+      return { ...s, cancelled: true, progress: null };
+    case 'history':
+      return { ...s, history: m.items };
   }
 }
 
@@ -168,5 +201,81 @@ export function setNote(s: PanelState, note: string): PanelState {
 }
 
 export function markAccepted(s: PanelState, index: number): PanelState {
-  return { ...s, human: { ...s.human, accepted: index, rejected: s.human.rejected.filter((i) => i !== index) } };
+  return { ...s, confirmAccept: null, human: { ...s.human, accepted: index, rejected: s.human.rejected.filter((i) => i !== index) } };
+}
+
+// ---- overview, compare, accept confirmation -----------------------------------------------------------------------
+
+/** Rewards that apply to this group: a number for at least one candidate (no n/a-only columns or sliders). */
+export function presentRewards(s: PanelState): string[] {
+  const order = [...Object.keys(s.session?.rewards ?? {}), ...Object.keys(s.session?.weights ?? {})];
+  const present = new Set<string>();
+  for (const c of s.candidates) for (const [k, v] of Object.entries(c.rewards)) if (typeof v === 'number') present.add(k);
+  if (present.size === 0) {
+    // Nothing scored yet (generating, or failed): the rewards this ranking will weigh, at their defaults.
+    for (const [k, w] of Object.entries(s.session?.weights ?? {})) if (w !== 0) present.add(k);
+  }
+  const out = [...new Set(order)].filter((n) => present.has(n));
+  for (const n of present) if (!out.includes(n)) out.push(n);
+  return out;
+}
+
+export function setSort(s: PanelState, key: string): PanelState {
+  const dir: 1 | -1 = s.sort.key === key ? (s.sort.dir === 1 ? -1 : 1) : key === 'rank' || key === 'index' ? 1 : -1;
+  return { ...s, sort: { key, dir } };
+}
+
+function statusOf(v: RankedView, h: HumanSignal): string {
+  if (h.accepted === v.candidate.index) return 'accepted';
+  if (h.rejected.includes(v.candidate.index)) return 'rejected';
+  if (v.candidate.acceptBlocked) return 'blocked';
+  if (v.candidate.error) return v.candidate.error.code;
+  if (v.total === null) return 'scoring';
+  return (v.candidate.gateFailures?.length ?? 0) > 0 ? 'fails a check' : 'ok';
+}
+
+export interface OverviewRow {
+  view: RankedView;
+  status: string;
+}
+
+/** Overview rows in the chosen order; ties (and pending candidates) by candidate number. */
+export function overviewRows(s: PanelState, views: RankedView[]): OverviewRow[] {
+  const rows = views.map((v) => ({ view: v, status: statusOf(v, s.human) }));
+  const { key, dir } = s.sort;
+  const val = (r: OverviewRow): number | string | null => {
+    if (key === 'rank') return r.view.rank;
+    if (key === 'total') return r.view.total;
+    if (key === 'advantage') return r.view.advantage;
+    if (key === 'index') return r.view.candidate.index;
+    if (key === 'status') return r.status;
+    const x = r.view.candidate.rewards[key];
+    return typeof x === 'number' ? x : null;
+  };
+  return rows.sort((a, b) => {
+    const x = val(a);
+    const y = val(b);
+    if (x === null && y !== null) return 1; // missing values last in both directions
+    if (y === null && x !== null) return -1;
+    if (x !== null && y !== null && x !== y) return (typeof x === 'string' || typeof y === 'string' ? String(x).localeCompare(String(y)) : x - y) * dir;
+    return a.view.candidate.index - b.view.candidate.index;
+  });
+}
+
+export function toggleCompare(s: PanelState, index: number): PanelState {
+  const on = s.compare.includes(index);
+  const compare = on ? s.compare.filter((i) => i !== index) : [...s.compare, index].slice(-2);
+  return { ...s, compare };
+}
+
+export function clearCompare(s: PanelState): PanelState {
+  return { ...s, compare: [] };
+}
+
+export function setWeightsOpen(s: PanelState, open: boolean): PanelState {
+  return { ...s, weightsOpen: open };
+}
+
+export function askAccept(s: PanelState, index: number | null): PanelState {
+  return { ...s, confirmAccept: index };
 }

@@ -61,6 +61,7 @@ describe('SQL candidates (browser)', function () {
     // Live re-weighting. With every weight at 0 all totals tie and the stable order is the candidates' own order;
     // Reset restores the ranked order. Then one weight is moved, and that weight is what the record must carry.
     const before = await cardOrder(panel);
+    await panel.locator('#rl-weights summary').click(); // folded by default
     const sliders = panel.locator('input.rl-weight-slider');
     const names = await sliders.evaluateAll((els) => els.map((e) => e.getAttribute('data-reward')));
     assert.ok(names.length >= 4, `weight sliders: ${names}`);

@@ -5,6 +5,7 @@ import type { CandidateOutput, GroupOutput, RankOutput } from '../ranking/types'
 import type { CandidateFormat, FileStatus, Selection } from './candidate';
 import { mergeLimits, type PatchLimits } from './limits';
 import type { PatchSummary } from './rewards';
+import { isJsonObject as isObj } from '../guards';
 
 export interface PatchRankGroupInput {
   group: string;
@@ -98,9 +99,6 @@ export interface PatchRankProgress {
   error: ErrorInfo | null;
 }
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function bad(message: string): never {
   throw new CodedError('bad_request', message);

@@ -1,6 +1,7 @@
 import type { GroupOutput } from '../ranking/types';
 import type { ChatMessage, GenerationFacts, HumanSignal, PreferenceRecord, RecordContext, SamplingRecord, TaskKind } from './record';
 import { PREFERENCE_SCHEMA, PREFERENCE_SCHEMA_VERSION, toCandidateRecord } from './record';
+import { rewardDefinitions } from '../rewardVersions';
 
 export interface RecordInput {
   id: string;
@@ -47,6 +48,10 @@ export function buildPreferenceRecord(input: RecordInput): PreferenceRecord {
   }
   const weights: Record<string, number> = {};
   for (const [k, v] of Object.entries(h.weights)) if (Number.isFinite(v)) weights[k] = v;
+  const rewardNames = new Set<string>();
+  for (const c of candidates) for (const k of Object.keys(c.rewards)) rewardNames.add(k);
+  // A plain object (JSON), from the null-prototype map rewardDefinitions returns.
+  const definitions: Record<string, string> = { ...rewardDefinitions(input.task, [...rewardNames].sort()) };
   return {
     schema: PREFERENCE_SCHEMA,
     version: PREFERENCE_SCHEMA_VERSION,
@@ -67,5 +72,6 @@ export function buildPreferenceRecord(input: RecordInput): PreferenceRecord {
       note: h.note,
       weights,
     },
+    rewardDefinitions: definitions,
   };
 }

@@ -14,6 +14,7 @@ import { isErrorInfo } from '../errors';
 import type { ChatMessage, HumanSignal, TaskKind } from '../preferences/record';
 import { isChatMessage, isHumanSignal } from '../preferences/record';
 import type { RankOptions } from '../ranking/ranking';
+import { isJsonObject } from '../guards';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 export const REVIEW_VIEW_TYPE = 'rewardLens.review';
@@ -58,6 +59,14 @@ export interface PanelCandidate {
   png?: string;
   summary?: string;
   files?: PatchFileSummary[];
+  /** Patch: the unified diff of the change, shown inline on the card and in compare. */
+  diff?: string;
+  /** The code Copy puts on the clipboard and compare diffs: the SQL, the spec without fences, the patch's diff. */
+  code?: string;
+  /** Why Accept is refused for this candidate (it does not apply / does not parse); absent when it can be accepted. */
+  acceptBlocked?: string;
+  /** The gates this candidate fails (e.g. `executes = 0`): the panel asks before accepting it. */
+  gateFailures?: string[];
 }
 
 export interface PanelGroup {
@@ -83,6 +92,24 @@ export interface SessionInfo {
   canOpenDiff: boolean;
   /** Label of the Accept button, e.g. "Insert SQL", "Apply patch", "Save chart spec". */
   acceptLabel: string;
+  /** The gold answer the rewards used (gold SQL, oracle patch, reference image path), or null. */
+  reference?: string | null;
+  /** Whether "Set reference..." is offered (the command can re-rank with a gold answer). */
+  canSetReference?: boolean;
+  /** Restored from the preference log after the panel was closed: shown read-only (no Accept, no re-logging). */
+  restored?: boolean;
+  /** With `restored`: what the human did, as logged. */
+  human?: HumanSignal;
+  /** When sampling started (ms since epoch), for the elapsed time in the progress line. */
+  startedAt?: number;
+}
+
+/** One earlier reviewed group in the preference log, for the panel's "Recent reviews" list. */
+export interface HistoryItem {
+  recordId: string;
+  task: TaskKind;
+  title: string;
+  time: string;
 }
 
 /** extension -> panel */
@@ -95,7 +122,11 @@ export type HostMessage =
   /** Outcome of an action (accepted, logged, copied, ...), shown in the panel's status line. */
   | { type: 'status'; sessionId: string | null; level: 'info' | 'warning' | 'error'; message: string }
   /** The record for this session is in the log (the panel marks the session as logged). */
-  | { type: 'logged'; sessionId: string; recordId: string; file: string };
+  | { type: 'logged'; sessionId: string; recordId: string; file: string }
+  /** The user cancelled the generation (not a failure: shown neutral). */
+  | { type: 'cancelled'; sessionId: string }
+  /** Recent reviewed groups from the log (newest first), offered after the panel was closed and reopened. */
+  | { type: 'history'; items: HistoryItem[] };
 
 /** panel -> extension */
 export type PanelMessage =
@@ -109,6 +140,10 @@ export type PanelMessage =
   | { type: 'copy'; sessionId: string; index: number; text: string }
   | { type: 'regenerate'; sessionId: string | null; weights: Record<string, number> }
   | { type: 'cancel'; sessionId: string }
+  /** Ask for a gold answer and re-rank the group with the gold rewards. */
+  | { type: 'setReference'; sessionId: string }
+  /** Show an earlier reviewed group from the log (read-only). */
+  | { type: 'openRecord'; recordId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type HostMessageType = HostMessage['type'];
@@ -116,53 +151,57 @@ export type PanelMessageType = PanelMessage['type'];
 
 // ---------------------------------------------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isInt = (x: unknown): x is number => Number.isInteger(x);
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isNumMap = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
+const isNumMap = (x: unknown): x is Record<string, number> => isJsonObject(x) && Object.values(x).every(isNum);
 const isOptNum = (x: unknown) => x === undefined || isNum(x);
 
 const TASKS: readonly string[] = ['sql', 'patch', 'chart'];
 
 function isRewardInfo(x: unknown): x is RewardInfo {
-  return isObj(x) && isStr(x.description) && isOptNum(x.min) && isOptNum(x.max);
+  return isJsonObject(x) && isStr(x.description) && isOptNum(x.min) && isOptNum(x.max);
 }
 
 function isSqlResult(x: unknown): x is SqlResultEvidence {
-  return isObj(x) && Array.isArray(x.columns) && x.columns.every(isStr) && Array.isArray(x.rows) && x.rows.every(Array.isArray) && isInt(x.rowCount);
+  return isJsonObject(x) && Array.isArray(x.columns) && x.columns.every(isStr) && Array.isArray(x.rows) && x.rows.every(Array.isArray) && isInt(x.rowCount);
+}
+
+function isHistoryItem(x: unknown): x is HistoryItem {
+  return isJsonObject(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
 }
 
 function isPatchFiles(x: unknown): x is PatchFileSummary[] {
-  return Array.isArray(x) && x.every((f) => isObj(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
+  return Array.isArray(x) && x.every((f) => isJsonObject(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
 }
 
 export function isPanelCandidate(x: unknown): x is PanelCandidate {
-  if (!isObj(x) || !isInt(x.index) || !isStr(x.text)) return false;
-  if (!isObj(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
+  if (!isJsonObject(x) || !isInt(x.index) || !isStr(x.text)) return false;
+  if (!isJsonObject(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
   if (!isOptNum(x.total) || !isOptNum(x.advantage) || !(x.rank === undefined || isInt(x.rank))) return false;
   if (!(x.error === null || isErrorInfo(x.error))) return false;
   if (x.result !== undefined && !isSqlResult(x.result)) return false;
   if (x.png !== undefined && !isStr(x.png)) return false;
   if (x.summary !== undefined && !isStr(x.summary)) return false;
+  for (const k of ['diff', 'code', 'acceptBlocked'] as const) if (x[k] !== undefined && !isStr(x[k])) return false;
+  if (x.gateFailures !== undefined && !(Array.isArray(x.gateFailures) && x.gateFailures.every(isStr))) return false;
   return x.files === undefined || isPatchFiles(x.files);
 }
 
 function isRankOptionsRest(x: unknown): x is Omit<RankOptions, 'weights'> {
-  if (!isObj(x)) return false;
+  if (!isJsonObject(x)) return false;
   if (x.gate !== undefined && !(Array.isArray(x.gate) && x.gate.every(isStr))) return false;
   if (x.thresholds !== undefined && !isNumMap(x.thresholds)) return false;
   if (x.transform !== undefined) {
     const t = x.transform;
-    if (!isObj(t) || t.kind !== 'log-sigmoid' || !(t.reference === 'group-mean' || isNumMap(t.reference))) return false;
+    if (!isJsonObject(t) || t.kind !== 'log-sigmoid' || !(t.reference === 'group-mean' || isNumMap(t.reference))) return false;
   }
   return true;
 }
 
 export function isSessionInfo(x: unknown): x is SessionInfo {
   return (
-    isObj(x) &&
+    isJsonObject(x) &&
     isStr(x.id) &&
     TASKS.includes(x.task as string) &&
     isStr(x.title) &&
@@ -172,15 +211,20 @@ export function isSessionInfo(x: unknown): x is SessionInfo {
     isInt(x.n) &&
     isNumMap(x.weights) &&
     isRankOptionsRest(x.rankOptions) &&
-    isObj(x.rewards) &&
+    isJsonObject(x.rewards) &&
     Object.values(x.rewards).every(isRewardInfo) &&
     typeof x.canOpenDiff === 'boolean' &&
-    isStr(x.acceptLabel)
+    isStr(x.acceptLabel) &&
+    (x.reference === undefined || x.reference === null || isStr(x.reference)) &&
+    (x.canSetReference === undefined || typeof x.canSetReference === 'boolean') &&
+    (x.restored === undefined || typeof x.restored === 'boolean') &&
+    (x.human === undefined || isHumanSignal(x.human)) &&
+    isOptNum(x.startedAt)
   );
 }
 
 export function isHostMessage(x: unknown): x is HostMessage {
-  if (!isObj(x) || !isStr(x.type)) return false;
+  if (!isJsonObject(x) || !isStr(x.type)) return false;
   switch (x.type) {
     case 'session':
       return isSessionInfo(x.session);
@@ -189,20 +233,24 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'progress':
       return isStr(x.sessionId) && isInt(x.done) && isInt(x.total) && (x.message === undefined || isStr(x.message));
     case 'ranked':
-      return isStr(x.sessionId) && isObj(x.group) && typeof x.group.allEqual === 'boolean' && Array.isArray(x.group.candidates) && x.group.candidates.every(isPanelCandidate);
+      return isStr(x.sessionId) && isJsonObject(x.group) && typeof x.group.allEqual === 'boolean' && Array.isArray(x.group.candidates) && x.group.candidates.every(isPanelCandidate);
     case 'failed':
       return isStr(x.sessionId) && isErrorInfo(x.error) && isStr(x.whatToDo);
     case 'status':
       return (x.sessionId === null || isStr(x.sessionId)) && (x.level === 'info' || x.level === 'warning' || x.level === 'error') && isStr(x.message);
     case 'logged':
       return isStr(x.sessionId) && isStr(x.recordId) && isStr(x.file);
+    case 'cancelled':
+      return isStr(x.sessionId);
+    case 'history':
+      return Array.isArray(x.items) && x.items.every(isHistoryItem);
     default:
       return false;
   }
 }
 
 export function isPanelMessage(x: unknown): x is PanelMessage {
-  if (!isObj(x) || !isStr(x.type)) return false;
+  if (!isJsonObject(x) || !isStr(x.type)) return false;
   switch (x.type) {
     case 'ready':
       return isInt(x.version) && (x.sessionId === null || isStr(x.sessionId));
@@ -218,7 +266,10 @@ export function isPanelMessage(x: unknown): x is PanelMessage {
     case 'regenerate':
       return (x.sessionId === null || isStr(x.sessionId)) && isNumMap(x.weights);
     case 'cancel':
+    case 'setReference':
       return isStr(x.sessionId);
+    case 'openRecord':
+      return isStr(x.recordId);
     case 'log':
       return (x.level === 'info' || x.level === 'warn' || x.level === 'error') && isStr(x.message);
     default:
@@ -237,6 +288,9 @@ export function toPanelCandidate(c: { index: number; text: string; rewards: Reco
     out.result = { columns: r.columns, rows: r.rows.slice(0, 50).map(toCells), rowCount: r.rowCount };
   }
   if (isStr(c['png'])) out.png = c['png'];
+  if (isStr(c['diff']) && c['diff'] !== '') out.diff = c['diff'];
+  const code = extractedCode(c);
+  if (code !== null) out.code = code;
   const summary = patchSummaryText(c['summary'], c['notes']);
   if (summary !== null) out.summary = summary;
   if (isPatchFiles(c['files'])) {
@@ -251,11 +305,23 @@ export function toPanelCandidate(c: { index: number; text: string; rewards: Reco
   return out;
 }
 
+/**
+ * The code a candidate proposes, without the model's prose and fences: the SQL the ranker extracted, the patch's
+ * unified diff, or the first fenced block (a chart spec); null when there is nothing beyond the raw text.
+ */
+export function extractedCode(c: { text: string; [k: string]: unknown }): string | null {
+  if (isStr(c['sql']) && c['sql'].trim() !== '') return c['sql'].trim();
+  if (isStr(c['diff']) && c['diff'].trim() !== '') return c['diff'];
+  const fenced = /```[\w-]*[^\S\n]*\r?\n([\s\S]*?)```/.exec(c.text);
+  if (fenced) return fenced[1]!.replace(/\r?\n$/, '');
+  return null;
+}
+
 /** Patch summaries come as text or as `{files, added, removed, hunks}` (src/core/patch/rewards.ts), plus notes. */
 function patchSummaryText(summary: unknown, notes: unknown): string | null {
   let text: string | null = null;
   if (isStr(summary)) text = summary;
-  else if (isObj(summary) && isInt(summary.files) && isInt(summary.added) && isInt(summary.removed)) {
+  else if (isJsonObject(summary) && isInt(summary.files) && isInt(summary.added) && isInt(summary.removed)) {
     const hunks = isInt(summary.hunks) ? `, ${summary.hunks} hunk${summary.hunks === 1 ? '' : 's'}` : '';
     text = `${summary.files} file${summary.files === 1 ? '' : 's'} changed, +${summary.added} −${summary.removed}${hunks}`;
   }
@@ -269,7 +335,62 @@ function toCells(row: unknown[]): unknown[] {
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
     if (typeof v === 'bigint') return v.toString();
     if (v instanceof Uint8Array) return `<blob ${v.length} bytes>`;
-    if (isObj(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
+    if (isJsonObject(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
     return JSON.stringify(v) ?? String(v);
   });
+}
+
+// ---- Accept: refused for what does not apply or parse, confirmed for what fails a gate ---------------------------
+
+/** Error codes that mean the candidate cannot be used as it is: it does not parse, or does not apply. */
+const BLOCKING_CODES: Readonly<Record<string, string>> = Object.freeze({
+  patch_format: 'it is not a patch this extension can read',
+  patch_apply: 'it does not apply to the current file',
+  patch_syntax: 'the patched file does not parse',
+  chart_parse: 'the chart spec does not parse',
+  sql_syntax: 'the SQL does not parse',
+  sql_not_sql: 'it is not SQL',
+});
+
+/** Rewards that act as pass/fail checks: 0 (or below the session's threshold) means the candidate fails it. */
+const GATE_REWARDS = ['syntax', 'executes', 'applies', 'schema_valid', 'fields_valid', 'tests'];
+
+const MARKER_LINE = /^(<{7} SEARCH|={7}|>{7} REPLACE)[^\S\n]*$/m;
+
+/**
+ * Whether Accept may use a candidate. `blocked`: why it is refused (does not apply or parse: an error code above, a
+ * patch whose `applies` is 0 or that changes nothing, or a patched file that still holds SEARCH/REPLACE markers not in
+ * the original); `gateFailures`: the checks it fails, which the panel confirms before accepting.
+ */
+export function acceptVerdict(
+  task: TaskKind,
+  c: { rewards: Record<string, number | null>; error: ErrorInfo | null; [k: string]: unknown },
+  opts: { gate?: readonly string[]; thresholds?: Readonly<Record<string, number>>; originals?: Readonly<Record<string, string>> } = {},
+): { blocked: string | null; gateFailures: string[] } {
+  let blocked: string | null = null;
+  if (c.error && Object.prototype.hasOwnProperty.call(BLOCKING_CODES, c.error.code)) blocked = `${BLOCKING_CODES[c.error.code]} (${c.error.code}: ${c.error.message})`;
+  if (task === 'patch' && blocked === null) {
+    const files = Array.isArray(c['files']) ? (c['files'] as { path?: unknown; after?: unknown; oldPath?: unknown }[]) : [];
+    if (c.rewards['applies'] === 0) blocked = 'it does not apply to the current file (applies = 0)';
+    else if (files.length === 0) blocked = 'it changes nothing';
+    else {
+      for (const f of files) {
+        if (!isStr(f.after) || !MARKER_LINE.test(f.after)) continue;
+        const original = opts.originals?.[isStr(f.oldPath) ? f.oldPath : isStr(f.path) ? f.path : ''];
+        if (original !== undefined && MARKER_LINE.test(original)) continue;
+        blocked = `SEARCH/REPLACE markers would end up in ${isStr(f.path) ? f.path : 'the file'}`;
+        break;
+      }
+    }
+  }
+  const gateFailures: string[] = [];
+  const names = new Set([...GATE_REWARDS, ...(opts.gate ?? [])]);
+  for (const n of names) {
+    const v = c.rewards[n];
+    if (typeof v !== 'number') continue;
+    const min = opts.thresholds?.[n];
+    if (min !== undefined ? v < min : v <= 0) gateFailures.push(`${n} = ${Number.isInteger(v) ? v : v.toFixed(2)}`);
+  }
+  if (c.error && blocked === null) gateFailures.push(`${c.error.code}: ${c.error.message}`);
+  return { blocked, gateFailures };
 }

@@ -63,6 +63,12 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
 
   const ext = exportExtension(item.format);
   const defaultDir = folders[0] ? path.join(folders[0], '.reward-lens', 'exports') : path.dirname(logFile);
+  // The save dialog starts in the default folder only if it exists (otherwise it falls back to some other place).
+  try {
+    fs.mkdirSync(defaultDir, { recursive: true });
+  } catch {
+    // an unwritable workspace: the dialog still lets the user pick another folder
+  }
   const target = await vscode.window.showSaveDialog({
     title: `Save ${item.label} dataset`,
     defaultUri: vscode.Uri.file(path.join(defaultDir, `${item.format}.${ext}`)),
@@ -76,7 +82,7 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
       () => writeExport(item.format, log.records, target.fsPath, { dropAllEqual }),
     );
     const summary = describeExport({ format: item.format, file: vscode.workspace.asRelativePath(target), stats, torn: log.torn, invalid: log.invalid });
-    // The guide ships with the source, not the .vsix (whose allowlist is dist/ and media/).
+    // The guide ships with the source, not the .vsix (see .vscodeignore's allowlist).
     const guide = vscode.Uri.joinPath(context.extensionUri, 'docs', 'training.md');
     const actions = [ext === 'jsonl' ? 'Open' : 'Reveal', ...(fs.existsSync(guide.fsPath) ? ['Training Guide'] : [])];
     const action = await vscode.window.showInformationMessage(`Reward Lens: ${summary}.`, ...actions);

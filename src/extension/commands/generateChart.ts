@@ -9,9 +9,9 @@ import * as path from 'path';
 import { buildChartPrompt } from '../../core/chart/prompt';
 import { rewardInfoFor } from '../../core/rewardInfo';
 import type { ExtensionApi } from '../api';
-import { readSettings } from '../settings';
+import { maxNewTokensFor, readSettings } from '../settings';
 import { ReviewPanel } from '../review/reviewPanel';
-import { backendFromSettings, modelLabel, sampleAndRank, samplingRecord } from '../generation/sample';
+import { backendFromSettings, ensureModelCanDo, modelLabel, sampleAndRank, samplingRecord, startWeights } from '../generation/sample';
 import { fileRef, pickWorkspaceFile } from '../generation/files';
 
 export interface ChartRequest {
@@ -42,6 +42,7 @@ function headOf(file: string, lines = 6): string {
 }
 
 export async function generateChartCommand(context: vscode.ExtensionContext, api: ExtensionApi, preset?: Partial<ChartRequest>): Promise<unknown> {
+  if (!ensureModelCanDo('chart', backendFromSettings(readSettings(), context.extensionPath))) return undefined;
   const dataPath = preset?.dataPath ?? (await pickWorkspaceFile({ glob: '**/*.{csv,tsv,json}', title: 'Reward Lens: data file for the chart', filters: { Data: ['csv', 'tsv', 'json'] } }));
   if (!dataPath) return undefined;
   const instruction = preset?.instruction ?? (await vscode.window.showInputBox({ title: 'Reward Lens: Generate Chart Candidates', prompt: `What should the chart of ${path.basename(dataPath)} show?`, placeHolder: 'e.g. monthly revenue by region as a line chart', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Type an instruction') }));
@@ -61,6 +62,7 @@ export async function generateChartCommand(context: vscode.ExtensionContext, api
 
 async function runChart(context: vscode.ExtensionContext, api: ExtensionApi, req: ChartRequest, weightsOverride: Record<string, number> | undefined): Promise<unknown> {
   const s = readSettings();
+  s.maxNewTokens = maxNewTokensFor(s, 'chart');
   const backend = backendFromSettings(s, context.extensionPath);
   const weights = { ...s.rewardWeights, ...(weightsOverride ?? {}) };
   const matplotlib = s.chartMatplotlib && vscode.workspace.isTrusted;
@@ -82,13 +84,26 @@ async function runChart(context: vscode.ExtensionContext, api: ExtensionApi, req
     model: { id: modelLabel(backend) },
     sampling: samplingRecord(s),
     provider: backend.kind === 'openai' ? 'endpoint' : s.executionProvider,
-    weights,
+    weights: startWeights('chart', hasRef, weights),
     rankOptions: { gate: ['executes'] },
     rewardDescriptions: rewardInfoFor(hasRef ? ['executes', 'visual', 'attributes', 'text', 'type', 'layout', 'color', 'fields_valid'] : ['executes', 'fields_valid', 'consensus']),
     hooks: {
       onAccept: async (c) => saveSpec(req.dataPath, c.index, c.text),
       onRegenerate: async (w) => {
         await runChart(context, api, req, w);
+      },
+      onSetReference: async (sess) => {
+        const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Reference chart image: candidates are re-ranked by how closely they reproduce it' });
+        const ref = uris?.[0]?.fsPath;
+        if (!ref) return undefined;
+        const out = await api.worker.call(
+          'chart.rank',
+          { groups: [{ group: sess.id, candidates: sess.rankedTexts(), dataPath: req.dataPath, referenceImagePath: ref }], weights, matplotlib: matplotlib ? { python: s.chartPythonPath } : null },
+          { timeoutMs: 10 * 60 * 1000 },
+        );
+        req.referenceImagePath = ref;
+        const g = out.groups[0]!;
+        return { reference: vscode.workspace.asRelativePath(ref), group: g, weights: (g as { weights?: Record<string, number> }).weights ?? startWeights('chart', true, weights) };
       },
     },
   });

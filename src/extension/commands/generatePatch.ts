@@ -10,11 +10,11 @@ import type { PatchFileEvidence } from '../../core/patch/protocol';
 import { rewardInfoFor } from '../../core/rewardInfo';
 import type { CandidateOutput } from '../../core/ranking/types';
 import type { ExtensionApi } from '../api';
-import { readSettings } from '../settings';
+import { maxNewTokensFor, readSettings } from '../settings';
 import { ReviewPanel } from '../review/reviewPanel';
-import { backendFromSettings, modelLabel, sampleAndRank, samplingRecord } from '../generation/sample';
+import { backendFromSettings, ensureModelCanDo, modelLabel, sampleAndRank, samplingRecord, startWeights } from '../generation/sample';
 import { displayPath, sha256Text } from '../generation/files';
-import { applyCandidate, openCandidateFileDiff, StaleFileError } from '../patch/diffReview';
+import { applyCandidate, diffColumn, openCandidateFileDiff, StaleFileError } from '../patch/diffReview';
 
 export interface PatchRequest {
   uri: vscode.Uri;
@@ -48,6 +48,7 @@ export async function generatePatchCommand(context: vscode.ExtensionContext, api
     void vscode.window.showWarningMessage('Reward Lens: open a file (and optionally select code) before generating patch candidates.');
     return undefined;
   }
+  if (!ensureModelCanDo('patch', backendFromSettings(readSettings(uri), context.extensionPath))) return undefined;
   let selection = preset?.selection;
   if (selection === undefined && editor && editor.document.uri.toString() === uri.toString() && !editor.selection.isEmpty) {
     selection = { start: editor.document.offsetAt(editor.selection.start), end: editor.document.offsetAt(editor.selection.end) };
@@ -65,6 +66,7 @@ export async function generatePatchCommand(context: vscode.ExtensionContext, api
 
 async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req: PatchRequest, weightsOverride: Record<string, number> | undefined): Promise<unknown> {
   const s = readSettings(req.uri);
+  s.maxNewTokens = maxNewTokensFor(s, 'patch');
   const backend = backendFromSettings(s, context.extensionPath);
   const weights = { ...s.rewardWeights, ...(weightsOverride ?? {}) };
   const doc = await vscode.workspace.openTextDocument(req.uri);
@@ -85,13 +87,15 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
     model: { id: modelLabel(backend) },
     sampling: samplingRecord(s),
     provider: backend.kind === 'openai' ? 'endpoint' : s.executionProvider,
-    weights,
+    weights: startWeights('patch', !!req.reference, { ...(runTests ? { tests: 3 } : {}), ...weights }),
+    originals: { [relPath]: fileText },
     rewardDescriptions: rewardInfoFor(['similarity', 'applies', 'syntax', 'consensus', 'size', ...(runTests ? ['tests'] : [])]),
     hooks: {
       onOpenDiff: async (c) => {
         const files = evidenceFiles(c);
         if (files.length === 0) throw new Error(c.error ? c.error.message : 'this candidate changes nothing');
-        for (const f of files) await openCandidateFileDiff(root, f, `${f.path} ↔ candidate #${c.index + 1}`);
+        const column = diffColumn(ReviewPanel.active?.panel.viewColumn);
+        for (const f of files) await openCandidateFileDiff(root, f, `${f.path} ↔ candidate #${c.index + 1}`, column);
       },
       onAccept: async (c) => {
         const files = evidenceFiles(c);
@@ -107,6 +111,17 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
       },
       onRegenerate: async (w) => {
         await runPatch(context, api, req, w);
+      },
+      onSetReference: async (sess) => {
+        const ref = await vscode.window.showInputBox({ title: 'Reward Lens: reference (oracle) patch', prompt: 'The right change, as SEARCH/REPLACE blocks, a unified diff or the whole new file: candidates are re-ranked by SWE-RL similarity to it', value: req.reference ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Paste the reference patch') });
+        if (!ref) return undefined;
+        const out = await api.worker.call(
+          'patch.rank',
+          { groups: [{ group: sess.id, prompt: req.instruction, candidates: sess.rankedTexts(), files: { [relPath]: fileText }, selection, reference: ref }], root: root.fsPath, weights, tests: runTests ? { command: s.patchTestCommand } : null },
+          { timeoutMs: 30 * 60 * 1000 },
+        );
+        req.reference = ref;
+        return { reference: ref, group: out.groups[0]! };
       },
     },
   });

@@ -6,6 +6,7 @@ import { asSqlPreset, generateSqlCommand } from './generateSql';
 import { asPatchPreset, generatePatchCommand } from './generatePatch';
 import { asChartPreset, generateChartCommand } from './generateChart';
 import { registerCandidateDocuments } from '../patch/diffReview';
+import { registerReadOnlyDocuments } from '../readOnlyDocument';
 import { ReviewPanel } from '../review/reviewPanel';
 import { registerExportPreferences } from './exportPreferences';
 
@@ -14,7 +15,7 @@ export function registerCommands(context: vscode.ExtensionContext, api: Extensio
 
   reg('rewardLens.generateSql', (preset?: unknown) => generateSqlCommand(context, api, asSqlPreset(preset)));
   reg('rewardLens.generatePatch', (preset?: unknown) => generatePatchCommand(context, api, asPatchPreset(preset)));
-  context.subscriptions.push(registerCandidateDocuments());
+  context.subscriptions.push(registerCandidateDocuments(), registerReadOnlyDocuments());
   reg('rewardLens.generateChart', (preset?: unknown) => generateChartCommand(context, api, asChartPreset(preset)));
   reg('rewardLens.openReview', () => {
     ReviewPanel.createOrShow(context, api.log, { preserveFocus: false });

@@ -47,5 +47,11 @@ export async function selectModel(onChanged: () => Promise<void>): Promise<void>
     await cfg.update('endpoint.model', model.trim(), target);
   }
   await onChanged();
-  void vscode.window.showInformationMessage(`Reward Lens: model set to ${pick.id === 'bundled' ? 'the bundled tiny model' : pick.id === 'folder' ? cfg.get<string>('modelPath') : cfg.get<string>('endpoint.url')}.`);
+  // A WorkspaceConfiguration is a snapshot: read the new values from a fresh one (the old one still says the
+  // previous value, which is what this message used to confirm).
+  const now = vscode.workspace.getConfiguration('rewardLens');
+  const url = now.get<string>('endpoint.url', '');
+  const chosen = pick.id === 'bundled' ? 'the bundled tiny model (SQL only)' : pick.id === 'folder' ? now.get<string>('modelPath', '') : `endpoint ${url}${now.get<string>('endpoint.model') ? `, model ${now.get<string>('endpoint.model')}` : ''}`;
+  const shadow = pick.id !== 'endpoint' && url ? ` Note: "rewardLens.endpoint.url" is still set (${url}) in a workspace setting and takes precedence.` : '';
+  void vscode.window.showInformationMessage(`Reward Lens: model set to ${chosen}.${shadow}`);
 }

@@ -4,25 +4,83 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'path';
+import * as fs from 'fs';
 import type { BackendSpec, ChatMessage, GenerateParams, GenerateResult } from '../../core/sampling/request';
-import type { GenerationFacts, SamplingRecord } from '../../core/preferences/record';
+import type { GenerationFacts, SamplingRecord, TaskKind } from '../../core/preferences/record';
 import type { ExtensionApi } from '../api';
 import type { Settings } from '../settings';
 import type { ReviewSession } from '../review/reviewPanel';
 import type { GroupOutput } from '../../core/ranking/types';
-import { describeError } from '../errors';
+import { describeError, errorAdvice } from '../errors';
+import { defaultSqlWeights } from '../../core/sql/weights';
+import { PATCH_DEFAULT_WEIGHTS } from '../../core/patch/rewards';
+import { DEFAULT_CHART_WEIGHTS, DEFAULT_CHART_WEIGHTS_REFERENCE_FREE } from '../../core/chart/rewards';
+import { ReviewPanel } from '../review/reviewPanel';
 
 export function backendFromSettings(s: Settings, extensionPath: string): BackendSpec {
   if (s.endpointUrl) {
     // The key comes from the environment only: never from settings, never into the preference log.
     const apiKey = process.env.REWARD_LENS_API_KEY || process.env.OPENAI_API_KEY;
-    return { kind: 'openai', url: s.endpointUrl, model: s.endpointModel || 'default', ...(apiKey ? { apiKey } : {}) };
+    return { kind: 'openai', url: s.endpointUrl, model: s.endpointModel || 'default', timeoutMs: s.endpointTimeoutMs, ...(apiKey ? { apiKey } : {}) };
   }
-  return { kind: 'onnx', modelPath: s.modelPath || path.join(extensionPath, 'fixtures', 'tiny-model'), executionProvider: s.executionProvider };
+  return { kind: 'onnx', modelPath: s.modelPath || path.join(extensionPath, 'fixtures', 'tiny-model'), executionProvider: s.executionProvider, dtype: s.modelDtype };
 }
 
 export function modelLabel(backend: BackendSpec): string {
   return backend.kind === 'openai' ? backend.model : path.basename(backend.modelPath);
+}
+
+/** `endpoint (host)` for the status bar and labels; never the path or credentials. */
+export function endpointHost(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+const TASK_WORDS: Record<TaskKind, string> = { sql: 'SQL', patch: 'code patches', chart: 'chart specs' };
+
+/**
+ * The tasks a local model folder declares it can do: `config.json` key `reward_lens.tasks` (the bundled demo model
+ * says `["sql"]`). Null when the folder says nothing (any task is tried) or for an endpoint.
+ */
+export function modelTasks(backend: BackendSpec): TaskKind[] | null {
+  if (backend.kind !== 'onnx') return null;
+  try {
+    const cfg = JSON.parse(fs.readFileSync(path.join(backend.modelPath, 'config.json'), 'utf8')) as { reward_lens?: { tasks?: unknown } };
+    const tasks = cfg.reward_lens?.tasks;
+    return Array.isArray(tasks) ? tasks.filter((t): t is TaskKind => t === 'sql' || t === 'patch' || t === 'chart') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Before sampling: a model that says it cannot do `task` is not asked (the bundled SQL model would "patch" a file by
+ * replacing it with a SELECT). Returns false, after telling the user and offering Select Model..., when it cannot.
+ */
+export function ensureModelCanDo(task: TaskKind, backend: BackendSpec): boolean {
+  const tasks = modelTasks(backend);
+  if (tasks === null || tasks.includes(task)) return true;
+  const name = backend.kind === 'onnx' ? path.basename(backend.modelPath) : backend.model;
+  void vscode.window
+    .showErrorMessage(`Reward Lens: the model "${name}" only writes ${tasks.map((t) => TASK_WORDS[t]).join(' and ') || 'nothing this extension asks for'}; it cannot write ${TASK_WORDS[task]}. Select a model that can (an instruction-tuned code model, local or through an OpenAI-compatible endpoint).`, 'Select Model...')
+    .then((a) => a && vscode.commands.executeCommand('rewardLens.selectModel'));
+  return false;
+}
+
+/**
+ * The weights a task's ranking starts from (its defaults, with or without a gold answer) overlaid with the user's
+ * overrides: what the panel's sliders show while candidates are generated, and after a failure. When the ranker
+ * reports the weights it used, the session adopts those.
+ */
+export function startWeights(task: TaskKind, hasReference: boolean, overrides: Record<string, number>): Record<string, number> {
+  const base: Record<string, number> =
+    task === 'sql' ? defaultSqlWeights(hasReference) : task === 'patch' ? { ...PATCH_DEFAULT_WEIGHTS } : { ...(hasReference ? DEFAULT_CHART_WEIGHTS : DEFAULT_CHART_WEIGHTS_REFERENCE_FREE) };
+  if (task === 'patch' && !hasReference) delete base['similarity'];
+  for (const k of ['similarity_unidiff', 'tests']) if (base[k] === 0 || (k === 'tests' && overrides['tests'] === undefined)) delete base[k];
+  return { ...base, ...overrides };
 }
 
 export function samplingRecord(s: Settings): SamplingRecord {
@@ -101,10 +159,24 @@ export async function sampleAndRank<G extends GroupOutput>(
   messages: ChatMessage[],
   task: { title: string; rankingMessage: string; stop?: string[]; rank(texts: string[], signal: AbortSignal): Promise<G> },
 ): Promise<G | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: ${task.title}`, cancellable: true }, async (progress, token) => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: ${task.title}`, cancellable: true }, async (rawProgress, token) => {
     const abort = abortOn(token, session.token);
+    // The notification shows how long it has been running (a slow endpoint or a long patch looks stuck otherwise).
+    const t0 = Date.now();
+    let last = '';
+    const elapsed = () => `${Math.round((Date.now() - t0) / 1000)} s`;
+    const progress: vscode.Progress<{ message?: string; increment?: number }> = {
+      report: (v) => {
+        if (v.message !== undefined) last = v.message;
+        rawProgress.report({ ...v, message: `${last} (${elapsed()})` });
+      },
+    };
+    const clock = setInterval(() => rawProgress.report({ message: `${last} (${elapsed()})` }), 1000);
+    const usingEndpoint = backend.kind === 'openai';
+    if (usingEndpoint) api.setEndpointInUse?.(endpointHost(backend.url));
     try {
       const { result, facts } = await sampleInto(api, session, s, backend, messages, { title: task.title, signal: abort.signal, progress, ...(task.stop ? { stop: task.stop } : {}) });
+      if (usingEndpoint) api.setEndpointInUse?.(null);
       progress.report({ message: task.rankingMessage });
       const cands = [...result.candidates].sort((a, b) => a.index - b.index);
       const group = await task.rank(cands.map((c) => c.text), abort.signal);
@@ -113,11 +185,20 @@ export async function sampleAndRank<G extends GroupOutput>(
       void api.refreshHealth();
       return group;
     } catch (e) {
-      const msg = describeError(e);
-      session.fail(e, msg);
-      if (!abort.signal.aborted) void vscode.window.showErrorMessage(`Reward Lens: ${task.title} failed: ${msg}`, 'Show Log').then((a) => a && api.log.show());
+      if (abort.signal.aborted) {
+        // The user's own Cancel (notification or panel) or a newer request: not a failure.
+        session.markCancelled();
+        api.log.info(`${task.title}: cancelled`);
+        return undefined;
+      }
+      session.fail(e, errorAdvice(e));
+      api.log.error(`${task.title} failed: ${describeError(e)}`);
+      // Shown once: in the panel when it is visible, else as a notification.
+      if (!ReviewPanel.active?.panel.visible) void vscode.window.showErrorMessage(`Reward Lens: ${task.title} failed: ${describeError(e)}`, 'Show Log').then((a) => a && api.log.show());
       return undefined;
     } finally {
+      clearInterval(clock);
+      if (usingEndpoint) api.setEndpointInUse?.(null);
       abort.dispose();
     }
   });

@@ -66,10 +66,20 @@ export function candidateUri(original: vscode.Uri, text: string, label = 'candid
   return vscode.Uri.from({ scheme: CANDIDATE_SCHEME, path: `/${encodeURIComponent(label)}/${name}`, query: `id=${id}` });
 }
 
+/**
+ * Where a diff opens so that the review panel stays visible: the first editor group the panel is not in (the main
+ * column, where the user's code is), or a new group beside the panel when it is the only one.
+ */
+export function diffColumn(panelColumn: vscode.ViewColumn | undefined): vscode.ViewColumn {
+  if (panelColumn === undefined) return vscode.ViewColumn.One;
+  const other = vscode.window.tabGroups.all.map((g) => g.viewColumn).find((c) => c !== panelColumn);
+  return other ?? vscode.ViewColumn.Beside;
+}
+
 /** Opens `original` ↔ the candidate's patched text in the diff editor. Returns the virtual document's URI. */
-export async function openCandidateDiff(original: vscode.Uri, patchedText: string, title: string): Promise<vscode.Uri> {
+export async function openCandidateDiff(original: vscode.Uri, patchedText: string, title: string, viewColumn: vscode.ViewColumn = vscode.ViewColumn.One): Promise<vscode.Uri> {
   const right = candidateUri(original, patchedText, title);
-  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true });
+  await vscode.commands.executeCommand('vscode.diff', original, right, title, { preview: true, viewColumn });
   return right;
 }
 
@@ -77,16 +87,16 @@ export async function openCandidateDiff(original: vscode.Uri, patchedText: strin
  * Opens one file of a candidate (as the worker reports it) against the workspace: an added file against an empty
  * document, a deleted file against an empty one on the right, a renamed file against its old path.
  */
-export async function openCandidateFileDiff(root: vscode.Uri, file: PatchFileEvidence, title: string): Promise<vscode.Uri> {
+export async function openCandidateFileDiff(root: vscode.Uri, file: PatchFileEvidence, title: string, viewColumn: vscode.ViewColumn = vscode.ViewColumn.One): Promise<vscode.Uri> {
   const target = vscode.Uri.joinPath(root, file.path);
   if (file.status === 'added') {
     const left = candidateUri(target, '', `${title} (new file)`);
     const right = candidateUri(target, file.after ?? '', title);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${title}: ${file.path} (new)`, { preview: true, viewColumn });
     return right;
   }
   const source = file.oldPath !== undefined ? vscode.Uri.joinPath(root, file.oldPath) : target;
-  return openCandidateDiff(source, file.after ?? '', `${title}: ${file.oldPath !== undefined ? `${file.oldPath} → ` : ''}${file.path}`);
+  return openCandidateDiff(source, file.after ?? '', `${title}: ${file.oldPath !== undefined ? `${file.oldPath} → ` : ''}${file.path}`, viewColumn);
 }
 
 /** The smallest replacement turning `before` into `after` (common prefix and suffix kept): keeps cursors and folds. */

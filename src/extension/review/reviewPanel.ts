@@ -24,19 +24,60 @@
  * when the user accepts, presses "Save feedback", or leaves feedback and starts another generation / closes the
  * panel; `session.onDidLog` fires after the fsync.
  *
- * Security: CSP `default-src 'none'` with a per-load nonce for the one script, `localResourceRoots` = dist/ and
- * media/, no command URIs; model output crosses as JSON and the panel renders it as text only.
+ * Security: CSP `default-src 'none'` with a per-load nonce for the one script, `localResourceRoots` = dist/webview/
+ * only, no command URIs; model output crosses as JSON and the panel renders it as text only.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import type { HostMessage, PanelMessage } from '../../core/protocol/webview';
-import { REVIEW_VIEW_TYPE, isPanelMessage } from '../../core/protocol/webview';
+import type { HistoryItem, HostMessage, PanelMessage, SessionInfo } from '../../core/protocol/webview';
+import { REVIEW_VIEW_TYPE, isPanelMessage, toPanelCandidate } from '../../core/protocol/webview';
+import type { PreferenceRecord } from '../../core/preferences/record';
+import { rewardInfoFor } from '../../core/rewardInfo';
+import { readPreferenceLog } from '../../node/preferences/logFile';
 import { readSettings } from '../settings';
 import { displayLogPath, resolveLogPath } from '../preferences/logLocation';
 import { panelHtml } from './html';
 import { ReviewSession, type BeginSessionInput } from './reviewSession';
 
 export type { BeginSessionInput, SessionHooks } from './reviewSession';
+
+/** How many earlier groups "Recent reviews" offers after the panel is reopened. */
+const RECENT_REVIEWS = 10;
+
+function recordTitle(r: PreferenceRecord): string {
+  const user = [...r.prompt].reverse().find((m) => m.role === 'user')?.content ?? r.id;
+  // The prompt's last line is the question / instruction (the schema or file text comes before it).
+  const last = user.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? user;
+  const t = last.replace(/^(Question|Instruction|Task):\s*/i, '');
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}
+
+/** A logged group as the panel shows it: read-only, the rewards and choices as logged, no evidence. */
+export function recordMessages(r: PreferenceRecord): HostMessage[] {
+  const names = new Set<string>();
+  for (const c of r.candidates) for (const k of Object.keys(c.rewards)) names.add(k);
+  const session: SessionInfo = {
+    id: r.id,
+    task: r.task,
+    title: recordTitle(r),
+    prompt: r.prompt,
+    modelLabel: `${r.model.id} (${r.provider}), n=${r.model.sampling.n}, T=${r.model.sampling.temperature} · logged ${r.time.replace('T', ' ').slice(0, 16)}`,
+    n: r.candidates.length,
+    weights: { ...r.human.weights },
+    rankOptions: {},
+    rewards: rewardInfoFor(names),
+    canOpenDiff: false,
+    acceptLabel: r.task === 'sql' ? 'Insert SQL' : r.task === 'patch' ? 'Apply patch' : 'Save chart spec',
+    reference: r.context.reference ?? null,
+    restored: true,
+    human: r.human,
+  };
+  const candidates = r.candidates.map((c) => toPanelCandidate({ ...c, rewards: Object.fromEntries(Object.entries(c.rewards)) as Record<string, number | null> } as never));
+  return [
+    { type: 'session', session },
+    { type: 'ranked', sessionId: r.id, group: { allEqual: r.allEqual, candidates } },
+  ];
+}
 export { ReviewSession } from './reviewSession';
 
 type Log = Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
@@ -86,7 +127,8 @@ export class ReviewPanel {
     return {
       enableScripts: true,
       enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+      // The panel's own folder only (script and stylesheet): not the worker bundles, fonts or wasm next to it.
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
     };
   }
 
@@ -99,8 +141,8 @@ export class ReviewPanel {
     webview.html = panelHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(16).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'review.css')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'review.css')).toString(),
     });
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
@@ -152,8 +194,13 @@ export class ReviewPanel {
     return resolveLogPath(readSettings().logLocation, this.folders(), this.context.globalStorageUri.fsPath);
   }
 
+  /** Test hook: the last messages sent to the webview (integration tests cannot read the webview's DOM). */
+  readonly sentForTest: HostMessage[] = [];
+
   private post(m: HostMessage): void {
     if (this.disposed) return;
+    this.sentForTest.push(m);
+    if (this.sentForTest.length > 200) this.sentForTest.shift();
     if (!this.ready) {
       this.queue.push(m);
       return;
@@ -173,7 +220,18 @@ export class ReviewPanel {
       // A re-created webview may have missed queued messages: the live session's snapshot replaces the queue.
       const pending = this.session ? [...this.session.snapshot(), ...this.queue.filter((q) => q.type === 'status')] : this.queue;
       this.queue = [];
-      for (const q of pending) void this.panel.webview.postMessage(q);
+      for (const q of pending) {
+        this.sentForTest.push(q);
+        void this.panel.webview.postMessage(q);
+      }
+      // Reopened after a close (no live session, and the webview has nothing of its own): the last reviewed groups
+      // come back from the log, the newest shown read-only.
+      if (!this.session && m.sessionId === null) await this.restoreFromLog(true);
+      else if (!this.session) await this.restoreFromLog(false);
+      return;
+    }
+    if (m.type === 'openRecord') {
+      await this.showRecord(m.recordId);
       return;
     }
     if (m.type === 'log') {
@@ -181,8 +239,8 @@ export class ReviewPanel {
       return;
     }
     if (m.type === 'copy') {
-      // Our own copy of the text when the session is live; the panel's (restored after a reload) otherwise.
-      const text = this.session?.id === m.sessionId ? (this.session.candidate(m.index)?.text ?? m.text) : m.text;
+      // Our own copy of the extracted code when the session is live; the panel's (restored from the log) otherwise.
+      const text = this.session?.id === m.sessionId ? (this.session.copyText(m.index) ?? m.text) : m.text;
       await vscode.env.clipboard.writeText(text);
       this.post({ type: 'status', sessionId: m.sessionId, level: 'info', message: `Copied candidate ${m.index + 1}.` });
       return;
@@ -193,7 +251,8 @@ export class ReviewPanel {
     }
     const s = this.session;
     if (!s || s.id !== m.sessionId) {
-      this.post({ type: 'status', sessionId: m.sessionId, level: 'warning', message: 'This review was restored after a reload and is no longer connected to its generation. Copy still works; run a Generate command to review and log new candidates.' });
+      if (m.type === 'feedback') return; // a restored review's ratings are not logged again
+      this.post({ type: 'status', sessionId: m.sessionId, level: 'warning', message: 'This review is not connected to a generation any more (restored from the log or after a reload). Copy still works; run a Generate command to review and log new candidates.' });
       return;
     }
     switch (m.type) {
@@ -215,7 +274,36 @@ export class ReviewPanel {
       case 'cancel':
         s.cancel();
         break;
+      case 'setReference':
+        await s.setReference();
+        break;
     }
+  }
+
+  private recentRecords: PreferenceRecord[] = [];
+
+  /** Reads the log's last groups; sends the list, and the newest as a read-only review when `showNewest`. */
+  private async restoreFromLog(showNewest: boolean): Promise<void> {
+    let records: PreferenceRecord[];
+    try {
+      records = (await readPreferenceLog(this.logFile())).records;
+    } catch {
+      return; // no log yet: the empty state stays
+    }
+    this.recentRecords = records.slice(-RECENT_REVIEWS).reverse();
+    const items: HistoryItem[] = this.recentRecords.map((r) => ({ recordId: r.id, task: r.task, title: recordTitle(r), time: r.time }));
+    this.post({ type: 'history', items });
+    if (showNewest && this.recentRecords[0] && !this.session) await this.showRecord(this.recentRecords[0].id);
+  }
+
+  private async showRecord(recordId: string): Promise<void> {
+    if (this.session) {
+      this.post({ type: 'status', sessionId: null, level: 'info', message: 'Finish the review in progress first (Accept or Save feedback), then open an earlier one.' });
+      return;
+    }
+    const r = this.recentRecords.find((x) => x.id === recordId);
+    if (!r) return;
+    for (const m of recordMessages(r)) this.post(m);
   }
 
   private disposed = false;

@@ -12,10 +12,11 @@ import { buildPreferenceRecord } from '../../core/preferences/build';
 import type { ChatMessage, GenerationFacts, HumanSignal, RecordContext, SamplingRecord, TaskKind } from '../../core/preferences/record';
 import { emptyHumanSignal, hasHumanSignal } from '../../core/preferences/record';
 import type { HostMessage, PanelCandidate, RewardInfo, SessionInfo } from '../../core/protocol/webview';
-import { toPanelCandidate } from '../../core/protocol/webview';
+import { acceptVerdict, extractedCode, toPanelCandidate } from '../../core/protocol/webview';
 import type { RankOptions } from '../../core/ranking/ranking';
 import type { CandidateOutput, GroupOutput } from '../../core/ranking/types';
 import { appendPreferenceRecord } from '../../node/preferences/logFile';
+import { rewardInfoFor } from '../../core/rewardInfo';
 
 /** Hooks the generate command supplies; each gets the candidate with all its evidence. */
 export interface SessionHooks {
@@ -26,6 +27,12 @@ export interface SessionHooks {
   onRegenerate?(weights: Record<string, number>, session: ReviewSession): Promise<void> | void;
   /** The user pressed Cancel in the panel (also signalled through `session.token`). */
   onCancel?(session: ReviewSession): void;
+  /**
+   * "Set reference...": ask for a gold answer and re-rank the same candidates with it (no new sampling). Return the
+   * reference as it goes in the record (gold SQL, oracle patch, reference image path) and the re-ranked group, or
+   * undefined when the user backed out.
+   */
+  onSetReference?(session: ReviewSession): Promise<{ reference: string; group: GroupOutput; weights?: Record<string, number> } | undefined>;
 }
 
 export interface BeginSessionInput {
@@ -46,6 +53,8 @@ export interface BeginSessionInput {
   rewardDescriptions?: Record<string, string | RewardInfo>;
   /** Accept button text; defaults per task ("Insert SQL", "Apply patch", "Save chart spec"). */
   acceptLabel?: string;
+  /** path -> text the patch candidates were computed against (SEARCH/REPLACE markers already there are not refused). */
+  originals?: Record<string, string>;
   hooks?: SessionHooks;
 }
 
@@ -77,6 +86,7 @@ export class ReviewSession {
   private readonly facts = new Map<number, GenerationFacts>();
   private group: GroupOutput | null = null;
   private failure: { error: ErrorInfo; whatToDo: string } | null = null;
+  private cancelledByUser = false;
   private progress: { done: number; total: number; message?: string } | null = null;
   private _human: HumanSignal;
   private logState: 'no' | 'pending' | 'writing' | 'done' = 'no';
@@ -106,6 +116,9 @@ export class ReviewSession {
       rewards,
       canOpenDiff: input.hooks?.onOpenDiff !== undefined,
       acceptLabel: input.acceptLabel ?? ACCEPT_LABELS[input.task],
+      reference: input.context.reference ?? null,
+      canSetReference: input.hooks?.onSetReference !== undefined,
+      startedAt: Date.now(),
     };
     this._human = emptyHumanSignal(input.weights);
   }
@@ -176,6 +189,18 @@ export class ReviewSession {
     this.enqueue(async () => this.host.post({ type: 'failed', sessionId: this.id, ...f }));
   }
 
+  /** The user cancelled (panel or notification): shown neutral, not as a failure. */
+  markCancelled(): void {
+    if (this.cancelledByUser) return;
+    this.cancelledByUser = true;
+    this.progress = null;
+    this.enqueue(async () => this.host.post({ type: 'cancelled', sessionId: this.id }));
+  }
+
+  get wasCancelled(): boolean {
+    return this.cancelledByUser;
+  }
+
   status(level: 'info' | 'warning' | 'error', message: string): void {
     this.host.post({ type: 'status', sessionId: this.id, level, message });
   }
@@ -191,6 +216,7 @@ export class ReviewSession {
       if (this.progress) out.push({ type: 'progress', sessionId: this.id, ...this.progress });
     }
     if (this.failure) out.push({ type: 'failed', sessionId: this.id, ...this.failure });
+    if (this.cancelledByUser) out.push({ type: 'cancelled', sessionId: this.id });
     if (this.loggedAs) out.push({ type: 'logged', sessionId: this.id, ...this.loggedAs, file: this.host.displayPath(this.loggedAs.file) });
     return out;
   }
@@ -205,6 +231,9 @@ export class ReviewSession {
     this.updateHuman(h);
     const c = this.candidates.get(index);
     if (!c) return this.status('error', `Candidate ${index + 1} is not part of this review.`);
+    // The panel already disables Accept for these; this is the authoritative check (a stale or scripted panel).
+    const verdict = this.verdict(c);
+    if (verdict.blocked) return this.status('error', `Candidate ${index + 1} was not accepted: ${verdict.blocked}.`);
     try {
       const msg = await (this.input.hooks?.onAccept ?? defaultAccept)(c, this);
       this.status('info', msg || `Accepted candidate ${index + 1}.`);
@@ -239,12 +268,61 @@ export class ReviewSession {
   }
 
   cancel(): void {
+    this.markCancelled();
     this.cts.cancel();
     this.input.hooks?.onCancel?.(this);
   }
 
+  /** "Set reference...": the command's hook asks for the gold answer and re-ranks; the record carries it. */
+  async setReference(): Promise<void> {
+    const hook = this.input.hooks?.onSetReference;
+    if (!hook) return this.status('warning', 'This review cannot be re-ranked with a reference.');
+    if (!this.group) return this.status('info', 'Wait until scoring finishes, then set the reference.');
+    if (this.logState !== 'no') return this.status('info', 'This review is already in the preference log; set the reference before accepting.');
+    let out;
+    try {
+      out = await hook(this);
+    } catch (e) {
+      return this.status('error', `The group was not re-ranked: ${toErrorInfo(e).message}`);
+    }
+    if (!out) return;
+    this.input.context = { ...this.input.context, reference: out.reference };
+    this.info.reference = out.reference;
+    const names = new Set<string>();
+    for (const c of out.group.candidates) for (const k of Object.keys(c.rewards)) names.add(k);
+    const infos = rewardInfoFor(names);
+    for (const n of names) if (!this.info.rewards[n]) this.info.rewards[n] = infos[n]!;
+    if (out.weights) (out.group as { weights?: unknown }).weights = out.weights;
+    // A new weight set comes with the gold rewards: the sliders and the logged weights follow it.
+    const used = (out.group as { weights?: unknown }).weights;
+    if (isWeightMap(used)) {
+      this._human = { ...this._human, weights: { ...used } };
+      this.info.weights = { ...used };
+    }
+    const info = { ...this.info };
+    this.enqueue(async () => this.host.post({ type: 'session', session: info }));
+    this.setRanked(out.group);
+    this.status('info', `Re-ranked with the reference: ${[...names].filter((n) => !['syntax', 'executes', 'non_empty', 'schema_valid', 'consensus', 'format'].includes(n)).join(', ') || 'no gold reward applies'}.`);
+  }
+
   candidate(index: number): CandidateOutput | undefined {
     return this.candidates.get(index);
+  }
+
+  /** The ranked group's candidate texts by index (what a re-rank with a reference scores again). */
+  rankedTexts(): string[] {
+    return this.group ? [...this.group.candidates].sort((a, b) => a.index - b.index).map((c) => c.text) : [];
+  }
+
+  /** What Copy puts on the clipboard: the extracted code (SQL, spec, diff), not the raw answer with its fences. */
+  copyText(index: number): string | undefined {
+    const c = this.candidates.get(index);
+    return c ? (extractedCode(c) ?? c.text) : undefined;
+  }
+
+  private verdict(c: CandidateOutput) {
+    const o = this.info.rankOptions;
+    return acceptVerdict(this.input.task, c, { ...(o.gate ? { gate: o.gate } : {}), ...(o.thresholds ? { thresholds: o.thresholds } : {}), ...(this.input.originals ? { originals: this.input.originals } : {}) });
   }
 
   /** Called when a newer session replaces this one or the panel closes: logs feedback that was given. */
@@ -303,6 +381,11 @@ export class ReviewSession {
 
   private async toPanel(c: CandidateOutput): Promise<PanelCandidate> {
     const pc = toPanelCandidate(c);
+    if (Object.keys(c.rewards).length > 0 || c.error) {
+      const v = this.verdict(c);
+      if (v.blocked) pc.acceptBlocked = v.blocked;
+      if (v.gateFailures.length > 0) pc.gateFailures = v.gateFailures;
+    }
     const pngPath = c['pngPath'];
     if (pc.png === undefined && typeof pngPath === 'string') {
       try {

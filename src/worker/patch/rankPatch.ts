@@ -1,6 +1,6 @@
 /**
  * Patch ranking end to end: load the files the candidates name, score every group in core (similarity, applies,
- * syntax through TypeScript's parser, size, consensus), optionally run the test command on a temporary copy per
+ * syntax through tree-sitter, size, consensus), optionally run the test command on a temporary copy per
  * candidate, then rank with the shared ranking module. The worker's `patch.rank` and `reward-lens rank --task patch`
  * both call `rankPatch`.
  */
@@ -16,12 +16,12 @@ import { mergeWeights, rankGroup } from '../../core/ranking/ranking';
 import type { Rewards } from '../../core/ranking/types';
 import { resolveInsideRoot } from '../../node/paths';
 import { runPatchTests } from './testRunner';
-import { defaultSyntaxChecker } from './tsSyntax';
+import { syntaxCheckerFor } from '../syntax/syntaxPort';
 
 export interface RankPatchOptions {
   signal?: AbortSignal;
   progress?: (p: PatchRankProgress) => void;
-  /** Parser port (tests pass a fake); default TypeScript/JavaScript + JSON. */
+  /** Parser port (tests pass a fake); default tree-sitter, with the grammars each group's files need. */
   syntax?: SyntaxChecker;
   /** The clock of the time limits (tests pass a fake one). */
   now?: () => number;
@@ -91,6 +91,12 @@ export function groupFiles(g: PatchRankGroupInput, root: string | null | undefin
   return out;
 }
 
+/** tree-sitter with the grammars of every file the group names loaded (core calls the checker synchronously). */
+function groupSyntaxChecker(g: PatchRankGroupInput, files: Record<string, string>): Promise<SyntaxChecker> {
+  const paths = new Set([...Object.keys(files), ...g.candidates.flatMap((t) => referencedPaths(t, g.selection))]);
+  return syntaxCheckerFor([...paths], { texts: [...Object.values(files), ...g.candidates], bases: files });
+}
+
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
@@ -120,7 +126,6 @@ export async function rankPatch(params: PatchRankParams, opts: RankPatchOptions 
   const checkCancel = () => {
     if (opts.signal?.aborted) throw new CodedError('cancelled', 'ranking cancelled');
   };
-  const syntax = opts.syntax ?? defaultSyntaxChecker;
   const weights = mergeWeights(PATCH_DEFAULT_WEIGHTS, params.weights);
   const limits = mergeLimits(params.limits);
   const groups: PatchGroupOutput[] = [];
@@ -133,6 +138,7 @@ export async function rankPatch(params: PatchRankParams, opts: RankPatchOptions 
       groups.push(refusedGroup(g, weights, sizeError));
       continue;
     }
+    const syntax = opts.syntax ?? (await groupSyntaxChecker(g, gf.files));
     const ctx: PatchContext = { files: gf.files, binary: gf.binary, refused: gf.refused, ...(g.selection ? { selection: g.selection } : {}) };
     const scored: ScoredPatchGroup = await scorePatchGroupAsync(
       g.candidates,

@@ -93,6 +93,29 @@ describe('Patch candidates: diff review and apply', () => {
     assert.equal(doc.isDirty, false);
   });
 
+  it('Accept and Undo leave the document modified, never saved by us (with auto save off, as desktop VS Code ships)', async () => {
+    const files = vscode.workspace.getConfiguration('files');
+    const before = files.inspect<string>('autoSave')?.globalValue;
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const doc = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(await applyCandidate(vscode.Uri.file(dir), [{ path: 'math.ts', status: 'modified', after: PATCHED }]), true);
+      assert.equal(doc.isDirty, true, 'modified after Accept');
+      // Longer than the web default auto-save delay (1 s): nothing of ours saves it meanwhile.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(fs.readFileSync(file.fsPath, 'utf8'), ORIGINAL, 'not written to disk by Accept');
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(doc.getText(), ORIGINAL);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(fs.readFileSync(file.fsPath, 'utf8'), ORIGINAL, 'not written to disk by Undo');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await files.update('autoSave', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('refuses to apply over a file that changed since the candidates were made', async () => {
     await assert.rejects(
       applyCandidate(vscode.Uri.file(dir), [{ path: 'math.ts', status: 'modified', after: PATCHED }], { expectedBefore: { 'math.ts': 'something else' } }),

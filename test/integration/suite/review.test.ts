@@ -73,7 +73,7 @@ describe('Review panel and preference log', () => {
       hooks: { onAccept: (c) => void accepted.push(c.text) },
     });
     const g = group();
-    session.addCandidate({ index: 0, text: g.candidates[0]!.text }, { tokenCount: 5, logprobs: { sum: -3, mean: -0.6, min: -1.2 } });
+    session.addCandidate({ index: 0, text: g.candidates[0]!.text }, { tokenCount: 5, logprobs: { sum: -3, mean: -0.6, min: -1.2, count: 5 } });
     session.setRanked(g);
     const logged = new Promise<{ recordId: string; file: string }>((resolve) => session.onDidLog(resolve));
     const human = { accepted: 1, preferences: [{ chosen: 1, rejected: 0 }], rejected: [0], ratings: { '1': 5 }, note: 'counts', weights: { execution_match: 4, syntax: 0 } };
@@ -121,5 +121,103 @@ describe('Review panel and preference log', () => {
     assert.deepEqual(log.records[1]!.human.rejected, [1]);
     assert.equal(log.records[1]!.human.accepted, null);
     assert.ok(session.token.isCancellationRequested);
+  });
+});
+
+describe('Review panel: reopen, Accept refusal, reference', () => {
+  let dir: string;
+  let logFile: string;
+  let context: vscode.ExtensionContext;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'extension installed');
+    await ext.activate();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-review2-it-'));
+    logFile = path.join(dir, 'preferences.jsonl');
+    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', logFile, vscode.ConfigurationTarget.Global);
+    context = { extensionUri: ext.extensionUri, globalStorageUri: vscode.Uri.file(dir), subscriptions: [] } as unknown as vscode.ExtensionContext;
+  });
+
+  after(async () => {
+    ReviewPanel.active?.dispose();
+    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', undefined, vscode.ConfigurationTarget.Global);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function begin(panel: ReviewPanel, task: 'sql' | 'patch', hooks: Parameters<ReviewPanel['beginSession']>[0]['hooks'] = {}) {
+    return panel.beginSession({
+      task,
+      prompt: [{ role: 'user', content: `Question: ${task} request` }],
+      context: {},
+      model: { id: 'tiny' },
+      sampling: { n: 2, temperature: 0.8, topP: 0.95, maxNewTokens: 64 },
+      provider: 'cpu',
+      weights: { execution_match: 3, syntax: 1 },
+      hooks,
+    });
+  }
+
+  it('refuses Accept for a patch that does not apply (hook not run, reason in the status), and sends the reason to the card', async () => {
+    const panel = ReviewPanel.createOrShow(context);
+    await withTimeout(panel.whenReady(), 30_000, 'ready');
+    const applied: number[] = [];
+    const session = begin(panel, 'patch', { onAccept: (c) => void applied.push(c.index) });
+    const markers = 'a\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n';
+    session.setRanked({
+      group: 'g',
+      allEqual: false,
+      candidates: [
+        { index: 0, text: 'bad', rewards: { applies: 0, syntax: 0 }, total: 0, advantage: -1, rank: 2, error: { code: 'patch_apply', message: 'SEARCH text not found' }, files: [] },
+        { index: 1, text: 'markers', rewards: { applies: 1, syntax: 1 }, total: 2, advantage: 1, rank: 1, error: null, files: [{ path: 'a.ts', status: 'modified', after: markers }] },
+      ],
+    });
+    await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 0, human: { accepted: 0, preferences: [], rejected: [], ratings: {}, note: '', weights: {} } });
+    await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 1, human: { accepted: 1, preferences: [], rejected: [], ratings: {}, note: '', weights: {} } });
+    assert.deepEqual(applied, []);
+    const statuses = panel.sentForTest.filter((m) => m.type === 'status').map((m) => (m as { message: string }).message);
+    assert.ok(statuses.some((m) => /Candidate 1 was not accepted: it does not apply/.test(m)), statuses.join(' | '));
+    assert.ok(statuses.some((m) => /Candidate 2 was not accepted: SEARCH\/REPLACE markers would end up in a\.ts/.test(m)), statuses.join(' | '));
+    const ranked = panel.sentForTest.filter((m) => m.type === 'ranked').pop() as { group: { candidates: { index: number; acceptBlocked?: string }[] } };
+    assert.match(ranked.group.candidates.find((c) => c.index === 0)!.acceptBlocked!, /does not apply/);
+    assert.equal((await readPreferenceLog(logFile).catch(() => ({ records: [] }))).records.length, 0, 'a refused Accept logs nothing');
+    panel.dispose();
+  });
+
+  it('Set reference re-ranks through the hook; the reference and reward definitions go in the record', async () => {
+    const panel = ReviewPanel.createOrShow(context);
+    await withTimeout(panel.whenReady(), 30_000, 'ready');
+    const session = begin(panel, 'sql', {
+      onAccept: () => undefined,
+      onSetReference: async () => ({ reference: 'SELECT count(*) FROM orders', group: group() }),
+    });
+    session.setRanked({ ...group(), candidates: group().candidates.map((c) => ({ ...c, rewards: { syntax: 1 } })) });
+    await panel.receiveForTest({ type: 'setReference', sessionId: session.id });
+    assert.equal(session.info.reference, 'SELECT count(*) FROM orders');
+    const logged = new Promise<void>((resolve) => session.onDidLog(() => resolve()));
+    await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 1, human: { accepted: 1, preferences: [], rejected: [], ratings: {}, note: '', weights: { execution_match: 3, syntax: 1 } } });
+    await withTimeout(logged, 10_000, 'logged');
+    const rec = (await readPreferenceLog(logFile)).records.pop()!;
+    assert.equal(rec.version, 2);
+    assert.equal(rec.context.reference, 'SELECT count(*) FROM orders');
+    assert.deepEqual(Object.keys(rec.rewardDefinitions ?? {}).sort(), ['execution_match', 'syntax']);
+    assert.equal(rec.candidates[1]!.rewards['execution_match'], 1);
+    panel.dispose();
+  });
+
+  it('reopened after a close, the panel shows the last reviewed group from the log (read-only) and the recent list', async () => {
+    const panel = ReviewPanel.createOrShow(context);
+    await withTimeout(panel.whenReady(), 30_000, 'ready');
+    const deadline = Date.now() + 10_000;
+    while (!panel.sentForTest.some((m) => m.type === 'ranked') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const history = panel.sentForTest.find((m) => m.type === 'history') as { items: { recordId: string; title: string }[] } | undefined;
+    assert.ok(history, 'history sent');
+    const last = (await readPreferenceLog(logFile)).records.pop()!;
+    assert.equal(history.items[0]!.recordId, last.id);
+    assert.equal(history.items[0]!.title, 'sql request');
+    const session = panel.sentForTest.find((m) => m.type === 'session') as { session: { id: string; restored?: boolean; reference?: string } };
+    assert.deepEqual([session.session.id, session.session.restored, session.session.reference], [last.id, true, 'SELECT count(*) FROM orders']);
+    assert.equal(panel.currentSession, null, 'nothing live: Accept cannot log it again');
+    panel.dispose();
   });
 });

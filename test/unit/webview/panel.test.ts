@@ -89,6 +89,10 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
     try {
       await ranked(p);
       assert.deepStrictEqual(await order(p), [0, 2, 1]);
+      // The weights are folded away by default; their summary names the weights in force.
+      assert.strictEqual(await p.page.evaluate(() => document.getElementById('rl-weights').open), false);
+      assert.match((await p.page.textContent('#rl-weights summary'))!, /execution_match 3, ngram 1/);
+      await p.page.click('#rl-weights summary');
       // Keyboard on the real sliders: execution_match to 0 (Home), ngram to its maximum (End).
       await p.page.focus('input.rl-weight-slider[data-reward="execution_match"]');
       await p.page.keyboard.press('Home');
@@ -123,9 +127,15 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
       assert.strictEqual(await p.page.evaluate(() => document.activeElement?.id), 'rl-card-2');
       await p.page.keyboard.press('x'); // reject
       await p.page.keyboard.press('c'); // copy
-      // Prefer candidate 0 over 1 with the select, by keyboard.
+      // Prefer candidate 0 over 1, keyboard only: ArrowDown only moves the choice (nothing is recorded: it used to
+      // record the first candidate passed), Enter records it.
       await p.page.focus('#rl-card-0 select.rl-prefer');
-      await p.page.selectOption('#rl-card-0 select.rl-prefer', '1');
+      await p.page.keyboard.press('ArrowDown');
+      assert.strictEqual(await p.page.inputValue('#rl-card-0 select.rl-prefer'), '1');
+      assert.strictEqual(await p.page.locator('#rl-card-0 .rl-pref').count(), 0, 'ArrowDown alone records nothing');
+      assert.ok(!(await p.posted()).some((m) => m.type === 'feedback' && ((m.human as { preferences: unknown[] }).preferences.length > 0)));
+      await p.page.keyboard.press('Enter');
+      await p.page.waitForSelector('#rl-card-0 .rl-pref');
       await p.page.fill('#rl-note', 'ordering matters');
       await p.page.waitForFunction(() => (window as unknown as { __posted: { type: string; human?: { note: string } }[] }).__posted.some((m) => m.type === 'feedback' && m.human?.note === 'ordering matters'));
       // Tab from the card reaches its buttons in visual order.

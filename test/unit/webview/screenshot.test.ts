@@ -92,6 +92,7 @@ describe('review panel screenshot', function () {
       await p.send({ type: 'ranked', sessionId: 'demo', group: { allEqual: false, candidates } } satisfies HostMessage);
       await p.page.check('#rl-card-0 input[data-rating="5"]');
       await p.page.selectOption('#rl-card-0 select.rl-prefer', '2');
+      await p.page.click('#rl-card-0 button[data-action="prefer"]');
       await p.page.waitForSelector('#rl-card-0 .rl-pref');
       const out = path.join(repoRoot, 'test-output', 'review-panel.png');
       fs.mkdirSync(path.dirname(out), { recursive: true });
