@@ -167,10 +167,11 @@ function casesForTwo(p: Pair, q: Pair, k: number, rand: () => number): OracleCas
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
 
 /**
- * All cases from real file pairs: each pair as is, every fifth also with CRLF line endings, and consecutive pairs
- * combined into two-file edits. `maxDiffChars` bounds the size of an edit (the reference's similarity is quadratic).
+ * Cases from real file pairs, in order, until both modes have `target` cases: each pair as is, every fifth also with
+ * CRLF line endings, and consecutive pairs combined into two-file edits. `maxDiffChars` bounds the size of an edit
+ * (the reference's similarity is quadratic in it).
  */
-export function buildOracleCases(pairs: readonly FilePair[], seed = 10, maxDiffChars = 4000): OracleCase[] {
+export function buildOracleCases(pairs: readonly FilePair[], target = Infinity, seed = 10, maxDiffChars = 4000): OracleCase[] {
   const rand = rng(seed);
   const usable: Pair[] = [];
   const seen = new Set<string>();
@@ -183,10 +184,16 @@ export function buildOracleCases(pairs: readonly FilePair[], seed = 10, maxDiffC
     usable.push({ path: p, old: fp.old, new: fp.new });
   }
   const out: OracleCase[] = [];
-  usable.forEach((pr, k) => {
-    out.push(...casesForPair(pr, k, rand));
-    if (k % 5 === 0) out.push(...casesForPair({ path: `crlf/${pr.path}`, old: crlf(pr.old), new: crlf(pr.new) }, k, rand));
-    if (k % 2 === 1) out.push(...casesForTwo(usable[k - 1]!, pr, k, rand));
-  });
+  let strict = 0;
+  for (let k = 0; k < usable.length && Math.min(out.length - strict, strict) < target; k++) {
+    const pr = usable[k]!;
+    const add = (cs: OracleCase[]) => {
+      out.push(...cs);
+      strict += cs.filter((c) => c.strict).length;
+    };
+    add(casesForPair(pr, k, rand));
+    if (k % 5 === 0) add(casesForPair({ path: `crlf/${pr.path}`, old: crlf(pr.old), new: crlf(pr.new) }, k, rand));
+    if (k % 2 === 1) add(casesForTwo(usable[k - 1]!, pr, k, rand));
+  }
   return out;
 }

@@ -85,8 +85,10 @@ describe('core/patch SWE-RL similarity vs the reference code (../shared/oracles/
       console.log(`    (skipped: ${missing})`);
       this.skip();
     }
-    const pairs = realFilePairs(REPO_ROOT, 130).filter((f) => f.old.length < 16_000 && f.new.length < 16_000);
-    const cases = buildOracleCases(pairs);
+    // Newest edits first (git history, topped up from node_modules when the clone is shallow), until each mode has
+    // 2,100 cases.
+    const pairs = realFilePairs(REPO_ROOT, 400).filter((f) => f.old.length < 16_000 && f.new.length < 16_000);
+    const cases = buildOracleCases(pairs, 2100);
     const calls: PyCall[] = [];
     const uniIndex = new Map<number, number>();
     cases.forEach((c, i) => {
