@@ -21,14 +21,19 @@ export const REWARD_DEFINITIONS: Readonly<Record<string, Readonly<Record<string,
     consensus: 'reward-lens@2',
     format: 'rlforsql@ba280b7',
   }),
+  // SWE-RL: facebookresearch/swe-rl src/swerl/core/reward.py at 5aa10d6 (../shared/oracles/swerl_reward.COMMIT);
+  // both equal the reference to 1e-9 (test/unit/core/patch/swerlOracle.test.ts). reward-lens@2: path, binary and
+  // one-fence checks in `applies` (issue 15/10), which also changes who counts for consensus, size and syntax.
   patch: Object.freeze({
-    similarity: 'swerl@unversioned',
-    applies: 'reward-lens@1',
-    // 2: tree-sitter for every language (was TypeScript/JSON only); a broken file counts when the patch adds errors.
-    syntax: 'reward-lens@2',
-    size: 'reward-lens@1',
-    consensus: 'reward-lens@1',
-    tests: 'reward-lens@1',
+    similarity: 'swerl@5aa10d6',
+    similarity_unidiff: 'swerl@5aa10d6',
+    applies: 'reward-lens@2',
+    // 2: tree-sitter for every language (was TypeScript/JSON only), a broken file counts when the patch adds errors;
+    // 3: also null for candidates refused by the path, binary and one-fence checks.
+    syntax: 'reward-lens@3',
+    size: 'reward-lens@2',
+    consensus: 'reward-lens@2',
+    tests: 'reward-lens@2',
   }),
   chart: Object.freeze({
     executes: 'reward-lens@1',

@@ -10,7 +10,7 @@
 import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
 import type { ErrorInfo } from '../errors';
 import { DEFAULT_PATCH_LIMITS, limitError, type PatchLimits } from './limits';
-import { applyCodeChange, FormatError, getOwn, hasSwerlTags, newFiles, parseSearchReplaceAnswer, SEARCH_REPLACE_REGEX } from './swerl';
+import { applyCodeChange, findSearchReplaceBlocks, FormatError, getOwn, hasSwerlTags, newFiles, parseSearchReplaceAnswer } from './swerl';
 
 export type CandidateFormat = 'search-replace' | 'unified-diff' | 'whole-file';
 
@@ -63,12 +63,30 @@ const fail = (format: CandidateFormat | null, code: 'patch_format' | 'patch_appl
 });
 
 /**
- * A fenced block: the opening fence line, then the body up to the newline before a closing fence at a line start.
- * The body's last newline belongs to the fence, so a blank last line of code survives ("a\n\n```" is "a\n").
+ * The body of the first fenced block: the opening fence line, then the body up to the newline before a closing
+ * fence at a line start ("```\n```" is an empty body). The body's last newline belongs to the fence, so a blank last
+ * line of code survives ("a\n\n```" is "a\n"); with `crlf`, a "\r" before that newline goes with it. This is the
+ * regex /```[^\n]*\n([\s\S]*?)\r?\n```|```[^\n]*\n()```/ without its quadratic backtracking on many unclosed fences.
  */
-const FENCE = /```[^\n]*\n([\s\S]*?)\r?\n```|```[^\n]*\n()```/;
-/** SWE-RL's block regex without the global flag (a /g regex keeps lastIndex between calls, and matchAll copies it). */
-const SR_BLOCK = new RegExp(SEARCH_REPLACE_REGEX.source);
+export function firstFence(text: string, crlf = true): string | null {
+  let nl = -1;
+  let closeFrom = -2;
+  let close = -1;
+  for (let p = text.indexOf('```'); p >= 0; p = text.indexOf('```', p + 1)) {
+    if (nl < p + 3) nl = text.indexOf('\n', p + 3);
+    if (nl < 0) return null;
+    if (closeFrom !== nl + 1) {
+      closeFrom = nl + 1;
+      close = text.indexOf('\n```', nl + 1);
+    }
+    if (close >= 0) {
+      const body = text.slice(nl + 1, close);
+      return crlf && body.endsWith('\r') ? body.slice(0, -1) : body;
+    }
+    if (text.startsWith('```', nl + 1)) return '';
+  }
+  return null;
+}
 const SR_MARKER_LINE = /^(?:<<<<<<< SEARCH|>>>>>>> REPLACE)[ \t]*\r?$/m;
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -127,15 +145,16 @@ function checkFileLines(format: CandidateFormat, changes: readonly FileChange[],
 }
 
 /**
- * Which of the three shapes the text is. SWE-RL's shape wins whenever the text looks like it at all (a tag, a block
- * the SWE-RL regex reads, or a marker line, trailing spaces included), so that a malformed SWE-RL answer is judged
- * as one (-1, as the reference does) instead of being written into the file as a whole-file rewrite.
+ * Which of the three shapes the text is: a block SWE-RL's regex reads, else a unified diff (headers or hunks at line
+ * starts), else anything SWE-RL-like (a tag, a marker line, trailing spaces included) is judged as a malformed
+ * search/replace answer (-1, as the reference does) instead of being written into the file, else a whole-file rewrite.
+ * Known ambiguity: a whole-file answer whose code itself holds such lines (tags, markers, diff headers) is not read
+ * as a whole-file answer.
  */
 export function detectFormat(text: string): CandidateFormat {
-  if (hasSwerlTags(text)) return 'search-replace';
-  if (SR_BLOCK.test(text)) return 'search-replace';
+  if (findSearchReplaceBlocks(text, 1).length > 0) return 'search-replace';
   if (/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text) || (/^--- \S/m.test(text) && /^\+\+\+ \S/m.test(text)) || /^diff --git /m.test(text)) return 'unified-diff';
-  if (SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
+  if (hasSwerlTags(text) || SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
   return 'whole-file';
 }
 
@@ -256,9 +275,17 @@ function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[],
   return notes;
 }
 
+/**
+ * The diff inside a fenced answer ("Here is the patch:\n```diff\n...\n```"), or the text itself when its own diff
+ * lines come before any fence (a diff of a Markdown file holds fences of its own, as context lines).
+ */
 function extractDiffText(text: string): string {
-  const fenced = /```(?:diff|patch|udiff)?[^\n]*\n([\s\S]*?)\n?```/.exec(text);
-  return fenced && /^@@ /m.test(fenced[1]!) ? fenced[1]! + '\n' : text;
+  const fence = text.indexOf('```');
+  if (fence < 0) return text;
+  const firstDiffLine = text.search(/^(?:diff --git |--- |\+\+\+ |@@ -)/m);
+  if (firstDiffLine >= 0 && firstDiffLine < fence) return text;
+  const body = firstFence(text.slice(fence), false);
+  return body !== null && /^@@ /m.test(body) ? body + '\n' : text;
 }
 
 /**
@@ -369,17 +396,16 @@ function firstFailingHunk(source: string, p: StructuredPatch): number {
  * line ending when it has none.
  */
 function rewriteOf(text: string, region: string, file = region): string {
-  const m = FENCE.exec(text);
+  const fenced = firstFence(text);
   const eol = region.endsWith('\r\n') ? '\r\n' : region.endsWith('\n') ? '\n' : '';
-  if (!m) return eol && !text.endsWith('\n') ? text + eol : text;
-  let body = (m[1] ?? m[2] ?? '').replace(/\r\n/g, '\n');
+  if (fenced === null) return eol && !text.endsWith('\n') ? text + eol : text;
+  let body = fenced.replace(/\r\n/g, '\n');
   if (file.includes('\r\n')) body = body.replace(/\n/g, '\r\n');
   return body + eol;
 }
 
 function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
-  const m = FENCE.exec(text);
-  const code = m ? (m[1] ?? m[2] ?? '') : text;
+  const code = firstFence(text) ?? text;
   if (code.trim() === '') return fail('whole-file', 'patch_format', 'the candidate is empty: no code to put in place');
   const sel = ctx.selection;
   const known = Object.keys(ctx.files);

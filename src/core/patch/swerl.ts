@@ -68,14 +68,67 @@ export interface SearchReplace {
   replace: string;
 }
 
+/** Sorted start indexes of every occurrence of `sub` (overlapping ones included). */
+function occurrences(text: string, sub: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(sub); i >= 0; i = text.indexOf(sub, i + 1)) out.push(i);
+  return out;
+}
+
+/** The first element of sorted `xs` that is >= x, or -1. */
+function firstAtLeast(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (xs[m]! < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo < xs.length ? xs[lo]! : -1;
+}
+
+const SR_EQ = '\n=======\n';
+const SR_END = '\n>>>>>>> REPLACE\n```';
+
+/**
+ * The matches `re.findall(SEARCH_REPLACE_REGEX, text)` finds, in the same order, without a backtracking regex: the
+ * regex's lazy bodies make it quadratic on text with many unclosed blocks (a 160 KB candidate took over 8 minutes).
+ * At a fence "```": the rest of its line, then a "### path" line, then "<<<<<<< SEARCH"; the search text ends at the
+ * first "\n=======\n" after it, and the replace text at the first "\n>>>>>>> REPLACE\n```" after that (when the
+ * latter is missing no later "=======" can help, so the regex's backtracking finds nothing either); after a match the
+ * scan resumes at its end, as findall does. test/unit/core/patch/swerl.test.ts checks it against the regex.
+ */
+export function findSearchReplaceBlocks(text: string, max = Infinity): { path: string; search: string; replace: string }[] {
+  const out: { path: string; search: string; replace: string }[] = [];
+  if (!text.includes('<<<<<<< SEARCH\n')) return out;
+  const eqs = occurrences(text, SR_EQ);
+  const ends = occurrences(text, SR_END);
+  let nl = -1;
+  for (let p = text.indexOf('```'); p >= 0 && out.length < max; p = text.indexOf('```', p + 1)) {
+    if (nl < p + 3) nl = text.indexOf('\n', p + 3);
+    if (nl < 0) break;
+    const l2 = nl + 1;
+    if (!text.startsWith('### ', l2)) continue;
+    const nl2 = text.indexOf('\n', l2 + 4);
+    if (nl2 < 0 || !text.startsWith('<<<<<<< SEARCH\n', nl2 + 1)) continue;
+    const gs = nl2 + 1 + '<<<<<<< SEARCH\n'.length;
+    const e = firstAtLeast(eqs, gs);
+    if (e < 0) continue;
+    const r = firstAtLeast(ends, e + SR_EQ.length);
+    if (r < 0) continue;
+    out.push({ path: text.slice(l2 + 4, nl2), search: text.slice(gs, e), replace: text.slice(e + SR_EQ.length, r) });
+    p = r + SR_END.length - 1;
+  }
+  return out;
+}
+
 /** `parse_search_replace`: path -> edits, paths in first-seen order (Python dict order). */
 export function parseSearchReplace(text: string): Map<string, SearchReplace[]> {
   const out = new Map<string, SearchReplace[]>();
-  for (const m of text.matchAll(SEARCH_REPLACE_REGEX)) {
-    const path = m[1]!;
-    let list = out.get(path);
-    if (!list) out.set(path, (list = []));
-    list.push({ search: m[2]!, replace: m[3]! });
+  for (const m of findSearchReplaceBlocks(text)) {
+    let list = out.get(m.path);
+    if (!list) out.set(m.path, (list = []));
+    list.push({ search: m.search, replace: m.replace });
   }
   return out;
 }

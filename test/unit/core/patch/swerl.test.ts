@@ -1,6 +1,7 @@
 /** SWE-RL reward: the golden values of facebookresearch/swe-rl tests/test_reward.py, and per-file floats vs python3. */
 import { strict as assert } from 'node:assert';
-import { calculateReward, calculateRewardUnidiff, calculateSearchReplaceReward, parseSearchReplace } from '../../../../src/core/patch/swerl';
+import { firstFence } from '../../../../src/core/patch/candidate';
+import { calculateReward, calculateRewardUnidiff, calculateSearchReplaceReward, findSearchReplaceBlocks, parseSearchReplace, SEARCH_REPLACE_REGEX } from '../../../../src/core/patch/swerl';
 import { filelevelDiff } from '../../../../src/core/patch/unidiffFiles';
 import { partialEdit, realFilePairs, rng } from './realPairs';
 import { REPO_ROOT, pythonAvailable, runOracle } from './pyOracle';
@@ -72,6 +73,56 @@ describe('core/patch SWE-RL reward (golden values of swe-rl tests/test_reward.py
     assert.deepEqual({ ...filelevelDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n') }, {});
     // A line past the end of a complete hunk is "patch info" to unidiff, not an error.
     assert.deepEqual({ ...filelevelDiff('--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-a\n+b\n+c\n') }, { x: '@@ -1,1 +1,1 @@\n-a\n+b' });
+  });
+});
+
+describe('core/patch linear-time block and fence readers equal the regexes they replace', () => {
+  const TOKENS = ['```', '```py', '\n', '### a', '### b c', '<<<<<<< SEARCH', '=======', '>>>>>>> REPLACE', 'x', ' ', '\r', '\n\n'];
+  const soup = (rand: () => number) => Array.from({ length: 5 + Math.floor(rand() * 60) }, () => TOKENS[Math.floor(rand() * TOKENS.length)]).join('');
+  /** Blocks with random damage: lines dropped, duplicated or swapped for a marker, fences left open, \r added. */
+  const blocks = (rand: () => number) => {
+    const lines: string[] = [];
+    const n = 1 + Math.floor(rand() * 4);
+    for (let b = 0; b < n; b++) {
+      const block = ['```py', `### ${rand() < 0.5 ? 'a' : 'b c'}`, '<<<<<<< SEARCH', ...(rand() < 0.3 ? [] : ['x']), '=======', ...(rand() < 0.3 ? [] : ['y']), '>>>>>>> REPLACE', '```'];
+      for (const l of block) {
+        const r = rand();
+        if (r < 0.05) continue;
+        if (r < 0.1) lines.push(TOKENS[Math.floor(rand() * TOKENS.length)]!);
+        else if (r < 0.13) lines.push(l, l);
+        else lines.push(r < 0.15 ? l + '\r' : l);
+      }
+    }
+    return lines.join('\n') + (rand() < 0.5 ? '\n' : '');
+  };
+  const text = (rand: () => number) => (rand() < 0.3 ? soup(rand) : blocks(rand));
+
+  it('findSearchReplaceBlocks = re.findall(SEARCH_REPLACE_REGEX) on 20,000 random texts of markers (JS regex, same semantics)', () => {
+    const rand = rng(7);
+    let matched = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const t = text(rand);
+      const want = [...t.matchAll(SEARCH_REPLACE_REGEX)].map((m) => ({ path: m[1]!, search: m[2]!, replace: m[3]! }));
+      assert.deepEqual(findSearchReplaceBlocks(t), want, JSON.stringify(t));
+      matched += want.length;
+    }
+    assert.ok(matched > 200, `only ${matched} blocks in the random texts`);
+  });
+
+  it('firstFence = /```[^\\n]*\\n([\\s\\S]*?)\\r?\\n```|```[^\\n]*\\n()```/ on 20,000 random texts', () => {
+    const FENCE = /```[^\n]*\n([\s\S]*?)\r?\n```|```[^\n]*\n()```/;
+    const rand = rng(8);
+    for (let i = 0; i < 20_000; i++) {
+      const t = text(rand);
+      const m = FENCE.exec(t);
+      assert.equal(firstFence(t), m ? (m[1] ?? m[2]!) : null, JSON.stringify(t));
+    }
+  });
+
+  it('a 160 KB answer of unclosed blocks is read at once (the regex took minutes)', () => {
+    const t = '```\n### a.py\n<<<<<<< SEARCH\nx\n=======\ny\n'.repeat(4000) + '>>>>>>> REPLACE\n';
+    assert.deepEqual(findSearchReplaceBlocks(t), []);
+    assert.equal(firstFence('```x'.repeat(50_000)), null);
   });
 });
 

@@ -302,6 +302,10 @@ describe('worker/patch hostile inputs', function () {
       verdict((await one('diff --git a/src/math.ts b/src/math.ts\nindex 1..2 100644\nGIT binary patch\nliteral 5\nabcde\n\n'))[0]!, 'patch_format', /binary patch/);
       verdict((await one(diff('/dev/null', '/dev/null', '@@ -0,0 +1 @@\n+x\n')))[0]!, 'patch_format', /\/dev\/null on both sides/);
     });
+    it('a 160 KB answer of 4,000 unclosed search/replace blocks gets its verdict (no backtracking regex)', async () => {
+      const text = '```\n### src/math.ts\n<<<<<<< SEARCH\nx\n=======\ny\n'.repeat(4000) + '>>>>>>> REPLACE\n';
+      verdict((await one(text))[0]!, 'patch_format', /No valid search blocks found/);
+    });
     it('a rename from a link out of the root is refused', async () => {
       verdict((await one('diff --git a/link_out/secret.txt b/src/s.txt\nsimilarity index 100%\nrename from link_out/secret.txt\nrename to src/s.txt\n'))[0]!, 'path_outside_root', /link_out/);
     });
