@@ -226,11 +226,17 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
   it('chart: thumbnail grid, weights shown and logged as used, compare two images', async () => {
     await wb.runCommand('Reward Lens: Generate Chart Candidates...');
     // The data file (a pick when the workspace has several .csv/.json files), then no reference image.
-    const q = wb.page.locator('.quick-input-widget');
-    await q.waitFor({ state: 'visible', timeout: 30000 });
-    const label = (await q.locator('input').getAttribute('aria-label')) || '';
-    if (/data file/i.test(label)) await wb.answerQuickInput('sales.csv');
+    // (.vscode/settings.json matches the data glob too.) Wait until the palette has given way to the command's input.
+    const input = wb.page.locator('.quick-input-widget input');
+    const which = await waitFor(async () => {
+      const label = (await input.getAttribute('aria-label').catch(() => '')) || '';
+      const ph = (await input.getAttribute('placeholder').catch(() => '')) || '';
+      return /data file/i.test(label) ? 'pick' : /monthly revenue/.test(ph) ? 'instruction' : null;
+    }, 'the data file pick or the instruction input');
+    if (which === 'pick') await wb.answerQuickInput('sales.csv');
+    await waitFor(async () => /monthly revenue/.test((await input.getAttribute('placeholder').catch(() => '')) || ''), 'the instruction input');
     await wb.answerQuickInput('monthly revenue by region as a line chart');
+    await waitFor(async () => /reference chart/i.test((await input.getAttribute('aria-label').catch(() => '')) || ''), 'the reference pick');
     await wb.answerQuickInput('No reference');
     const panel = await wb.webview(PANEL);
     await panel.locator('#rl-root[data-state=ranked][data-task=chart]').waitFor({ timeout: 180000 });
