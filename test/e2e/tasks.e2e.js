@@ -287,7 +287,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     assert.equal(await reopened.locator('#rl-title').innerText(), lastTitle);
     assert.equal(await reopened.locator('#rl-overview tr.rl-ov-row').count(), 8);
     assert.ok(await reopened.locator('#rl-history button[data-record]').count() >= 2, 'earlier reviews offered');
-    await reopened.locator('#rl-history summary').click();
+    if (!(await reopened.locator('#rl-history').evaluate((d) => d.open))) await reopened.locator('#rl-history summary').click();
     await reopened.locator('#rl-history button[data-record]', { hasText: /^sql:/ }).first().click();
     await reopened.locator('#rl-root[data-task=sql]').waitFor({ timeout: 10000 });
     assert.equal(readLog().length, recordsBefore + 3, 'reopening logs nothing');
