@@ -216,7 +216,9 @@ class ReviewApp {
     text(this.title, session ? session.title : '');
     text(this.model, session ? session.modelLabel : '');
     const ref = session?.reference ?? null;
-    text(this.reference, ref ? `Reference: ${ref.length > 160 ? `${ref.slice(0, 160)}…` : ref}` : '');
+    // One line (the full reference on hover): the overview and the first card keep their place.
+    text(this.reference, ref ? `Reference: ${ref.length > 300 ? `${ref.slice(0, 300)}…` : ref.replace(/\s+/g, ' ')}` : '');
+    setAttrs(this.reference, { title: ref });
     this.reference.hidden = !ref;
     const generating = session !== null && !s.final && s.failure === null && !s.cancelled;
     this.renderProgress(generating);
