@@ -3,6 +3,9 @@
 /**
  * One bundle per runtime: extension host (node, `vscode` external), worker child process (node, onnxruntime-node
  * external: it ships native binaries, copied per platform by scripts/package.mjs), CLI (node), review panel (web).
+ * Output: dist/ (or `--env outDir=...`); the panel gets its own folder, dist/webview/ (script and stylesheet), the
+ * only folder the panel may load resources from (its `localResourceRoots`). Everything that ships is under dist/:
+ * media/ is source (the fonts are copied into dist/ once), see .vscodeignore.
  */
 const path = require('path');
 const CopyPlugin = require('copy-webpack-plugin');
@@ -28,6 +31,11 @@ const copies = [
   { from: 'media/fonts/DejaVuSans-Bold.ttf', to: 'DejaVuSans-Bold.ttf' },
   { from: 'media/fonts/DejaVu-LICENSE.txt', to: 'DejaVu-LICENSE.txt' },
   { from: 'src/worker/chart/mpl_harness.py', to: 'mpl_harness.py' },
+  // Reward server's Python client (`reward-lens python-client --out FILE` writes it).
+  { from: 'src/cli/python/reward_lens_client.py', to: 'reward_lens_client.py' },
+  // Syntax port (src/worker/syntax): tree-sitter's runtime and one grammar per language, loaded on first use.
+  { from: 'node_modules/web-tree-sitter/web-tree-sitter.wasm', to: 'tree-sitter/web-tree-sitter.wasm' },
+  ...Object.values(require('./src/worker/syntax/grammars.json')).map(g => ({ from: g.source, to: `tree-sitter/${g.wasm}` })),
 ];
 
 const tsRule = {
@@ -36,16 +44,17 @@ const tsRule = {
   use: [{ loader: 'ts-loader', options: { transpileOnly: true, configFile: path.resolve(__dirname, 'tsconfig.base.json'), compilerOptions: { module: 'es2020', sourceMap: true, noEmit: false } } }],
 };
 
-/** @type {(env: unknown, argv: {mode?: string}) => import('webpack').Configuration[]} */
-module.exports = (_env, argv) => {
+/** @type {(env: {outDir?: string} | undefined, argv: {mode?: string}) => import('webpack').Configuration[]} */
+module.exports = (env, argv) => {
   const production = argv.mode === 'production';
+  const outDir = path.resolve(__dirname, env?.outDir ?? 'dist');
   /** @type {import('webpack').Configuration} */
   const node = {
     name: 'node',
     target: 'node20',
     mode: production ? 'production' : 'development',
     entry: nodeEntries,
-    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2', devtoolModuleFilenameTemplate: '../[resource-path]' },
+    output: { path: outDir, filename: '[name].js', libraryTarget: 'commonjs2', devtoolModuleFilenameTemplate: '../[resource-path]' },
     devtool: 'source-map',
     // esbuild is only used when running from source (tests); canvas is vega's optional native renderer (not shipped).
     externals: { vscode: 'commonjs vscode', 'onnxruntime-node': 'commonjs onnxruntime-node', esbuild: 'commonjs esbuild', canvas: 'commonjs canvas' },
@@ -67,10 +76,11 @@ module.exports = (_env, argv) => {
     target: 'web',
     mode: production ? 'production' : 'development',
     entry: { webview: './src/webview/main.ts' },
-    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js' },
+    output: { path: path.join(outDir, 'webview'), filename: '[name].js' },
     devtool: production ? 'source-map' : 'inline-source-map',
     resolve: { extensions: ['.ts', '.js'] },
     module: { rules: [tsRule] },
+    plugins: [new CopyPlugin({ patterns: [{ from: 'media/review.css', to: 'review.css' }] })],
     performance: { hints: false },
     stats: 'errors-warnings',
   };

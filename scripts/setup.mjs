@@ -16,9 +16,11 @@ const run = (cmd, argv, opts = {}) => {
 };
 
 // Debian packages the tests use: chromium (browser tests), code-server's native build deps, python3-matplotlib
-// (matplotlib chart candidates), python3-unidiff (oracle of SWE-RL's unidiff reward), sqlite3 (native baseline in bench/sql), Mesa's lavapipe from bookworm-backports
-// (WebGPU path of onnxruntime on the CPU; bookworm's own Mesa 22 is refused by Dawn).
-const APT = ['chromium', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3', 'python3-matplotlib', 'python3-unidiff', 'sqlite3', 'libvulkan1', 'xz-utils'];
+// (matplotlib chart candidates), python3-unidiff (oracle of SWE-RL's unidiff reward), python3-numpy and python3-sqlparse
+// (imports of the test-suite-sql-eval oracle), python3-colormath (oracle of ChartMimic's colour reward), sqlite3 (native
+// baseline in bench/sql), Mesa's lavapipe from bookworm-backports (WebGPU path of onnxruntime on the CPU; bookworm's own
+// Mesa 22 is refused by Dawn).
+const APT = ['chromium', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3', 'python3-matplotlib', 'python3-unidiff', 'python3-numpy', 'python3-sqlparse', 'python3-colormath', 'sqlite3', 'libvulkan1', 'xz-utils'];
 const BACKPORTS = ['mesa-vulkan-drivers'];
 
 function dpkgMissing(pkgs) {

@@ -3,8 +3,10 @@
  *  1. SequenceMatcher(None, pred, oracle, autojunk=False).ratio() on real diff pairs (SWE-RL's inner loop):
  *     ours vs CPython's difflib, measured in the same run on the same pairs (Python times only its loop), with a
  *     check that every ratio is bit-identical.
- *  2. Ranking 8 candidates (mixed formats, with a reference) against a real ~2,000-line file: rankPatch p50/p95,
- *     next to CPython computing only the SWE-RL similarity of the same 8 candidates.
+ *  2. Ranking 8 candidates (mixed formats, with a reference, one syntax error) against a real ~2,000-line TypeScript
+ *     file and a ~2,000-line Python file: rankPatch p50/p95 with all rewards and the tree-sitter syntax port, the
+ *     same before it (TypeScript's parser for TS, no check for Python) and with no syntax parse, all in the same run,
+ *     next to CPython computing only the SWE-RL similarity of the same 8 candidates. The load average is printed.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,6 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { applyCandidate, newContentOf } from '../../src/core/patch/candidate';
 import { SequenceMatcher } from '../../src/core/patch/sequenceMatcher';
 import { generateUnifiedDiff } from '../../src/core/patch/unifiedDiff';
+import type * as TS from 'typescript';
+import type { PatchRankParams } from '../../src/core/patch/protocol';
+import { chainCheckers, jsonSyntaxChecker, type SyntaxChecker } from '../../src/core/patch/rewards';
 import { rankPatch } from '../../src/worker/patch/rankPatch';
 import { diffPairs, realFilePairs } from '../../test/unit/core/patch/realPairs';
 
@@ -91,50 +96,106 @@ function ratioBench(): string[][] {
   ];
 }
 
-function buildGroup(): { file: string; text: string; candidates: string[]; reference: string } {
-  const candidatesPath = path.join(ROOT, 'node_modules', 'diff', 'dist', 'diff.js');
-  const file = 'src/diff.js';
-  const text = fs.readFileSync(candidatesPath, 'utf8');
+/** A ~2,000-line file in one language and how to make edits of it (a `return` line changed in three ways). */
+interface Subject {
+  label: string;
+  file: string;
+  abs: string;
+  fence: string;
+  returns: RegExp;
+  addComment: (l: string) => string;
+  wrap: (l: string) => string;
+  breakIt: (l: string) => string;
+}
+
+const SUBJECTS: Subject[] = [
+  {
+    label: 'TypeScript',
+    file: 'src/runtime.ts',
+    // @huggingface/jinja ships its TypeScript sources (2,224 lines); it is a dependency, so it is always there.
+    abs: path.join(ROOT, 'node_modules', '@huggingface', 'jinja', 'src', 'runtime.ts'),
+    fence: 'ts',
+    returns: /^\s+return [^;]+;\s*$/,
+    addComment: (l) => l.replace('return ', 'return /* checked */ '),
+    wrap: (l) => l.replace(/return (.*);/, 'return ($1);'),
+    breakIt: (l) => l.replace(';', ' +;'),
+  },
+  {
+    label: 'Python',
+    file: 'difflib.py',
+    // Debian's python3.11 standard library (2,056 lines); the row is skipped where it is not installed.
+    abs: '/usr/lib/python3.11/difflib.py',
+    fence: 'python',
+    returns: /^\s+return [\w.]+(\([^()]*\))?\s*$/,
+    addComment: (l) => `${l}  # checked`,
+    wrap: (l) => l.replace(/return (.*)$/, 'return ($1)'),
+    breakIt: (l) => `${l} +`,
+  },
+];
+
+function buildGroup(s: Subject): { file: string; text: string; candidates: string[]; reference: string } {
+  const file = s.file;
+  const text = fs.readFileSync(s.abs, 'utf8');
   const lines = text.split('\n');
-  const returns = lines.map((l, i) => (/^\s+return [^;]+;\s*$/.test(l) ? i : -1)).filter((i) => i >= 0);
+  const returns = lines.map((l, i) => (s.returns.test(l) ? i : -1)).filter((i) => i >= 0);
   const pick = (k: number) => returns[Math.floor(((k + 1) * returns.length) / 10)]!;
   const edit = (i: number, f: (l: string) => string) => lines.map((l, j) => (j === i ? f(l) : l)).join('\n');
-  const sr = (i: number, f: (l: string) => string) => `\`\`\`js\n### ${file}\n<<<<<<< SEARCH\n${lines[i - 1]}\n${lines[i]}\n=======\n${lines[i - 1]}\n${f(lines[i]!)}\n>>>>>>> REPLACE\n\`\`\``;
+  const sr = (i: number, f: (l: string) => string) => `\`\`\`${s.fence}\n### ${file}\n<<<<<<< SEARCH\n${lines[i - 1]}\n${lines[i]}\n=======\n${lines[i - 1]}\n${f(lines[i]!)}\n>>>>>>> REPLACE\n\`\`\``;
   const ud = (i: number, f: (l: string) => string) => `--- a/${file}\n+++ b/${file}\n${generateUnifiedDiff(text, edit(i, f))}\n`;
-  const addComment = (l: string) => l.replace('return ', 'return /* checked */ ');
-  const wrap = (l: string) => l.replace(/return (.*);/, 'return ($1);');
-  const reference = sr(pick(2), addComment);
+  const reference = sr(pick(2), s.addComment);
   const candidates = [
-    sr(pick(2), addComment), // the reference itself
-    ud(pick(2), addComment), // same edit as a unified diff
-    sr(pick(2), wrap), // same place, different edit
-    sr(pick(5), addComment), // right edit, wrong place
-    ud(pick(7), wrap), // another place, as a diff
-    `\`\`\`js\n${edit(pick(2), addComment)}\n\`\`\``, // whole-file rewrite (2,000+ lines through the matcher)
-    sr(pick(3), (l) => l.replace(';', ' +;')), // syntax error
+    sr(pick(2), s.addComment), // the reference itself
+    ud(pick(2), s.addComment), // same edit as a unified diff
+    sr(pick(2), s.wrap), // same place, different edit
+    sr(pick(5), s.addComment), // right edit, wrong place
+    ud(pick(7), s.wrap), // another place, as a diff
+    `\`\`\`${s.fence}\n${edit(pick(2), s.addComment)}\n\`\`\``, // whole-file rewrite (2,000+ lines through the matcher)
+    sr(pick(3), s.breakIt), // syntax error
     sr(pick(4), (l) => l + ' // not in the file').replace(/<<<<<<< SEARCH\n[^\n]*\n/, '<<<<<<< SEARCH\n  nope();\n'), // search not found
   ];
   return { file, text, candidates, reference };
 }
 
-async function rankBench(): Promise<string[][]> {
-  const g = buildGroup();
-  const files = { [g.file]: g.text };
-  const params = { groups: [{ group: 'bench', prompt: '', candidates: g.candidates, reference: g.reference, files }] };
-  await rankPatch(params); // warm-up: loads TypeScript's parser once, as the worker does on its first request
+/**
+ * The retired TypeScript-parser checker (src/worker/patch/tsSyntax.ts until the tree-sitter port replaced it), kept
+ * here as the "before" of the TypeScript row: createSourceFile's parse diagnostics, JSON.parse for .json.
+ */
+function typescriptParserChecker(): SyntaxChecker {
+  const ts = require('typescript') as typeof TS;
+  const tsChecker: SyntaxChecker = (p, text) => {
+    if (!/\.([cm]?[jt]sx?)$/i.test(p)) return null;
+    const kind = /x$/i.test(p) ? (/tsx$/i.test(p) ? ts.ScriptKind.TSX : ts.ScriptKind.JSX) : /ts$/i.test(p) ? ts.ScriptKind.TS : ts.ScriptKind.JS;
+    const sf = ts.createSourceFile(p, text, ts.ScriptTarget.Latest, false, kind);
+    const first = (sf as unknown as { parseDiagnostics?: readonly TS.Diagnostic[] }).parseDiagnostics?.[0];
+    return first ? { ok: false, message: ts.flattenDiagnosticMessageText(first.messageText, '\n') } : { ok: true };
+  };
+  return chainCheckers(tsChecker, jsonSyntaxChecker);
+}
+
+async function timeRank(params: PatchRankParams, syntax: SyntaxChecker | undefined): Promise<{ times: number[]; syntaxRewards: (number | undefined)[] }> {
+  const opts = syntax ? { syntax } : {};
+  const warm = await rankPatch(params, opts); // warm-up: loads the parser (TypeScript or the grammar) once, as the worker does on its first request
   const times: number[] = [];
   for (let i = 0; i < ITERS; i++) {
     const t0 = performance.now();
-    await rankPatch(params);
+    await rankPatch(params, opts);
     times.push(performance.now() - t0);
   }
-  // The same ranking with the TypeScript parse switched off: the like-for-like comparison with the Python column.
-  const noSyntax: number[] = [];
-  for (let i = 0; i < ITERS; i++) {
-    const t0 = performance.now();
-    await rankPatch(params, { syntax: () => null });
-    noSyntax.push(performance.now() - t0);
-  }
+  return { times, syntaxRewards: warm.groups[0]!.candidates.map((c) => c.rewards.syntax) };
+}
+
+async function rankBench(s: Subject): Promise<string[][]> {
+  if (!fs.existsSync(s.abs)) return [[`rank 8 candidates vs ${s.abs}: not installed here, skipped`, '', '', '']];
+  const g = buildGroup(s);
+  const files = { [g.file]: g.text };
+  const params: PatchRankParams = { groups: [{ group: 'bench', prompt: '', candidates: g.candidates, reference: g.reference, files }] };
+  const after = await timeRank(params, undefined);
+  // Before this port: TypeScript's parser for TS/JS (and JSON.parse), nothing for Python.
+  const before = await timeRank(params, s.label === 'TypeScript' ? typescriptParserChecker() : jsonSyntaxChecker);
+  // The same ranking with no syntax parse at all: the like-for-like comparison with the Python column.
+  const none = await timeRank(params, () => null);
+  // The syntax-error candidate (index 6) must be caught by the port, or the timing compares different work.
+  if (after.syntaxRewards[6] !== 0) throw new Error(`${s.label}: the syntax-error candidate was not caught (${after.syntaxRewards[6]})`);
   const ctx = { files };
   const preds = g.candidates.map((c) => {
     const r = applyCandidate(c, ctx);
@@ -144,10 +205,14 @@ async function rankBench(): Promise<string[][]> {
   if (!ref.ok) throw new Error('reference does not apply');
   const py = python(PY_GROUP, [files, newContentOf(ref.changes), preds, ITERS]) as { times: number[] };
   const lines = g.text.split('\n').length;
+  const pyMs = median(py.times);
+  const row = (what: string, xs: number[]) => [what, `${median(xs).toFixed(1)} ms`, `${pyMs.toFixed(1)} ms`, `${(pyMs / median(xs)).toFixed(1)}x`];
+  const beforeName = s.label === 'TypeScript' ? "before: TypeScript's parser" : 'before: no Python syntax check';
   return [
-    [`rank 8 candidates vs a ${lines.toLocaleString('en-US')}-line file, p50 (ours: all rewards; CPython: similarity only)`, `${median(times).toFixed(1)} ms`, `${median(py.times).toFixed(1)} ms`, `${(median(py.times) / median(times)).toFixed(1)}x`],
-    [`  same, p95`, `${pct(times, 95).toFixed(1)} ms`, `${pct(py.times, 95).toFixed(1)} ms`, ''],
-    [`  same without the TypeScript syntax parse, p50`, `${median(noSyntax).toFixed(1)} ms`, `${median(py.times).toFixed(1)} ms`, `${(median(py.times) / median(noSyntax)).toFixed(1)}x`],
+    row(`rank 8 candidates vs a ${lines.toLocaleString('en-US')}-line ${s.label} file, p50, all rewards (after: tree-sitter)`, after.times),
+    [`  same, p95`, `${pct(after.times, 95).toFixed(1)} ms`, `${pct(py.times, 95).toFixed(1)} ms`, ''],
+    row(`  ${beforeName}, p50`, before.times),
+    row(`  without any syntax parse, p50`, none.times),
   ];
 }
 
@@ -160,8 +225,10 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  const rows = [...ratioBench(), ...(await rankBench())];
-  console.log(`\npatch benchmark: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), python3 ${spawnSync('python3', ['-V'], { encoding: 'utf8' }).stdout.trim()}`);
+  const rows = [...ratioBench()];
+  for (const subject of SUBJECTS) rows.push(...(await rankBench(subject)));
+  const load = fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`\npatch benchmark: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), python3 ${spawnSync('python3', ['-V'], { encoding: 'utf8' }).stdout.trim()}, load average ${load}`);
   console.log(table(rows));
 }
 

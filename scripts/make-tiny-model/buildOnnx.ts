@@ -2,7 +2,8 @@
  * Pure-Node builder (onnx-proto, no Python) of a random-weight Qwen2-architecture decoder in the Optimum layout:
  *   inputs  input_ids, attention_mask, position_ids, past_key_values.{i}.key/.value  [batch, kvHeads, past, headDim]
  *   outputs logits, present.{i}.key/.value
- * Standard ONNX ops (opset 14). Options: --kv-dtype float16 (fp16 cache and logits at the graph boundary, as fp16
+ * Standard ONNX ops (opset 14), plus com.microsoft MatMulNBits / GroupQueryAttention for --variant q4|q4f16 / --gqa
+ * (see BuildOptions.variant: the variants onnx-community folders ship). Options: --kv-dtype float16 (fp16 cache and logits at the graph boundary, as fp16
  * exports have), --external-data (weights in onnx/model.onnx_data, needed past 2 GB), --preset qwen2.5-0.5b.
  * Writes OUT/onnx/model.onnx, OUT/config.json, OUT/generation_config.json; --tokenizer-from DIR copies the tokenizer.
  * Usage: npx tsx scripts/make-tiny-model/buildOnnx.ts --out build/qwen-shape --preset qwen2.5-0.5b --layers 4 --external-data --tokenizer-from DIR
@@ -26,6 +27,84 @@ export interface BuildOptions {
   tokenizerFrom?: string;
   /** Token ids for eos (generation_config) and pad. */
   eos?: number[];
+  /**
+   * Which onnx-community variant to write (same seed: the same underlying weights):
+   *   fp32  onnx/model.onnx
+   *   fp16  onnx/model_fp16.onnx: weights stored as float16 (cast up once), float16 KV cache and logits
+   *   q4    onnx/model_q4.onnx: every linear layer and the (untied) LM head as MatMulNBits, 4 bits, blocks of 32
+   *   q4f16 onnx/model_q4f16.onnx: q4 weights with a float16 KV cache and logits (activations stay float32 inside:
+   *         onnxruntime's CPU provider lacks float16 kernels for several ops)
+   */
+  variant?: 'fp32' | 'fp16' | 'q4' | 'q4f16';
+  /**
+   * Attention as com.microsoft GroupQueryAttention (fused, no head-expanded cache copy) with the input convention of
+   * GQA exports: seqlens_k and total_sequence_length instead of attention_mask.
+   */
+  gqa?: boolean;
+}
+
+const MS_OPS = new Set(['MatMulNBits', 'GroupQueryAttention']);
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c]!;
+  return t;
+}
+
+export const VARIANT_FILES = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q4: 'model_q4.onnx', q4f16: 'model_q4f16.onnx' } as const;
+
+/** float32 -> IEEE 754 binary16 bits (round to nearest even). */
+export function floatToHalf(f: number): number {
+  const b = new DataView(new ArrayBuffer(4));
+  b.setFloat32(0, f);
+  const x = b.getUint32(0);
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+  return sign | h;
+}
+
+/**
+ * Blockwise symmetric 4-bit quantisation of a [K, N] row-major weight in MatMulNBits' layout: B uint8 [N, K/32, 16]
+ * (two 4-bit values per byte, low nibble first, zero point 8), scales float [N * K/32].
+ */
+export function quantizeQ4(w: Float32Array, K: number, N: number, block = 32): { b: Uint8Array; scales: Float32Array } {
+  const nb = Math.ceil(K / block);
+  const b = new Uint8Array(N * nb * (block / 2));
+  const scales = new Float32Array(N * nb);
+  for (let n = 0; n < N; n++) {
+    for (let kb = 0; kb < nb; kb++) {
+      let amax = 0;
+      for (let i = 0; i < block; i++) {
+        const k = kb * block + i;
+        if (k < K) amax = Math.max(amax, Math.abs(w[k * N + n]!));
+      }
+      const scale = amax / 7 || 1;
+      scales[n * nb + kb] = scale;
+      for (let i = 0; i < block; i += 2) {
+        const q = (k: number) => (k < K ? Math.max(0, Math.min(15, Math.round(w[k * N + n]! / scale) + 8)) : 8);
+        const k0 = kb * block + i;
+        b[(n * nb + kb) * (block / 2) + i / 2] = q(k0) | (q(k0 + 1) << 4);
+      }
+    }
+  }
+  return { b, scales };
 }
 
 export const PRESETS: Record<string, Partial<BuildOptions>> = {
@@ -38,7 +117,7 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
   const HD = H / NH;
   const T = onnx.TensorProto.DataType;
   fs.mkdirSync(path.join(o.out, 'onnx'), { recursive: true });
-  const dataFile = 'model.onnx_data';
+  const dataFile = `${VARIANT_FILES[o.variant ?? 'fp32']}_data`;
   const dataPath = path.join(o.out, 'onnx', dataFile);
   const fd = o.externalData ? fs.openSync(dataPath, 'w') : -1;
   let dataOffset = 0;
@@ -65,8 +144,8 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
   const nodes: onnx.INodeProto[] = [];
   const inits: onnx.ITensorProto[] = [];
   let uid = 0;
-  function init(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
-    const dataType = data instanceof BigInt64Array ? T.INT64 : T.FLOAT;
+  function init(name: string, dims: number[], data: Float32Array | BigInt64Array | Uint8Array | Uint16Array): string {
+    const dataType = data instanceof BigInt64Array ? T.INT64 : data instanceof Uint8Array ? T.UINT8 : data instanceof Uint16Array ? T.FLOAT16 : T.FLOAT;
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof Float32Array) params += data.length;
     if (fd >= 0 && raw.byteLength >= 1024) {
@@ -87,11 +166,26 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
     const attribute = Object.entries(attrs).map(([k, v]) => Array.isArray(v)
       ? onnx.AttributeProto.create({ name: k, type: A.INTS, ints: v })
       : Number.isInteger(v) ? onnx.AttributeProto.create({ name: k, type: A.INT, i: v }) : onnx.AttributeProto.create({ name: k, type: A.FLOAT, f: v }));
-    nodes.push(onnx.NodeProto.create({ opType: type, input: inputs, output: [out], name: `n${uid++}_${type}`, attribute }));
+    nodes.push(onnx.NodeProto.create({ opType: type, input: inputs, output: [out], name: `n${uid++}_${type}`, attribute, ...(MS_OPS.has(type) ? { domain: 'com.microsoft' } : {}) }));
     return out;
   }
+  const variant = o.variant ?? 'fp32';
+  const q4 = variant === 'q4' || variant === 'q4f16';
+  /** A float32 weight as the variant stores it: fp16 bits cast up once in the graph, else float32. */
+  const weight = (name: string, dims: number[], w: Float32Array): string => {
+    if (variant !== 'fp16') return init(name, dims, w);
+    params += w.length;
+    const h = init(`${name}.fp16`, dims, Uint16Array.from(w, floatToHalf));
+    return op('Cast', [h], { to: T.FLOAT });
+  };
+  const matmulQ4 = (x: string, name: string, w: Float32Array, K: number, N: number) => {
+    const { b, scales } = quantizeQ4(w, K, N);
+    params += w.length;
+    return op('MatMulNBits', [x, init(`${name}.q4`, [N, Math.ceil(K / 32), 16], b), init(`${name}.scales`, [N * Math.ceil(K / 32)], scales)], { K, N, bits: 4, block_size: 32 });
+  };
   const linear = (x: string, name: string, inF: number, outF: number, bias: boolean) => {
-    const y = op('MatMul', [x, init(`${name}.weight_t`, [inF, outF], randn(inF * outF, 0.02))]);
+    const w = randn(inF * outF, 0.02);
+    const y = q4 ? matmulQ4(x, name, w, inF, outF) : op('MatMul', [x, weight(`${name}.weight_t`, [inF, outF], w)]);
     return bias ? op('Add', [y, init(`${name}.bias`, [outF], new Float32Array(outF))]) : y;
   };
   const EPS = f32('const.eps', 1e-6);
@@ -101,10 +195,11 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
     const ms = op('ReduceMean', [op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
     return op('Mul', [op('Mul', [x, op('Div', [ONE, op('Sqrt', [op('Add', [ms, EPS])])])]), w]);
   };
-  const kvIsHalf = o.kvDtype === 'float16';
+  const kvIsHalf = o.kvDtype === 'float16' || variant === 'fp16' || variant === 'q4f16';
   const FT = kvIsHalf ? T.FLOAT16 : T.FLOAT;
 
-  const embed = init('model.embed_tokens.weight', [V, H], randn(V * H, 0.02));
+  const embedW = randn(V * H, 0.02);
+  const embed = weight('model.embed_tokens.weight', [V, H], embedW);
   let x = op('Gather', [embed, 'input_ids'], { axis: 0 });
   const invFreq = new Float32Array(HD / 2).map((_, i) => 1 / Math.pow(o.ropeTheta, (2 * i) / HD));
   const posf = op('Unsqueeze', [op('Cast', ['position_ids'], { to: T.FLOAT }), i64('axes.last', [-1])]);
@@ -115,13 +210,16 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
   const IDX1 = init('const.idx1', [], BigInt64Array.of(1n));
   const ZERO = init('const.zero', [], BigInt64Array.of(0n));
   const ONEI = init('const.onei', [], BigInt64Array.of(1n));
-  const S = op('Gather', [op('Shape', ['input_ids']), IDX1], { axis: 0 });
-  const Tt = op('Gather', [op('Shape', ['attention_mask']), IDX1], { axis: 0 });
-  const kpos = op('Unsqueeze', [op('Range', [ZERO, Tt, ONEI]), i64('axes.0', [0])]);
-  const qpos = op('Unsqueeze', [op('Add', [op('Range', [ZERO, S, ONEI]), op('Sub', [Tt, S])]), i64('axes.last2', [-1])]);
-  const causal = op('Unsqueeze', [op('LessOrEqual', [kpos, qpos]), i64('axes.01', [0, 1])]);
-  const padOk = op('Unsqueeze', [op('Greater', ['attention_mask', ZERO]), i64('axes.12', [1, 2])]);
-  const bias = op('Where', [op('And', [causal, padOk]), f32('const.f0', 0), f32('const.neg', -1e9)]);
+  let bias = '';
+  if (!o.gqa) {
+    const S = op('Gather', [op('Shape', ['input_ids']), IDX1], { axis: 0 });
+    const Tt = op('Gather', [op('Shape', ['attention_mask']), IDX1], { axis: 0 });
+    const kpos = op('Unsqueeze', [op('Range', [ZERO, Tt, ONEI]), i64('axes.0', [0])]);
+    const qpos = op('Unsqueeze', [op('Add', [op('Range', [ZERO, S, ONEI]), op('Sub', [Tt, S])]), i64('axes.last2', [-1])]);
+    const causal = op('Unsqueeze', [op('LessOrEqual', [kpos, qpos]), i64('axes.01', [0, 1])]);
+    const padOk = op('Unsqueeze', [op('Greater', ['attention_mask', ZERO]), i64('axes.12', [1, 2])]);
+    bias = op('Where', [op('And', [causal, padOk]), f32('const.f0', 0), f32('const.neg', -1e9)]);
+  }
   const SCALE = f32('const.scale', 1 / Math.sqrt(HD));
   const half = i64('rope.half', [HD / 2]);
   const full = i64('rope.full', [HD]);
@@ -138,7 +236,9 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
 
   const dim = (d: string | number) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d });
   const vi = (name: string, elemType: number, dims: (string | number)[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: dims.map(dim) } } } });
-  const inputs = [vi('input_ids', T.INT64, ['batch_size', 'sequence_length']), vi('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']), vi('position_ids', T.INT64, ['batch_size', 'sequence_length'])];
+  const inputs = o.gqa
+    ? [vi('input_ids', T.INT64, ['batch_size', 'sequence_length']), vi('position_ids', T.INT64, ['batch_size', 'sequence_length']), vi('seqlens_k', T.INT32, ['batch_size']), vi('total_sequence_length', T.INT32, [])]
+    : [vi('input_ids', T.INT64, ['batch_size', 'sequence_length']), vi('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']), vi('position_ids', T.INT64, ['batch_size', 'sequence_length'])];
   const outputs: onnx.IValueInfoProto[] = [];
   for (let l = 0; l < L; l++) {
     const pre = `model.layers.${l}`;
@@ -147,37 +247,59 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
     const k = rope(heads(linear(h, `${pre}.self_attn.k_proj`, H, KVH * HD, true), KVH));
     const v = heads(linear(h, `${pre}.self_attn.v_proj`, H, KVH * HD, true), KVH);
     const past = (kv: string) => (kvIsHalf ? op('Cast', [`past_key_values.${l}.${kv}`], { to: T.FLOAT }) : `past_key_values.${l}.${kv}`);
+    for (const kv of ['key', 'value']) {
+      inputs.push(vi(`past_key_values.${l}.${kv}`, FT, ['batch_size', KVH, 'past_sequence_length', HD]));
+      outputs.push(vi(`present.${l}.${kv}`, FT, ['batch_size', KVH, 'total_sequence_length', HD]));
+    }
+    if (o.gqa) {
+      const flat = (t: string, n: number) => op('Reshape', [op('Transpose', [t], { perm: [0, 2, 1, 3] }), i64(`shape.flat${uid++}`, [0, 0, n * HD])]);
+      const att = `gqa_${l}`;
+      const pk = kvIsHalf ? `gqa_pk_${l}` : `present.${l}.key`;
+      const pv = kvIsHalf ? `gqa_pv_${l}` : `present.${l}.value`;
+      nodes.push(onnx.NodeProto.create({
+        opType: 'GroupQueryAttention', domain: 'com.microsoft', name: `gqa_node_${l}`,
+        input: [flat(q, NH), flat(k, KVH), flat(v, KVH), past('key'), past('value'), 'seqlens_k', 'total_sequence_length'],
+        output: [att, pk, pv],
+        attribute: [onnx.AttributeProto.create({ name: 'num_heads', type: A.INT, i: NH }), onnx.AttributeProto.create({ name: 'kv_num_heads', type: A.INT, i: KVH }),
+          onnx.AttributeProto.create({ name: 'scale', type: A.FLOAT, f: 1 / Math.sqrt(HD) })],
+      }));
+      if (kvIsHalf) {
+        op('Cast', [pk], { to: T.FLOAT16 }, `present.${l}.key`);
+        op('Cast', [pv], { to: T.FLOAT16 }, `present.${l}.value`);
+      }
+      x = op('Add', [x, linear(att, `${pre}.self_attn.o_proj`, NH * HD, H, false)]);
+    } else {
     const kAll = op('Concat', [past('key'), k], { axis: 2 }, kvIsHalf ? undefined : `present.${l}.key`);
     const vAll = op('Concat', [past('value'), v], { axis: 2 }, kvIsHalf ? undefined : `present.${l}.value`);
     if (kvIsHalf) {
       op('Cast', [kAll], { to: T.FLOAT16 }, `present.${l}.key`);
       op('Cast', [vAll], { to: T.FLOAT16 }, `present.${l}.value`);
     }
-    for (const kv of ['key', 'value']) {
-      inputs.push(vi(`past_key_values.${l}.${kv}`, FT, ['batch_size', KVH, 'past_sequence_length', HD]));
-      outputs.push(vi(`present.${l}.${kv}`, FT, ['batch_size', KVH, 'total_sequence_length', HD]));
-    }
     const scores = op('Add', [op('Mul', [op('MatMul', [q, op('Transpose', [repeatKV(kAll)], { perm: [0, 1, 3, 2] })]), SCALE]), bias]);
     const att = op('MatMul', [op('Softmax', [scores], { axis: -1 }), repeatKV(vAll)]);
     const merged = op('Reshape', [op('Transpose', [att], { perm: [0, 2, 1, 3] }), i64(`shape.merge${l}`, [0, 0, NH * HD])]);
     x = op('Add', [x, linear(merged, `${pre}.self_attn.o_proj`, NH * HD, H, false)]);
+    }
     const h2 = rmsnorm(x, `${pre}.post_attention_layernorm`);
     const g = linear(h2, `${pre}.mlp.gate_proj`, H, I, false);
     const u = linear(h2, `${pre}.mlp.up_proj`, H, I, false);
     x = op('Add', [x, linear(op('Mul', [op('Mul', [g, op('Sigmoid', [g])]), u]), `${pre}.mlp.down_proj`, I, H, false)]);
   }
   x = rmsnorm(x, 'model.norm');
-  const logits = op('MatMul', [x, op('Transpose', [embed], { perm: [1, 0] })], {}, kvIsHalf ? undefined : 'logits'); // tied lm_head
+  // tied lm_head; quantised variants quantise it separately (MatMulNBits reads it as a [H, V] weight)
+  const logits = q4
+    ? op('Identity', [matmulQ4(x, 'lm_head', transpose(embedW, V, H), H, V)], {}, kvIsHalf ? undefined : 'logits')
+    : op('MatMul', [x, op('Transpose', [embed], { perm: [1, 0] })], {}, kvIsHalf ? undefined : 'logits');
   if (kvIsHalf) op('Cast', [logits], { to: T.FLOAT16 }, 'logits');
   outputs.unshift(vi('logits', FT, ['batch_size', 'sequence_length', V]));
   if (fd >= 0) fs.closeSync(fd);
 
   const model = onnx.ModelProto.create({
-    irVersion: 7, producerName: 'reward-lens-buildOnnx', opsetImport: [{ domain: '', version: 14 }],
+    irVersion: 7, producerName: 'reward-lens-buildOnnx', opsetImport: [{ domain: '', version: 14 }, ...(q4 || o.gqa ? [{ domain: 'com.microsoft', version: 1 }] : [])],
     graph: onnx.GraphProto.create({ name: 'qwen2_random', node: nodes, initializer: inits, input: inputs, output: outputs }),
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  fs.writeFileSync(path.join(o.out, 'onnx', 'model.onnx'), bytes);
+  fs.writeFileSync(path.join(o.out, 'onnx', VARIANT_FILES[variant]), bytes);
   const eos = o.eos ?? [V - 3, V - 1];
   fs.writeFileSync(path.join(o.out, 'config.json'), JSON.stringify({
     architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_act: 'silu', torch_dtype: o.kvDtype, use_cache: true,
@@ -202,7 +324,13 @@ if (require.main === module) {
     heads: n('--heads', preset.heads), kvHeads: n('--kv-heads', preset.kvHeads), ropeTheta: n('--rope-theta', preset.ropeTheta), seed: n('--seed', 1),
     kvDtype: opt('--kv-dtype') === 'float16' ? 'float16' : 'float32',
     externalData: argv.includes('--external-data'),
+    gqa: argv.includes('--gqa'),
   };
+  const variant = opt('--variant');
+  if (variant) {
+    if (!(variant in VARIANT_FILES)) throw new Error(`--variant: one of ${Object.keys(VARIANT_FILES).join(', ')}`);
+    o.variant = variant as keyof typeof VARIANT_FILES;
+  }
   const tf = opt('--tokenizer-from');
   if (tf) o.tokenizerFrom = tf;
   const t0 = Date.now();

@@ -4,6 +4,7 @@
  */
 import { EXPORT_FORMATS, isExportFormat, type ExportOptions } from '../core/export';
 import { describeExport, exportLog } from '../node/preferences/exportFile';
+import { parseCli, UsageError, type OptionSpec } from './args';
 
 const USAGE = `usage: reward-lens export --format FORMAT --log FILE --out FILE [options]
 
@@ -23,11 +24,17 @@ options:
   --json               print the summary as JSON
 `;
 
-function num(v: string | undefined, flag: string): number {
-  const x = Number(v);
-  if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number`);
-  return x;
-}
+const OPTIONS: OptionSpec = {
+  format: { type: 'string' },
+  log: { type: 'string' },
+  out: { type: 'string' },
+  'drop-all-equal': { type: 'boolean' },
+  'human-only': { type: 'boolean' },
+  'min-margin': { type: 'string' },
+  'min-advantage': { type: 'string' },
+  split: { type: 'string' },
+  json: { type: 'boolean' },
+};
 
 export async function exportCommand(args: string[]): Promise<number> {
   let format: string | undefined;
@@ -36,29 +43,26 @@ export async function exportCommand(args: string[]): Promise<number> {
   let json = false;
   const opts: ExportOptions = {};
   try {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      const next = () => {
-        const v = args[++i];
-        if (v === undefined) throw new Error(`${a} needs a value`);
-        return v;
-      };
-      if (a === '--format') format = next();
-      else if (a === '--log') log = next();
-      else if (a === '--out') out = next();
-      else if (a === '--drop-all-equal') opts.dropAllEqual = true;
-      else if (a === '--human-only') opts.humanOnly = true;
-      else if (a === '--min-margin') opts.minMargin = num(next(), a);
-      else if (a === '--min-advantage') opts.minAdvantage = num(next(), a);
-      else if (a === '--split') opts.split = next();
-      else if (a === '--json') json = true;
-      else if (a === '--help' || a === '-h') {
-        process.stdout.write(USAGE);
-        return 0;
-      } else throw new Error(`unknown option ${a}`);
+    const a = parseCli(args, OPTIONS);
+    if (a.help) {
+      process.stdout.write(USAGE);
+      return 0;
     }
+    format = a.str('format');
+    log = a.str('log');
+    out = a.str('out');
+    json = a.flag('json');
+    if (a.flag('drop-all-equal')) opts.dropAllEqual = true;
+    if (a.flag('human-only')) opts.humanOnly = true;
+    const minMargin = a.num('min-margin');
+    if (minMargin !== undefined) opts.minMargin = minMargin;
+    const minAdvantage = a.num('min-advantage', { min: 0 });
+    if (minAdvantage !== undefined) opts.minAdvantage = minAdvantage;
+    const split = a.str('split');
+    if (split !== undefined) opts.split = split;
   } catch (e) {
-    process.stderr.write(`reward-lens export: ${(e as Error).message}\n\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`reward-lens export: ${e.message}\n\n${USAGE}`);
     return 2;
   }
   if (!format || !isExportFormat(format) || !log || !out) {
@@ -71,7 +75,11 @@ export async function exportCommand(args: string[]): Promise<number> {
     else process.stdout.write(`${describeExport(summary)}\n`);
     return 0;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
+    const err = e as NodeJS.ErrnoException & { code?: string };
+    if (err.code === 'export_overwrites_log' || err.code === 'bad_request') {
+      process.stderr.write(`reward-lens export: ${err.message}\n`);
+      return 2;
+    }
     const hint = err.code === 'ENOENT' ? ` (no such file: is the log at ${log}? The extension writes .reward-lens/preferences.jsonl by default)` : '';
     process.stderr.write(`reward-lens export: ${err.message}${hint}\n`);
     return 1;

@@ -1,61 +1,101 @@
 /**
- * reward-lens generate --model DIR | --endpoint URL [--endpoint-model NAME] --prompt TEXT [--n 8] [--seed S]
+ * reward-lens generate --model DIR | --endpoint URL [--endpoint-model NAME] (--prompt TEXT|-|--prompt-file F) [--n 8] [--seed S]
  *                      [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--min-p P]
  *                      [--repetition-penalty R] [--stop S]... [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
  * Samples N candidates in this process (same engine as the worker) and prints text, token count and mean log-prob.
  * --model defaults to the bundled tiny model; --raw sends the prompt without the chat template.
  */
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { toErrorInfo } from '../core/errors';
 import { parseGenerateParams, type GenerateParams } from '../core/sampling/request';
 import { InferenceEngine } from '../worker/inference/engine';
 import { bundledModelPath } from '../worker/inference/bundledModel';
+import { parseCli, UsageError, type CliArgs, type OptionSpec } from './args';
 
 const HELP = `usage: reward-lens generate (--model DIR | --endpoint URL [--endpoint-model NAME] [--api-key KEY])
-                          --prompt TEXT [--n 8] [--seed S] [--max-new-tokens 128] [--temperature 0.8]
-                          [--top-p 0.95] [--top-k K] [--min-p P] [--repetition-penalty R] [--stop STR]...
-                          [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
+                          (--prompt TEXT | --prompt - | --prompt-file FILE) [--n 8] [--seed S]
+                          [--max-new-tokens 128] [--temperature 0.8] [--top-p 0.95] [--top-k K] [--min-p P]
+                          [--repetition-penalty R] [--stop STR]... [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
+
+Long prompts: --prompt-file FILE, or --prompt - to read the prompt from stdin (a command-line argument is limited by
+the operating system and is visible to other users in the process list).
 `;
 
+const OPTIONS: OptionSpec = {
+  model: { type: 'string' },
+  endpoint: { type: 'string' },
+  'endpoint-model': { type: 'string' },
+  'api-key': { type: 'string' },
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  n: { type: 'string' },
+  seed: { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  'top-k': { type: 'string' },
+  'min-p': { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  stop: { type: 'string', multiple: true },
+  provider: { type: 'string' },
+  raw: { type: 'boolean' },
+  json: { type: 'boolean' },
+};
+
+/** The prompt from --prompt TEXT, --prompt - (stdin) or --prompt-file FILE (exactly one). */
+function readPrompt(a: CliArgs): string {
+  const inline = a.str('prompt');
+  const file = a.str('prompt-file');
+  if (inline !== undefined && file !== undefined) throw new UsageError('give either --prompt or --prompt-file, not both');
+  let text: string | undefined;
+  if (file !== undefined || inline === '-') {
+    const src = file ?? '-';
+    try {
+      text = fs.readFileSync(src === '-' ? 0 : src, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read the prompt from ${src === '-' ? 'stdin' : src}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else text = inline;
+  if (!text) throw new UsageError('--prompt TEXT, --prompt - (stdin) or --prompt-file FILE is required');
+  return text;
+}
+
 export async function generateCommand(args: string[]): Promise<number> {
-  const values: Record<string, string[]> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--help' || a === '-h') {
+  let a: ReturnType<typeof parseCli>;
+  let prompt: string;
+  let raw: Record<string, unknown>;
+  try {
+    a = parseCli(args, OPTIONS);
+    if (a.help) {
       process.stdout.write(HELP);
       return 0;
     }
-    if (a === '--json' || a === '--raw') flags.add(a);
-    else if (a.startsWith('--') && i + 1 < args.length) (values[a] ??= []).push(args[++i]!);
-    else {
-      process.stderr.write(`reward-lens generate: unexpected argument ${a}\n${HELP}`);
-      return 2;
-    }
-  }
-  const one = (k: string) => values[k]?.[values[k]!.length - 1];
-  const numOpt = (k: string) => (one(k) !== undefined ? Number(one(k)) : undefined);
-  const prompt = one('--prompt');
-  if (!prompt) {
-    process.stderr.write(`reward-lens generate: --prompt is required\n${HELP}`);
+    prompt = readPrompt(a);
+    const endpoint = a.str('endpoint');
+    const int = (name: string, min: number) => a.num(name, { integer: true, min });
+    raw = {
+      backend: endpoint
+        ? { kind: 'openai', url: endpoint, model: a.str('endpoint-model') ?? '', apiKey: a.str('api-key') ?? process.env.OPENAI_API_KEY }
+        : { kind: 'onnx', modelPath: path.resolve(a.str('model') ?? bundledModelPath()), executionProvider: a.choice('provider', ['auto', 'cuda', 'webgpu', 'cpu'] as const, 'auto') },
+      n: int('n', 1) ?? 8,
+      temperature: a.num('temperature', { min: 0 }) ?? 0.8,
+      topP: a.num('top-p', { min: 0, max: 1 }) ?? 0.95,
+      topK: int('top-k', 0),
+      minP: a.num('min-p', { min: 0, max: 1 }),
+      repetitionPenalty: a.num('repetition-penalty', { min: 0 }),
+      maxNewTokens: int('max-new-tokens', 1) ?? 128,
+      seed: a.num('seed', { integer: true }),
+      stop: a.has('stop') ? a.list('stop') : undefined,
+      tokenLogprobs: a.flag('json'),
+    };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`reward-lens generate: ${e.message}\n${HELP}`);
     return 2;
   }
-  const endpoint = one('--endpoint');
-  const raw: Record<string, unknown> = {
-    backend: endpoint
-      ? { kind: 'openai', url: endpoint, model: one('--endpoint-model') ?? '', apiKey: one('--api-key') ?? process.env.OPENAI_API_KEY }
-      : { kind: 'onnx', modelPath: path.resolve(one('--model') ?? bundledModelPath()), executionProvider: one('--provider') ?? 'auto' },
-    n: numOpt('--n') ?? 8,
-    temperature: numOpt('--temperature') ?? 0.8,
-    topP: numOpt('--top-p') ?? 0.95,
-    topK: numOpt('--top-k'),
-    minP: numOpt('--min-p'),
-    repetitionPenalty: numOpt('--repetition-penalty'),
-    maxNewTokens: numOpt('--max-new-tokens') ?? 128,
-    seed: numOpt('--seed'),
-    stop: values['--stop'],
-    tokenLogprobs: flags.has('--json'),
-  };
+  const flags = new Set<string>([...(a.flag('raw') ? ['--raw'] : []), ...(a.flag('json') ? ['--json'] : [])]);
   if (flags.has('--raw')) raw.prompt = prompt;
   else raw.messages = [{ role: 'user', content: prompt }];
   const json = flags.has('--json');

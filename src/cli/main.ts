@@ -5,6 +5,7 @@
  *   reward-lens rank --task sql|patch|chart  score and rank candidates (JSONL in, one JSON object out)
  *   reward-lens generate ...                 sample N candidates from a local ONNX model or an endpoint
  *   reward-lens export ...                   preference log -> TRL / verl / OpenRLHF datasets
+ *   reward-lens serve ...                    the rewards over HTTP for training runs
  */
 import { WorkerClient, defaultWorkerEntry } from '../node/workerClient';
 import { commands } from './commands';
@@ -16,6 +17,9 @@ commands:
   rank --task sql|patch|chart    rank candidates read from --input FILE.jsonl (see README)
   generate                       sample candidates from --model DIR or --endpoint URL
   export                         write a training dataset from a preference log
+  serve                          reward server for TRL / verl / OpenRLHF training runs (HTTP)
+  python-client --out FILE       write the server's Python client (TRL, verl, OpenRLHF adapters)
+  rescore --log FILE             re-score logged groups with today's rewards; report what moved
   help                           this text
 `;
 

@@ -20,9 +20,11 @@ export type ErrorCode =
   | 'sql_not_sql'
   | 'sql_not_read_only'
   | 'sql_syntax'
+  | 'sql_schema'
   | 'sql_runtime'
   | 'sql_timeout'
   | 'sql_too_large'
+  | 'result_too_large'
   | 'sql_db_open'
   // patch verdicts
   | 'patch_format'

@@ -1,22 +1,20 @@
 /**
- * Typed proxy over a forked worker process (used by the extension host and the CLI; no vscode here).
- * Every call has an id, a timeout and an AbortSignal. When the child exits, every pending call is rejected at once
- * with `worker_exited`, and the child is restarted with exponential backoff (pattern of vscode-copilot-chat's
+ * Typed proxy over a forked worker process (used by the extension host and the CLI; no vscode here), on the one
+ * channel (src/node/channel.ts): every call has an id, a timeout and an AbortSignal. When the child exits (a crash,
+ * a kill, or an uncaught exception, which ends the worker on purpose) every pending call is rejected at once with
+ * `worker_exited`, and the child is restarted with exponential backoff (pattern of vscode-copilot-chat's
  * src/util/node/worker.ts).
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CodedError, type ErrorInfo } from '../core/errors';
-import { isWorkerOutbound, type ParamsOf, type ProgressOf, type ResultOf, type WorkerMethod } from '../core/protocol/worker';
+import { CodedError } from '../core/errors';
+import { workerEventGuards, type ParamsOf, type ProgressOf, type ResultOf, type WorkerEvents, type WorkerMethod, type WorkerMethods } from '../core/protocol/worker';
+import { ChannelClient, childProcessTransport, type CallOptions } from './channel';
 
 export type WorkerState = 'starting' | 'ready' | 'restarting' | 'stopped';
 
-export interface CallOptions<P> {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  onProgress?: (data: P) => void;
-}
+export type { CallOptions };
 
 export interface WorkerClientOptions {
   /** Script to fork. Defaults to dist/worker.js next to this bundle, or src/worker/main.ts under tsx from source. */
@@ -26,14 +24,6 @@ export interface WorkerClientOptions {
   /** Restart automatically after an unexpected exit (default true). */
   autoRestart?: boolean;
   log?: (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-}
-
-interface Pending {
-  method: string;
-  resolve: (v: unknown) => void;
-  reject: (e: CodedError) => void;
-  onProgress?: (data: unknown) => void;
-  cleanup: () => void;
 }
 
 export function defaultWorkerEntry(): { modulePath: string; execArgv: string[] } {
@@ -49,8 +39,7 @@ type Listener<T> = (v: T) => void;
 
 export class WorkerClient {
   private child: ChildProcess | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private channel: ChannelClient<WorkerMethods, WorkerEvents> | undefined;
   private stateValue: WorkerState = 'stopped';
   private readonly stateListeners = new Set<Listener<WorkerState>>();
   private readyPromise: Promise<void> | undefined;
@@ -102,44 +91,32 @@ export class WorkerClient {
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.log('info', `[worker stdout] ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => this.log('warn', `[worker stderr] ${d.toString().trimEnd()}`));
+    const channel = new ChannelClient<WorkerMethods, WorkerEvents>(childProcessTransport(child), {
+      peer: 'the inference worker',
+      codes: { timeout: 'worker_timeout', cancelled: 'cancelled', closed: 'worker_exited' },
+      defaultTimeoutMs: this.opts.defaultTimeoutMs ?? 60000,
+      events: workerEventGuards,
+      log: (level, message) => this.log(level, message),
+    });
+    this.channel = channel;
+    channel.on('log', (m) => this.log(m.level, `[worker] ${m.message}`));
     this.readyPromise = new Promise<void>((resolve, reject) => {
-      const onMessage = (msg: unknown) => {
-        if (!isWorkerOutbound(msg)) {
-          this.log('warn', `dropped malformed message from worker: ${JSON.stringify(msg)?.slice(0, 200)}`);
-          return;
-        }
-        switch (msg.type) {
-          case 'ready':
-            this.restartAttempts = 0;
-            this.log('info', `worker ready (pid ${msg.pid}, protocol ${msg.protocolVersion})`);
-            this.setState('ready');
-            resolve();
-            return;
-          case 'log':
-            this.log(msg.level, `[worker] ${msg.message}`);
-            return;
-          case 'progress':
-            this.pending.get(msg.id)?.onProgress?.(msg.data);
-            return;
-          case 'response': {
-            const p = this.pending.get(msg.id);
-            if (!p) return;
-            this.pending.delete(msg.id);
-            p.cleanup();
-            if (msg.ok) p.resolve(msg.result);
-            else p.reject(new CodedError(msg.error.code, msg.error.message));
-            return;
-          }
-        }
-      };
-      child.on('message', onMessage);
+      channel.on('ready', (m) => {
+        this.restartAttempts = 0;
+        this.log('info', `worker ready (pid ${m.pid}, protocol ${m.protocolVersion})`);
+        this.setState('ready');
+        resolve();
+      });
       child.on('error', (e) => this.log('error', `worker process error: ${e.message}`));
       child.on('exit', (code, signal) => {
-        if (this.child === child) this.child = undefined;
+        if (this.child === child) {
+          this.child = undefined;
+          this.channel = undefined;
+        }
         this.readyPromise = undefined;
         const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
         reject(new CodedError('worker_exited', `worker ${why} before it was ready`));
-        this.failAll({ code: 'worker_exited', message: `the inference worker ${why}` });
+        channel.close(`the inference worker ${this.disposed ? 'was shut down' : why}`);
         if (this.disposed || this.opts.autoRestart === false) {
           this.setState('stopped');
           return;
@@ -164,15 +141,6 @@ export class WorkerClient {
     }, delay);
   }
 
-  private failAll(error: ErrorInfo): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) {
-      p.cleanup();
-      p.reject(new CodedError(error.code, `${error.message} during "${p.method}"`));
-    }
-  }
-
   /** Calls a worker method. Rejects with CodedError codes worker_timeout, cancelled, worker_exited or the worker's own. */
   async call<M extends WorkerMethod>(method: M, params: ParamsOf<M>, opts?: CallOptions<ProgressOf<M>>): Promise<ResultOf<M>>;
   async call(method: string, params: unknown, opts?: CallOptions<unknown>): Promise<unknown>;
@@ -180,49 +148,9 @@ export class WorkerClient {
     if (opts.signal?.aborted) throw new CodedError('cancelled', `"${method}" cancelled before it started`);
     clearTimeout(this.restartTimer);
     await this.start();
-    const child = this.child;
-    if (!child) throw new CodedError('worker_exited', 'the inference worker is not running');
-    const id = this.nextId++;
-    const timeoutMs = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 60000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!this.pending.has(id)) return;
-        this.pending.delete(id);
-        cleanup();
-        this.sendSafe({ type: 'cancel', id });
-        reject(new CodedError('worker_timeout', `"${method}" did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onAbort = () => {
-        if (!this.pending.has(id)) return;
-        this.pending.delete(id);
-        cleanup();
-        this.sendSafe({ type: 'cancel', id });
-        reject(new CodedError('cancelled', `"${method}" was cancelled`));
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-      };
-      opts.signal?.addEventListener('abort', onAbort);
-      this.pending.set(id, { method, resolve, reject, onProgress: opts.onProgress, cleanup });
-      if (!this.sendSafe({ type: 'request', id, method, params })) {
-        this.pending.delete(id);
-        cleanup();
-        reject(new CodedError('worker_exited', `the inference worker is not connected ("${method}")`));
-      }
-    });
-  }
-
-  private sendSafe(msg: unknown): boolean {
-    const child = this.child;
-    if (!child || !child.connected) return false;
-    try {
-      child.send(msg as object);
-      return true;
-    } catch (e) {
-      this.log('warn', `send to worker failed: ${String(e)}`);
-      return false;
-    }
+    const channel = this.channel;
+    if (!channel || !this.child) throw new CodedError('worker_exited', 'the inference worker is not running');
+    return channel.request(method, params, opts);
   }
 
   /** Kills the child (if any) and starts a fresh one. */
@@ -246,7 +174,8 @@ export class WorkerClient {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.restartTimer);
-    this.failAll({ code: 'worker_exited', message: 'the inference worker was shut down' });
+    this.channel?.close('the inference worker was shut down');
+    this.channel = undefined;
     this.child?.kill('SIGTERM');
     this.child = undefined;
     this.setState('stopped');

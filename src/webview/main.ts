@@ -1,5 +1,5 @@
 /**
- * Review panel (webview entry, bundled to dist/webview.js). Talks to the extension only through
+ * Review panel (webview entry, bundled to dist/webview/webview.js). Talks to the extension only through
  * src/core/protocol/webview.ts; keeps its whole state in `vscode.setState` so a reload restores the review.
  *
  * DOM hooks (stable, for tests): #rl-root[data-state=empty|generating|ranked|failed|cancelled|restored], #rl-title,

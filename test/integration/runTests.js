@@ -38,7 +38,7 @@ function step(cmd, argv, what) {
 /** Why dist/ needs a build, or '' when its bundles are newer than every source. */
 async function distStaleness() {
   const { newestMtime } = await import(path.join(ROOT, 'scripts/package.mjs'));
-  const bundles = ['extension.js', 'worker.js', 'webview.js'].map(f => path.join(ROOT, 'dist', f));
+  const bundles = ['extension.js', 'worker.js', 'webview/webview.js', 'webview/review.css'].map(f => path.join(ROOT, 'dist', f));
   if (!bundles.every(f => fs.existsSync(f))) return 'dist/ incomplete';
   const built = Math.min(...bundles.map(f => fs.statSync(f).mtimeMs));
   const sources = Math.max(...['src', 'webpack.config.js', 'package.json'].map(p => newestMtime(path.join(ROOT, p))));

@@ -1,6 +1,7 @@
 /**
- * Colour parsing and CIE76 distance. ChartMimic (`chart2code/utils/evaluator/color_evaluator.py`) scores a colour pair
- * as max(0, 1 - dE76(Lab)/100); Lab from sRGB with the D65 white point.
+ * Colour parsing, and ChartMimic's colour pair score: max(0, 1 - CIEDE2000/100) with Lab and CIEDE2000 computed as
+ * python-colormath 3.0 computes them (ChartMimic `chart2code/utils/evaluator/color_utils.py`,
+ * `calculate_similarity_single`). The visual reward's histogram uses the textbook sRGB -> Lab (D65) below.
  */
 
 export type Rgb = readonly [number, number, number];
@@ -123,8 +124,73 @@ export function deltaE76(a: Lab, b: Lab): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
-/** ChartMimic's pair score: max(0, 1 - dE76/100) for two hex colours. */
-export function colorPairSimilarity(hexA: string, hexB: string): number {
-  if (hexA === hexB) return 1;
-  return Math.max(0, 1 - deltaE76(rgbToLab(hexToRgb(hexA)), rgbToLab(hexToRgb(hexB))) / 100);
+/**
+ * sRGB (0-255) -> Lab exactly as colormath 3.0's `convert_color(sRGBColor(r, g, b, is_upscaled=True), LabColor)`:
+ * its 6-digit sRGB -> XYZ matrix (negative XYZ clamped to 0), no chromatic adaptation (the Lab keeps the sRGB
+ * space's native D65 white, 0.95047 / 1 / 1.08883: `LabColor`'s D50 default is not applied by this conversion), and
+ * the linear segment 7.787 t + 16/116 below (216/24389).
+ */
+export function rgbToLabColormath(rgb: Rgb): Lab {
+  const lin = rgb.map((c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const [r, g, b] = lin;
+  const x = Math.max(0.412424 * r + 0.357579 * g + 0.180464 * b, 0);
+  const y = Math.max(0.212656 * r + 0.715158 * g + 0.0721856 * b, 0);
+  const z = Math.max(0.0193324 * r + 0.119193 * g + 0.950444 * b, 0);
+  const f = (t: number): number => (t > 216 / 24389 ? t ** (1 / 3) : 7.787 * t + 16 / 116);
+  const fx = f(x / 0.95047), fy = f(y / 1), fz = f(z / 1.08883);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+const RAD = Math.PI / 180;
+const DEG = 180 / Math.PI;
+const P25_7 = 25 ** 7;
+
+/**
+ * CIEDE2000 (kL = kC = kH = 1) as colormath 3.0's `delta_e_cie2000` computes it, including its two departures from
+ * Sharma et al. 2005: the mean hue adds 360 whenever the hues are more than 180 apart (never subtracts), which moves
+ * the rotation term's centre, and no special case for a zero chroma.
+ */
+export function deltaE2000(lab1: Lab, lab2: Lab): number {
+  const [L1, a1, b1] = lab1;
+  const [L2, a2, b2] = lab2;
+  const avgLp = (L1 + L2) / 2;
+  const C1 = Math.sqrt(a1 * a1 + b1 * b1), C2 = Math.sqrt(a2 * a2 + b2 * b2);
+  const avgC = (C1 + C2) / 2;
+  const G = 0.5 * (1 - Math.sqrt(avgC ** 7 / (avgC ** 7 + P25_7)));
+  const a1p = (1 + G) * a1, a2p = (1 + G) * a2;
+  const C1p = Math.sqrt(a1p * a1p + b1 * b1), C2p = Math.sqrt(a2p * a2p + b2 * b2);
+  const avgCp = (C1p + C2p) / 2;
+  let h1p = Math.atan2(b1, a1p) * DEG;
+  if (h1p < 0) h1p += 360;
+  let h2p = Math.atan2(b2, a2p) * DEG;
+  if (h2p < 0) h2p += 360;
+  const avgHp = ((Math.abs(h1p - h2p) > 180 ? 360 : 0) + h1p + h2p) / 2;
+  const T = 1 - 0.17 * Math.cos((avgHp - 30) * RAD) + 0.24 * Math.cos(2 * avgHp * RAD) + 0.32 * Math.cos((3 * avgHp + 6) * RAD) - 0.2 * Math.cos((4 * avgHp - 63) * RAD);
+  const diff = h2p - h1p;
+  let dhp = diff + (Math.abs(diff) > 180 ? 360 : 0);
+  if (h2p > h1p) dhp -= 720;
+  const dLp = L2 - L1;
+  const dCp = C2p - C1p;
+  const dHp = 2 * Math.sqrt(C2p * C1p) * Math.sin((dhp * RAD) / 2);
+  const SL = 1 + (0.015 * (avgLp - 50) ** 2) / Math.sqrt(20 + (avgLp - 50) ** 2);
+  const SC = 1 + 0.045 * avgCp;
+  const SH = 1 + 0.015 * avgCp * T;
+  const dRo = 30 * Math.exp(-(((avgHp - 275) / 25) ** 2));
+  const RC = Math.sqrt(avgCp ** 7 / (avgCp ** 7 + P25_7));
+  const RT = -2 * RC * Math.sin(2 * dRo * RAD);
+  return Math.sqrt((dLp / SL) ** 2 + (dCp / SC) ** 2 + (dHp / SH) ** 2 + RT * (dCp / SC) * (dHp / SH));
+}
+
+/**
+ * ChartMimic's score of two logged colours: for two hex colours max(0, 1 - CIEDE2000/100) (colormath Lab), for two
+ * other strings (e.g. "cmap:viridis") 1 when equal, else 0, and 0 for a hex against a non-hex.
+ */
+export function colorPairSimilarity(a: string, b: string): number {
+  const ha = a.startsWith('#'), hb = b.startsWith('#');
+  if (ha !== hb) return 0;
+  if (!ha || a === b) return a === b ? 1 : 0;
+  return Math.max(0, 1 - deltaE2000(rgbToLabColormath(hexToRgb(a)), rgbToLabColormath(hexToRgb(b))) / 100);
 }

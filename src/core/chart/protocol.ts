@@ -1,6 +1,6 @@
 /** Params, results and progress of the chart worker methods (`chart.rank`, `chart.render`), shared with the panel. */
 import type { ErrorInfo } from '../errors';
-import type { RankOutput } from '../ranking/types';
+import type { GroupOutput, RankOutput } from '../ranking/types';
 import type { ChartAttributes } from './types';
 
 export interface ChartGroupParams {
@@ -17,8 +17,10 @@ export interface ChartGroupParams {
 
 export interface ChartRankParams {
   groups: ChartGroupParams[];
-  /** Weight overrides by reward name (renormalised over the rewards that apply). */
+  /** Weight overrides by reward name, laid over the group's defaults as given (see `ChartGroupOutput.weights`). */
   weights?: Record<string, number>;
+  /** `per-role`: our per-role text F1 instead of ChartMimic's pooled exact-match one (the default, `chartmimic`). */
+  textVariant?: 'chartmimic' | 'per-role';
   /** Per-candidate render timeout, ms (default 10000). */
   timeoutMs?: number;
   /** PNG pixel scale of Vega renders (default 1). */
@@ -56,7 +58,17 @@ export interface ChartCandidateProgress {
   evidence: ChartEvidence;
 }
 
-export type ChartRankResult = RankOutput;
+export interface ChartGroupOutput extends GroupOutput {
+  /**
+   * The weights the group was ranked with (the applicable defaults scaled to sum 1, overlaid with the caller's; see
+   * `chartWeights`). Each total is the weighted sum of the rewards with exactly these weights, 0 when `executes` is 0.
+   */
+  weights: Record<string, number>;
+}
+
+export interface ChartRankResult extends RankOutput {
+  groups: ChartGroupOutput[];
+}
 
 export interface ChartRenderParams {
   /** A candidate's text or a spec object. */

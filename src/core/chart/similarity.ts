@@ -1,11 +1,12 @@
 /**
- * ChartMimic-style F1 scores (ChartMimic/ChartMimic `chart2code/utils/evaluator/{text,layout,chart_type,color}_evaluator.py`)
- * and ChartMaster's attribute Jaccard (WentaoTan/ChartMaster, ChartSimRL R_attr), over `ChartAttributes`.
- * Convention: when both sides have nothing of a kind, the score is 1 (nothing to get wrong); when one side is empty, 0.
+ * ChartMimic's F1 scores (ChartMimic/ChartMimic `chart2code/utils/evaluator/{text,chart_type,layout,color}_evaluator.py`
+ * at c9e149c, with `color_utils.py`) and ChartMaster's attribute Jaccard (WentaoTan/ChartMaster, ChartSimRL R_attr),
+ * over `ChartAttributes`. As in ChartMimic, a side with nothing of a kind scores 0, also when both sides are empty.
  */
 import { maxAssignment } from './assignment';
 import { colorPairSimilarity } from './color';
 import { allTexts, cellKey, type ChartAttributes, type TextRole } from './types';
+import { jaccard } from '../sets';
 
 export interface Prf {
   precision: number;
@@ -13,14 +14,14 @@ export interface Prf {
   f1: number;
 }
 
+/** precision = matched / |generated|, recall = matched / |gold|, F1 their harmonic mean; 0 when either side is empty. */
 function prf(matched: number, nGen: number, nGold: number): Prf {
-  if (nGen === 0 && nGold === 0) return { precision: 1, recall: 1, f1: 1 };
   if (nGen === 0 || nGold === 0) return { precision: 0, recall: 0, f1: 0 };
   const precision = matched / nGen, recall = matched / nGold;
-  return { precision, recall, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0 };
+  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
 }
 
-/** F1 of two multisets of strings (precision over generated, recall over gold). */
+/** F1 of two multisets of strings (each gold item matches one equal generated item), as ChartMimic counts them. */
 export function multisetF1(gen: readonly string[], gold: readonly string[]): Prf {
   const counts = new Map<string, number>();
   for (const g of gold) counts.set(g, (counts.get(g) ?? 0) + 1);
@@ -37,78 +38,101 @@ const normText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const TEXT_ROLES_SCORED: TextRole[] = ['title', 'axisTitle', 'legendTitle', 'legendLabel', 'other'];
 
 /**
- * Drawn strings other than axis tick labels: ChartMimic's TextEvaluator runs with `use_axs=False`, which removes the
- * ticks before logging, so titles, axis titles, legends and annotations decide the score (tick labels are data).
+ * The strings ChartMimic's TextEvaluator logs: every drawn string (one per drawn line) except axis tick labels (it
+ * runs with `use_axs=False`, which removes the ticks before drawing), pooled over the whole chart, as drawn. Empty
+ * strings are not drawn.
  */
 export function chartTexts(a: ChartAttributes): string[] {
-  return TEXT_ROLES_SCORED.flatMap((r) => a.texts[r]).map(normText).filter(Boolean);
+  return TEXT_ROLES_SCORED.flatMap((r) => a.texts[r]).filter((t) => t !== '');
+}
+
+/** Text F1 as ChartMimic computes it (`use_position=False`): exact-match multiset F1 over `chartTexts`. */
+export function textF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
+  return multisetF1(chartTexts(gen), chartTexts(gold));
 }
 
 /**
- * Text F1, ChartMimic's multiset F1 over drawn strings (tick labels excluded), computed per text role and averaged
- * over the roles present on either side. ChartMimic pools all strings, so a missing chart title costs 1/n of the
- * score; per role it costs a whole role, which matches how much a reader misses it. The pooled F1 is `chartTextF1`.
+ * The `per-role` text variant (opt-in, not ChartMimic's): multiset F1 per text role (whitespace collapsed), averaged
+ * over the roles present on either side, so a missing chart title costs a whole role instead of 1/n of the strings.
  */
-export function textF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
+export function textF1ByRole(gen: ChartAttributes, gold: ChartAttributes): Prf {
   const parts: Prf[] = [];
   for (const r of TEXT_ROLES_SCORED) {
     const g = gen.texts[r].map(normText).filter(Boolean), t = gold.texts[r].map(normText).filter(Boolean);
     if (g.length || t.length) parts.push(multisetF1(g, t));
   }
-  if (!parts.length) return { precision: 1, recall: 1, f1: 1 };
+  if (!parts.length) return { precision: 0, recall: 0, f1: 0 };
   const mean = (k: keyof Prf): number => parts.reduce((s, p) => s + p[k], 0) / parts.length;
   return { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') };
 }
 
-/** ChartMimic's pooled text F1 (all roles but tick labels in one multiset). */
-export function chartTextF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
-  return multisetF1(chartTexts(gen), chartTexts(gold));
-}
-
+/** Chart-type F1 over per-call type counts (ChartTypeEvaluator: matched = sum of min(count, gold count)). */
 export function typeF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
   return multisetF1(gen.types, gold.types);
 }
 
+/** Layout F1 over subplot grid cells (LayoutEvaluator: exact equality of nrows, ncols, row and column spans). */
 export function layoutF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
   return multisetF1(gen.layout.map(cellKey), gold.layout.map(cellKey));
 }
 
-function splitTyped(entries: readonly string[]): Map<string, string[]> {
-  const byType = new Map<string, string[]>();
-  for (const e of entries) {
-    const i = e.lastIndexOf('--');
-    const type = i >= 0 ? e.slice(0, i) : '';
-    const color = i >= 0 ? e.slice(i + 2) : e;
-    const list = byType.get(type) ?? [];
-    list.push(color);
-    byType.set(type, list);
-  }
-  return byType;
+/** The two fields of a logged colour "type--colour", as Python's `s.split("--")[0]` and `[1]` read them. */
+function typedColor(entry: string): [string, string] {
+  const parts = entry.split('--');
+  return [parts[0]!, parts[1] ?? ''];
 }
 
 /**
- * Colour F1: colours are grouped by chart type; inside a group the best one-to-one assignment maximises the summed
- * pair score max(0, 1 - dE76/100) (exact match 1/0 when a side is not a hex colour, e.g. "cmap:viridis").
- * precision = matched / |generated|, recall = matched / |gold|.
+ * ChartMimic's merge of similar colours (`filter_color`), applied to a chart's logged colours when more than 10 are
+ * drawn: in order, keep a colour unless its pair score with a colour already kept (of any chart type) exceeds 0.7.
+ */
+export function filterColors(entries: readonly string[]): string[] {
+  const kept: string[] = [];
+  const keptColors: string[] = [];
+  for (const e of entries) {
+    const c = typedColor(e)[1];
+    if (kept.length && keptColors.some((k) => colorPairSimilarity(c, k) > 0.7)) continue;
+    kept.push(e);
+    keptColors.push(c);
+  }
+  return kept;
+}
+
+/** A chart's colours as ChartMimic's colour evaluator sees them: merged when more than 10. */
+export function chartMimicColors(entries: readonly string[]): string[] {
+  return entries.length > 10 ? filterColors(entries) : [...entries];
+}
+
+/**
+ * Colour F1 (ColorEvaluator): colours grouped by chart type; per type the best one-to-one assignment of generated to
+ * gold colours maximises the summed pair score (ChartMimic searches all permutations; the Hungarian algorithm finds
+ * the same maximum); the per-type maxima summed over the union of types give precision = sum / |generated| and
+ * recall = sum / |gold|. Each side is first merged by `chartMimicColors`.
  */
 export function colorF1(gen: ChartAttributes, gold: ChartAttributes): Prf {
-  const g = splitTyped(gen.colors), r = splitTyped(gold.colors);
+  return colorListF1(chartMimicColors(gen.colors), chartMimicColors(gold.colors));
+}
+
+/** Colour F1 of two logged colour lists ("type--colour"), without the merge step. */
+export function colorListF1(gen: readonly string[], gold: readonly string[]): Prf {
+  if (!gen.length || !gold.length) return prf(0, gen.length, gold.length);
+  const group = (list: readonly string[]): Map<string, string[]> => {
+    const m = new Map<string, string[]>();
+    for (const e of list) {
+      const [t, c] = typedColor(e);
+      const l = m.get(t);
+      if (l) l.push(c); else m.set(t, [c]);
+    }
+    return m;
+  };
+  const g = group(gen), r = group(gold);
   let matched = 0;
   for (const [type, gl] of g) {
     const rl = r.get(type);
     if (!rl) continue;
-    const sim = gl.map((a) => rl.map((b) => (a.startsWith('#') && b.startsWith('#') ? colorPairSimilarity(a, b) : a === b ? 1 : 0)));
-    matched += maxAssignment(sim).total;
+    matched += maxAssignment(gl.map((a) => rl.map((b) => colorPairSimilarity(a, b)))).total;
   }
-  return prf(matched, gen.colors.length, gold.colors.length);
-}
-
-export function jaccard<T>(a: Iterable<T>, b: Iterable<T>): number | null {
-  const A = new Set(a), B = new Set(b);
-  if (A.size === 0 && B.size === 0) return null;
-  let inter = 0;
-  for (const x of A) if (B.has(x)) inter++;
-  return inter / (A.size + B.size - inter);
+  return prf(matched, gen.length, gold.length);
 }
 
 /** The four attribute sets ChartMaster compares. */

@@ -5,6 +5,7 @@
  */
 import { CodedError } from '../errors';
 import type { Row } from './csv';
+import { isJsonObject } from '../guards';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -24,9 +25,7 @@ export interface ParsedCandidate {
 
 const FENCE = /```[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)```/g;
 
-function isObject(x: unknown): x is JsonObject {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+const isObject = isJsonObject as (x: unknown) => x is JsonObject;
 
 /**
  * Extracts the chart from a model's answer: the first fenced block (```json, ```vega-lite, ```python ...) or the

@@ -9,7 +9,8 @@
  */
 import { applyPatch, parsePatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
 import type { ErrorInfo } from '../errors';
-import { applyCodeChange, extractThoughtSolution, FormatError, parseSearchReplace, ANSWER_START, THINK_START, THINK_END, ANSWER_END } from './swerl';
+import { DEFAULT_PATCH_LIMITS, limitError, type PatchLimits } from './limits';
+import { applyCodeChange, FormatError, getOwn, hasSwerlTags, newFiles, parseSearchReplaceAnswer, SEARCH_REPLACE_REGEX } from './swerl';
 
 export type CandidateFormat = 'search-replace' | 'unified-diff' | 'whole-file';
 
@@ -21,9 +22,17 @@ export interface Selection {
 }
 
 export interface PatchContext {
-  /** path -> current text (workspace-relative paths, "/" separators). */
+  /** path -> current text (workspace-relative paths, "/" separators). Read as own properties only. */
   files: Record<string, string>;
   selection?: Selection;
+  /** Paths whose file is binary (NUL bytes or invalid UTF-8): never patched, whatever the format. */
+  binary?: ReadonlySet<string>;
+  /** Paths the caller refused after resolving them (a link that leaves the root, a file over a size limit). */
+  refused?: ReadonlyMap<string, ErrorInfo>;
+  /** Size bounds (default DEFAULT_PATCH_LIMITS). */
+  limits?: Pick<PatchLimits, 'maxHunkLines' | 'maxFileLines'>;
+  /** Work budget check, called in the loops that grow with the input (throws to stop). */
+  check?: () => void;
 }
 
 export interface ApplyOptions {
@@ -46,24 +55,94 @@ export type ApplyResult =
   | { ok: true; format: CandidateFormat; changes: FileChange[]; notes: string[] }
   | { ok: false; format: CandidateFormat | null; error: ErrorInfo; notes: string[] };
 
-const fail = (format: CandidateFormat | null, code: 'patch_format' | 'patch_apply', message: string, notes: string[] = []): ApplyResult => ({
+const fail = (format: CandidateFormat | null, code: 'patch_format' | 'patch_apply' | 'path_outside_root' | 'limit_exceeded', message: string, notes: string[] = []): ApplyResult => ({
   ok: false,
   format,
   error: { code, message },
   notes,
 });
 
-const FENCE = /```[^\n]*\n([\s\S]*?)\n?```/;
+/**
+ * A fenced block: the opening fence line, then the body up to the newline before a closing fence at a line start.
+ * The body's last newline belongs to the fence, so a blank last line of code survives ("a\n\n```" is "a\n").
+ */
+const FENCE = /```[^\n]*\n([\s\S]*?)\r?\n```|```[^\n]*\n()```/;
+/** SWE-RL's block regex without the global flag (a /g regex keeps lastIndex between calls, and matchAll copies it). */
+const SR_BLOCK = new RegExp(SEARCH_REPLACE_REGEX.source);
+const SR_MARKER_LINE = /^(?:<<<<<<< SEARCH|>>>>>>> REPLACE)[ \t]*\r?$/m;
 
-/** Which of the three shapes the text is. */
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * Why a path a candidate names cannot be used (undefined: it can). Lexical only (core has no file system): the
+ * worker and the extension also resolve real paths (src/node/paths.ts) before reading or writing.
+ */
+export function candidatePathProblem(p: string): string | undefined {
+  if (p.length === 0) return 'the path is empty';
+  if (p.includes('\0')) return 'the path contains a NUL character';
+  if (/[\x00-\x1f\x7f]/.test(p)) return 'the path contains a control character';
+  if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.startsWith('~')) return 'the path is absolute';
+  const parts = p.split(/[\\/]+/);
+  if (parts.some((x) => x === '..')) return 'the path goes up with ".."';
+  if (parts.some((x) => x.toLowerCase() === '.git')) return 'the path is inside .git';
+  return undefined;
+}
+
+function pathFail(format: CandidateFormat, p: string, problem: string): ApplyResult {
+  return fail(format, 'path_outside_root', `${JSON.stringify(p)}: ${problem}; paths must stay inside the root`);
+}
+
+/** The verdict for a path a candidate names, or null when it may be used. */
+function pathVerdict(format: CandidateFormat, ctx: PatchContext, p: string): ApplyResult | null {
+  const problem = candidatePathProblem(p);
+  if (problem) return pathFail(format, p, problem);
+  const refused = ctx.refused?.get(p);
+  if (refused) return fail(format, refused.code as 'path_outside_root', refused.message);
+  return null;
+}
+
+const BINARY_NOTE = 'binary file (NUL bytes or invalid UTF-8): patches apply to text files only';
+
+function isBinary(ctx: PatchContext, p: string): boolean {
+  if (ctx.binary?.has(p)) return true;
+  const t = getOwn(ctx.files, p);
+  return t !== undefined && t.includes('\0');
+}
+
+function countLines(t: string): number {
+  let n = 1;
+  for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** maxFileLines over every text a change reads or writes; the verdict for the first file over it. */
+function checkFileLines(format: CandidateFormat, changes: readonly FileChange[], ctx: PatchContext): ApplyResult | null {
+  const max = (ctx.limits ?? DEFAULT_PATCH_LIMITS).maxFileLines;
+  for (const c of changes) {
+    for (const t of [c.before, c.after]) {
+      if (t !== null && t.length > max && countLines(t) > max) return fail(format, 'limit_exceeded', limitError('maxFileLines', max, `${c.path}: ${countLines(t)} lines`).message);
+    }
+  }
+  return null;
+}
+
+/**
+ * Which of the three shapes the text is. SWE-RL's shape wins whenever the text looks like it at all (a tag, a block
+ * the SWE-RL regex reads, or a marker line, trailing spaces included), so that a malformed SWE-RL answer is judged
+ * as one (-1, as the reference does) instead of being written into the file as a whole-file rewrite.
+ */
 export function detectFormat(text: string): CandidateFormat {
-  if (/^<<<<<<< SEARCH$/m.test(text)) return 'search-replace';
+  if (hasSwerlTags(text)) return 'search-replace';
+  if (SR_BLOCK.test(text)) return 'search-replace';
   if (/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text) || (/^--- \S/m.test(text) && /^\+\+\+ \S/m.test(text)) || /^diff --git /m.test(text)) return 'unified-diff';
+  if (SR_MARKER_LINE.test(text) || /^### [^\n]*\n<<<<<<< SEARCH/m.test(text)) return 'search-replace';
   return 'whole-file';
 }
 
 /** Turns a candidate into file changes against `ctx.files`, or a verdict. */
 export function applyCandidate(text: string, ctx: PatchContext, opts: ApplyOptions = {}): ApplyResult {
+  // SWE-RL's strict format: whatever the shape, only a tagged search/replace answer is read (the rest is -1 there).
+  if (opts.requireThinkSolution) return applySearchReplace(text, ctx, opts);
   const format = detectFormat(text);
   switch (format) {
     case 'search-replace':
@@ -76,45 +155,74 @@ export function applyCandidate(text: string, ctx: PatchContext, opts: ApplyOptio
 }
 
 function changesFrom(ctx: PatchContext, after: Record<string, string>): FileChange[] {
-  return Object.entries(after)
-    .filter(([p, t]) => ctx.files[p] !== t)
-    .map(([path, t]) => ({ path, status: path in ctx.files ? 'modified' : 'added', before: ctx.files[path] ?? null, after: t }));
+  return Object.keys(after)
+    .filter((p) => getOwn(ctx.files, p) !== after[p])
+    .map((path) => {
+      const before = getOwn(ctx.files, path);
+      return { path, status: before !== undefined ? 'modified' : 'added', before: before ?? null, after: after[path]! };
+    });
+}
+
+function srFormatFail(text: string, e: FormatError): ApplyResult {
+  // SWE-RL calls every one of these a format error (reward -1); the verdict tells a missing search text apart.
+  const m = e.message;
+  if (m.startsWith('Search block not found')) return fail('search-replace', 'patch_apply', `search text not found in the file: ${JSON.stringify(m.slice('Search block not found in the code: \n'.length).slice(0, 200))}`);
+  const hint = m === 'No valid search blocks found' ? noBlocksHint(text) : '';
+  return fail('search-replace', 'patch_format', m + hint);
 }
 
 function applySearchReplace(text: string, ctx: PatchContext, opts: ApplyOptions): ApplyResult {
-  let answer = text;
-  const hasTags = [THINK_START, THINK_END, ANSWER_START, ANSWER_END].some((t) => text.includes(t));
-  try {
-    if (hasTags || opts.requireThinkSolution) answer = extractThoughtSolution(text)[1];
-    const edits = parseSearchReplace(answer);
-    if (edits.size === 0) throw new FormatError('No valid search blocks found');
-    const after = applyCodeChange(ctx.files, edits);
-    return { ok: true, format: 'search-replace', changes: changesFrom(ctx, after), notes: [] };
-  } catch (e) {
-    if (!(e instanceof FormatError)) throw e;
-    // SWE-RL calls every one of these a format error (reward -1); the verdict tells a missing search text apart.
-    const code = e.message.startsWith('Search block not found') ? 'patch_apply' : 'patch_format';
-    const msg = code === 'patch_apply' ? `search text not found in the file: ${JSON.stringify(e.message.slice('Search block not found in the code: \n'.length).slice(0, 200))}` : e.message;
-    return fail('search-replace', code, msg);
+  const parsed = parseSearchReplaceAnswer(text, opts.requireThinkSolution === true);
+  if (!parsed.ok) return srFormatFail(text, parsed.error);
+  for (const [p, list] of parsed.edits) {
+    const v = pathVerdict('search-replace', ctx, p);
+    if (v) return v;
+    if (isBinary(ctx, p)) return fail('search-replace', 'patch_apply', `${p}: ${BINARY_NOTE}`);
+    // SWE-RL's regex reads several edits inside one fenced block as ONE edit whose replace text carries the other
+    // edits' markers (it would paste them into the file): its similarity is computed that way, but it does not apply.
+    const k = list.findIndex((e) => SR_MARKER_LINE.test(e.search) || SR_MARKER_LINE.test(e.replace));
+    if (k >= 0) {
+      return fail(
+        'search-replace',
+        'patch_format',
+        `${p}: edit ${k + 1} has SEARCH/REPLACE marker lines inside its text: several edits in one fenced block are read as one edit by SWE-RL; put each edit in its own fenced block`,
+      );
+    }
   }
+  let after: Record<string, string>;
+  try {
+    after = applyCodeChange(ctx.files, parsed.edits, ctx.check);
+  } catch (e) {
+    if (e instanceof FormatError) return srFormatFail(text, e);
+    throw e;
+  }
+  const changes = changesFrom(ctx, after);
+  return checkFileLines('search-replace', changes, ctx) ?? { ok: true, format: 'search-replace', changes, notes: [] };
+}
+
+/** Why SWE-RL's regex found no block, for the verdict (the reward is -1 either way). */
+function noBlocksHint(text: string): string {
+  if (/^(?:<<<<<<< SEARCH|=======|>>>>>>> REPLACE)[ \t]+\r?$/m.test(text)) return ': a marker line has trailing spaces';
+  if (/\r\n/.test(text)) return ': the block has CRLF line endings (SWE-RL reads LF only)';
+  return ': each edit is ```, "### path", <<<<<<< SEARCH, the lines, =======, the new lines, >>>>>>> REPLACE, ``` (one fenced block per edit)';
 }
 
 function stripPrefix(name: string | undefined, prefix: 'a/' | 'b/', files: Record<string, string>): string | null {
   if (name === undefined) return null;
   const n = name.replace(/\t.*$/, '').trim();
   if (n === '/dev/null') return null;
-  if (n.startsWith(prefix) && !(n in files)) return n.slice(2);
+  if (n.startsWith(prefix) && !hasOwn(files, n)) return n.slice(2);
   return n;
 }
 
 const lineOf = (s: string) => s.replace(/\r$/, '');
 
 /** Why a hunk does not fit: the first context/removed line that differs at the stated position. */
-function explainHunk(source: string, h: StructuredPatchHunk): string {
+function explainHunk(source: string, h: StructuredPatchHunk, check?: () => void): string {
   const lines = source.split('\n').map(lineOf);
   const old = h.lines.filter((l) => l[0] === ' ' || l[0] === '-').map((l) => lineOf(l.slice(1)));
-  const at = Math.max(0, h.oldStart - 1);
-  const anywhere = old.length === 0 ? -1 : lines.findIndex((_, i) => old.every((o, k) => lines[i + k] === o));
+  const at = Math.min(Math.max(0, h.oldStart - 1), lines.length);
+  const anywhere = old.length === 0 ? -1 : lines.findIndex((_, i) => (check?.(), old.every((o, k) => lines[i + k] === o)));
   if (anywhere >= 0) return `its lines occur at line ${anywhere + 1} but cannot be placed after the previous hunk`;
   for (let k = 0; k < old.length; k++) {
     if (lines[at + k] !== old[k]) {
@@ -130,7 +238,7 @@ function hunkHeader(h: StructuredPatchHunk): string {
 }
 
 /** Hunk positions that differ from their headers (jsdiff moves hunks silently; the verdict says so). */
-function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[]): string[] {
+function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[], check?: () => void): string[] {
   const lines = source.split('\n').map(lineOf);
   const notes: string[] = [];
   let from = 0;
@@ -139,6 +247,7 @@ function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[])
     if (old.length === 0) return;
     let best = -1;
     for (let i = from; i + old.length <= lines.length; i++) {
+      check?.();
       if (old.every((o, k) => lines[i + k] === o) && (best < 0 || Math.abs(i + 1 - h.oldStart) < Math.abs(best + 1 - h.oldStart))) best = i;
     }
     if (best >= 0 && best + 1 !== h.oldStart) notes.push(`${path}: hunk ${n + 1} (${hunkHeader(h)}) applied at line ${best + 1}, not at line ${h.oldStart}`);
@@ -150,6 +259,16 @@ function offsetNotes(path: string, source: string, hunks: StructuredPatchHunk[])
 function extractDiffText(text: string): string {
   const fenced = /```(?:diff|patch|udiff)?[^\n]*\n([\s\S]*?)\n?```/.exec(text);
   return fenced && /^@@ /m.test(fenced[1]!) ? fenced[1]! + '\n' : text;
+}
+
+/**
+ * The patch with hunk start lines clamped to the file: jsdiff searches for a hunk outward from its stated line one
+ * line at a time, so `@@ -99999999999999999999,1 ...` would walk 10^20 positions. The notes keep the stated line.
+ */
+function clampHunks(p: StructuredPatch, source: string): StructuredPatch {
+  const n = countLines(source) + 1;
+  if (p.hunks.every((h) => h.oldStart <= n)) return p;
+  return { ...p, hunks: p.hunks.map((h) => (h.oldStart <= n ? h : { ...h, oldStart: n })) };
 }
 
 function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
@@ -166,7 +285,14 @@ function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
     const p = patches.find((x) => x.isBinary) ?? patches[0]!;
     return fail('unified-diff', 'patch_format', `binary patch for ${stripPrefix(p.newFileName, 'b/', ctx.files) ?? stripPrefix(p.oldFileName, 'a/', ctx.files) ?? 'a file'}: only text patches can be applied`);
   }
-  const result: Record<string, string | null> = {};
+  const maxHunk = (ctx.limits ?? DEFAULT_PATCH_LIMITS).maxHunkLines;
+  for (const p of patches) {
+    for (const h of p.hunks) {
+      if (h.lines.length > maxHunk) return fail('unified-diff', 'limit_exceeded', limitError('maxHunkLines', maxHunk, `hunk ${hunkHeader(h)}: ${h.lines.length} lines`).message);
+      if (!Number.isSafeInteger(h.oldStart) || !Number.isSafeInteger(h.newStart)) return fail('unified-diff', 'patch_format', `hunk header ${hunkHeader(h)}: the line number is too large`);
+    }
+  }
+  const result = Object.create(null) as Record<string, string | null>;
   const changes: FileChange[] = [];
   const notes: string[] = [];
   const known = Object.keys(ctx.files);
@@ -183,12 +309,18 @@ function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
     }
     const sourcePath = isCreate ? null : oldPath;
     const targetPath = isDelete ? null : newPath;
+    for (const q of [sourcePath, targetPath]) {
+      const v = q === null ? null : pathVerdict('unified-diff', ctx, q);
+      if (v) return v;
+    }
+    if (sourcePath === null && targetPath === null) return fail('unified-diff', 'patch_format', 'a file header names /dev/null on both sides');
     let source = '';
     if (sourcePath !== null) {
-      const cur = sourcePath in result ? result[sourcePath] : ctx.files[sourcePath];
+      if (isBinary(ctx, sourcePath)) return fail('unified-diff', 'patch_apply', `${sourcePath}: ${BINARY_NOTE}`);
+      const cur = hasOwn(result, sourcePath) ? result[sourcePath] : getOwn(ctx.files, sourcePath);
       if (cur === undefined || cur === null) return fail('unified-diff', 'patch_apply', `${sourcePath}: the diff patches a file that is not in the workspace`);
       source = cur;
-    } else if (targetPath !== null && ctx.files[targetPath] !== undefined) {
+    } else if (targetPath !== null && getOwn(ctx.files, targetPath) !== undefined) {
       return fail('unified-diff', 'patch_apply', `${targetPath}: the diff creates a file that already exists`);
     }
     let after: string | null;
@@ -197,15 +329,16 @@ function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
     } else if (p.hunks.length === 0) {
       after = source;
     } else {
-      const out = applyPatch(source, p, { fuzzFactor: 0, autoConvertLineEndings: true });
+      ctx.check?.();
+      const out = applyPatch(source, clampHunks(p, source), { fuzzFactor: 0, autoConvertLineEndings: true });
       if (out === false) {
         const label = sourcePath ?? targetPath;
         const failing = firstFailingHunk(source, p);
         const h = p.hunks[failing]!;
-        return fail('unified-diff', 'patch_apply', `${label}: hunk ${failing + 1} of ${p.hunks.length} (${hunkHeader(h)}) does not apply: ${explainHunk(source, h)}`, notes);
+        return fail('unified-diff', 'patch_apply', `${label}: hunk ${failing + 1} of ${p.hunks.length} (${hunkHeader(h)}) does not apply: ${explainHunk(source, h, ctx.check)}`, notes);
       }
       after = out;
-      notes.push(...offsetNotes(targetPath, source, p.hunks));
+      notes.push(...offsetNotes(targetPath, source, p.hunks, ctx.check));
     }
     if (sourcePath !== null && targetPath !== sourcePath) result[sourcePath] = null;
     if (targetPath !== null) result[targetPath] = after;
@@ -215,48 +348,66 @@ function applyUnifiedDiff(text: string, ctx: PatchContext): ApplyResult {
     if (status === 'renamed') change.oldPath = sourcePath!;
     changes.push(change);
   }
-  return { ok: true, format: 'unified-diff', changes: changes.filter((c) => c.before !== c.after || c.status !== 'modified'), notes };
+  const kept = changes.filter((c) => c.before !== c.after || c.status !== 'modified');
+  return checkFileLines('unified-diff', kept, ctx) ?? { ok: true, format: 'unified-diff', changes: kept, notes };
 }
 
 /** Index of the first hunk that does not apply on its own, hunk by hunk (for the verdict). */
 function firstFailingHunk(source: string, p: StructuredPatch): number {
   let text = source;
   for (let i = 0; i < p.hunks.length; i++) {
-    const out = applyPatch(text, { ...p, hunks: [p.hunks[i]!] }, { fuzzFactor: 0, autoConvertLineEndings: true });
+    const out = applyPatch(text, clampHunks({ ...p, hunks: [p.hunks[i]!] }, text), { fuzzFactor: 0, autoConvertLineEndings: true });
     if (out === false) return i;
     text = out;
   }
   return p.hunks.length - 1;
 }
 
+/**
+ * The new text of a region from a whole-file answer. Fenced: the body's lines, with the region's own line ending
+ * style (a CRLF fence leaves no stray "\r") and its final line ending. Unfenced: the text, given the region's final
+ * line ending when it has none.
+ */
+function rewriteOf(text: string, region: string, file = region): string {
+  const m = FENCE.exec(text);
+  const eol = region.endsWith('\r\n') ? '\r\n' : region.endsWith('\n') ? '\n' : '';
+  if (!m) return eol && !text.endsWith('\n') ? text + eol : text;
+  let body = (m[1] ?? m[2] ?? '').replace(/\r\n/g, '\n');
+  if (file.includes('\r\n')) body = body.replace(/\n/g, '\r\n');
+  return body + eol;
+}
+
 function applyWholeFile(text: string, ctx: PatchContext): ApplyResult {
   const m = FENCE.exec(text);
-  const code = m ? m[1]! : text;
+  const code = m ? (m[1] ?? m[2] ?? '') : text;
   if (code.trim() === '') return fail('whole-file', 'patch_format', 'the candidate is empty: no code to put in place');
   const sel = ctx.selection;
   const known = Object.keys(ctx.files);
   if (sel) {
-    const before = ctx.files[sel.path];
+    const v = pathVerdict('whole-file', ctx, sel.path);
+    if (v) return v;
+    const before = getOwn(ctx.files, sel.path);
     if (before === undefined) return fail('whole-file', 'patch_apply', `${sel.path}: the selection's file is not among the given files`);
+    if (isBinary(ctx, sel.path)) return fail('whole-file', 'patch_apply', `${sel.path}: ${BINARY_NOTE}`);
     if (sel.start < 0 || sel.end > before.length || sel.start > sel.end) return fail('whole-file', 'patch_apply', `${sel.path}: the selection ${sel.start}-${sel.end} lies outside the file (${before.length} characters)`);
-    // Keep the selection's trailing newline when the rewrite drops it (models rarely end code blocks with one).
-    const selected = before.slice(sel.start, sel.end);
-    const eol = selected.endsWith('\r\n') ? '\r\n' : selected.endsWith('\n') ? '\n' : '';
-    const body = eol && !code.endsWith('\n') ? code + eol : code;
-    const after = before.slice(0, sel.start) + body + before.slice(sel.end);
-    return { ok: true, format: 'whole-file', changes: after === before ? [] : [{ path: sel.path, status: 'modified', before, after }], notes: [] };
+    const after = before.slice(0, sel.start) + rewriteOf(text, before.slice(sel.start, sel.end), before) + before.slice(sel.end);
+    const changes: FileChange[] = after === before ? [] : [{ path: sel.path, status: 'modified', before, after }];
+    return checkFileLines('whole-file', changes, ctx) ?? { ok: true, format: 'whole-file', changes, notes: [] };
   }
   if (known.length !== 1) return fail('whole-file', 'patch_format', `not a diff or search/replace blocks, and ${known.length === 0 ? 'no file is' : 'several files are'} given: a whole-file rewrite needs exactly one file or a selection`);
   const path = known[0]!;
-  const before = ctx.files[path]!;
-  const eol = before.endsWith('\r\n') ? '\r\n' : before.endsWith('\n') ? '\n' : '';
-  const after = eol && !code.endsWith('\n') ? code + eol : code;
-  return { ok: true, format: 'whole-file', changes: after === before ? [] : [{ path, status: 'modified', before, after }], notes: [] };
+  const v = pathVerdict('whole-file', ctx, path);
+  if (v) return v;
+  if (isBinary(ctx, path)) return fail('whole-file', 'patch_apply', `${path}: ${BINARY_NOTE}`);
+  const before = getOwn(ctx.files, path)!;
+  const after = rewriteOf(text, before);
+  const changes: FileChange[] = after === before ? [] : [{ path, status: 'modified', before, after }];
+  return checkFileLines('whole-file', changes, ctx) ?? { ok: true, format: 'whole-file', changes, notes: [] };
 }
 
 /** path -> text after the change (deleted files absent), over the given files: SWE-RL's "new content" map. */
 export function newContentOf(changes: readonly FileChange[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = newFiles();
   for (const c of changes) {
     if (c.after !== null) out[c.path] = c.after;
     // A deletion or the old side of a rename is a change to "" for SWE-RL's normalised diff.

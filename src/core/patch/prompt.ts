@@ -1,7 +1,8 @@
 /**
  * Prompts for patch candidates. With a selection the model rewrites just that region (a whole-file rewrite of the
  * selection, scored against it); for a whole file it answers with SWE-RL search/replace blocks, the format the
- * SWE-RL reward parses (`### path` then SEARCH/REPLACE inside one fenced block).
+ * SWE-RL reward parses (`### path` then SEARCH/REPLACE, one fenced block per edit: SWE-RL's regex reads several edits
+ * in one fence as a single edit whose text carries the other edits' markers).
  */
 import type { ChatMessage } from '../preferences/record';
 
@@ -16,7 +17,7 @@ export interface PatchPromptInput {
 }
 
 const SEARCH_REPLACE_FORMAT = [
-  'Answer with one or more search/replace edits inside a single fenced block:',
+  'Answer with one or more search/replace edits, each in its own fenced block:',
   '```',
   '### path/to/file',
   '<<<<<<< SEARCH',
@@ -25,7 +26,7 @@ const SEARCH_REPLACE_FORMAT = [
   'the lines that replace them',
   '>>>>>>> REPLACE',
   '```',
-  'The SEARCH text must appear in the file exactly once. Keep edits minimal.',
+  'For a second edit, start a new fenced block with its own ### line. The SEARCH text must appear in the file exactly once. Keep edits minimal.',
 ].join('\n');
 
 export function buildPatchPrompt(input: PatchPromptInput): ChatMessage[] {

@@ -3,7 +3,9 @@ import { CodedError, type ErrorInfo } from '../errors';
 import type { RankOptions } from '../ranking/ranking';
 import type { CandidateOutput, GroupOutput, RankOutput } from '../ranking/types';
 import type { CandidateFormat, FileStatus, Selection } from './candidate';
+import { mergeLimits, type PatchLimits } from './limits';
 import type { PatchSummary } from './rewards';
+import { isJsonObject as isObj } from '../guards';
 
 export interface PatchRankGroupInput {
   group: string;
@@ -40,6 +42,8 @@ export interface PatchRankParams {
   tests?: PatchTestsConfig | null;
   /** SWE-RL's strict format: <think>/<solution> tags required around search/replace blocks. */
   requireThinkSolution?: boolean;
+  /** Overrides of DEFAULT_PATCH_LIMITS (sizes, time per candidate and per group). */
+  limits?: Partial<PatchLimits>;
 }
 
 export interface PatchFileEvidence {
@@ -57,6 +61,8 @@ export interface PatchTestEvidence {
   durationMs: number;
   /** Last lines of stdout+stderr. */
   outputTail: string;
+  /** Why the command did not run (the candidate could not be written into the sandbox). */
+  error?: ErrorInfo;
 }
 
 export interface PatchCandidateOutput extends CandidateOutput {
@@ -76,6 +82,8 @@ export interface PatchGroupOutput extends GroupOutput {
   candidates: PatchCandidateOutput[];
   weights: Record<string, number>;
   referenceError: ErrorInfo | null;
+  /** Why the group was not scored at all (a group-level limit); every candidate carries it too. */
+  error?: ErrorInfo;
 }
 
 export interface PatchRankResult extends RankOutput {
@@ -91,9 +99,6 @@ export interface PatchRankProgress {
   error: ErrorInfo | null;
 }
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function bad(message: string): never {
   throw new CodedError('bad_request', message);
@@ -102,7 +107,7 @@ function bad(message: string): never {
 function numberMap(x: unknown, what: string): Record<string, number> | undefined {
   if (x === undefined || x === null) return undefined;
   if (!isObj(x)) return bad(`${what} must be an object of numbers`);
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const [k, v] of Object.entries(x)) {
     if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${what}.${k} must be a finite number`);
     out[k] = v as number;
@@ -113,8 +118,12 @@ function numberMap(x: unknown, what: string): Record<string, number> | undefined
 function stringMap(x: unknown, what: string): Record<string, string> | undefined {
   if (x === undefined || x === null) return undefined;
   if (!isObj(x)) return bad(`${what} must be an object {path: text}`);
-  for (const [k, v] of Object.entries(x)) if (typeof v !== 'string') bad(`${what}["${k}"] must be a string`);
-  return x as Record<string, string>;
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(x)) {
+    if (typeof v !== 'string') bad(`${what}[${JSON.stringify(k)}] must be a string`);
+    out[k] = v as string;
+  }
+  return out;
 }
 
 /** Narrows `unknown` params of `patch.rank`; throws CodedError('bad_request') naming the first bad field. */
@@ -168,5 +177,10 @@ export function parsePatchRankParams(x: unknown): PatchRankParams {
     out.tests = cfg;
   }
   if (x.requireThinkSolution === true) out.requireThinkSolution = true;
+  const lim = numberMap(x.limits, 'limits');
+  if (lim) {
+    mergeLimits(lim);
+    out.limits = lim;
+  }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import type { ErrorInfo } from '../errors';
 import type { FileChange } from './candidate';
-import { computeChangeSimilarities, getNormalizedPatch, type Files } from './swerl';
+import { computeChangeSimilarities, getNormalizedPatch, newFiles, type Files } from './swerl';
 import { generateUnifiedDiff } from './unifiedDiff';
 
 export const PATCH_REWARDS = ['similarity', 'similarity_unidiff', 'applies', 'syntax', 'consensus', 'size', 'tests'] as const;
@@ -35,8 +35,8 @@ export interface PatchSummary {
 
 /** Per-file before/after maps of a change set, in SWE-RL's terms (code context, new content). */
 export function contextAndNew(changes: readonly FileChange[]): { context: Files; after: Files } {
-  const context: Files = {};
-  const after: Files = {};
+  const context = newFiles();
+  const after = newFiles();
   for (const c of changes) {
     context[c.path] = c.status === 'renamed' || c.before === null ? '' : c.before;
     after[c.path] = c.after ?? '';
@@ -49,9 +49,9 @@ export function contextAndNew(changes: readonly FileChange[]): { context: Files;
 }
 
 /** The normalised (difflib, n=3, header-less) diff of each changed file: what similarity, consensus and size read. */
-export function normalizedPatch(changes: readonly FileChange[]): Files {
+export function normalizedPatch(changes: readonly FileChange[], check?: () => void): Files {
   const { context, after } = contextAndNew(changes);
-  return getNormalizedPatch(context, after);
+  return getNormalizedPatch(context, after, check);
 }
 
 export function summarize(patch: Files): PatchSummary {
@@ -102,8 +102,12 @@ export function consensusRewards(patches: readonly (Files | null)[]): (number | 
   });
 }
 
-/** A parser port: null when the language is not supported, else the first syntax error (or none). */
-export type SyntaxChecker = (path: string, text: string) => { ok: true } | { ok: false; message: string } | null;
+/**
+ * A parser port: null when the language is not supported, else the first syntax error (or none). `errors`, when the
+ * parser counts them, is how many error sites the text has (so an already broken file can be judged on whether a
+ * patch adds errors).
+ */
+export type SyntaxChecker = (path: string, text: string) => { ok: true } | { ok: false; message: string; errors?: number } | null;
 
 /** JSON files need no dependency: JSON.parse is the parser. */
 export const jsonSyntaxChecker: SyntaxChecker = (path, text) => {
@@ -128,8 +132,9 @@ export function chainCheckers(...checkers: SyntaxChecker[]): SyntaxChecker {
 }
 
 /**
- * syntax = 1 when every changed file in a supported language parses, 0 when one that parsed before no longer does
- * (files that were already broken are not held against the candidate), null when no changed file is checkable.
+ * syntax = 1 when every changed file in a supported language parses, 0 when one that parsed before no longer does,
+ * null when no changed file is checkable. A file that was already broken is held against the candidate only when the
+ * patch adds errors to it (both counts known and the new one higher); without counts it is not held against it.
  */
 export function syntaxReward(changes: readonly FileChange[], checker: SyntaxChecker): { value: number | null; error: ErrorInfo | null } {
   let checked = 0;
@@ -140,7 +145,10 @@ export function syntaxReward(changes: readonly FileChange[], checker: SyntaxChec
     checked++;
     if (!r.ok) {
       const before = c.before === null ? null : checker(c.oldPath ?? c.path, c.before);
-      if (before !== null && !before.ok) continue;
+      if (before !== null && !before.ok) {
+        if (before.errors === undefined || r.errors === undefined || r.errors <= before.errors) continue;
+        return { value: 0, error: { code: 'patch_syntax', message: `${c.path}: ${r.message} (syntax errors ${before.errors} -> ${r.errors})` } };
+      }
       return { value: 0, error: { code: 'patch_syntax', message: `${c.path}: ${r.message}` } };
     }
   }

@@ -139,6 +139,12 @@ export class SequenceMatcher {
   private lenArr = new Int32Array(0);
   private stampArr = new Int32Array(0);
   private stamp = 0;
+  /**
+   * Called about every 65,000 comparisons (and once per matching-block search) so a caller can stop a long ratio:
+   * it throws to abandon the computation (a deadline, a cancellation). Not part of CPython's class.
+   */
+  check: (() => void) | undefined = undefined;
+  private work = 0;
 
   constructor(
     private readonly isjunk: ((elt: string) => boolean) | null = null,
@@ -250,6 +256,10 @@ export class SequenceMatcher {
       let lo = start[id]!;
       let hi = start[id + 1]!;
       if (lo === hi) continue;
+      if (this.check !== undefined && (this.work += hi - lo) > 1 << 16) {
+        this.work = 0;
+        this.check();
+      }
       // Restrict to blo <= j < bhi by binary search (CPython skips/breaks linearly; same set of j).
       if (idx[lo]! < blo) {
         let l = lo;
@@ -325,6 +335,7 @@ export class SequenceMatcher {
       const blo = queue.pop()!;
       const ahi = queue.pop()!;
       const alo = queue.pop()!;
+      this.check?.();
       const x = this.findLongestMatch(alo, ahi, blo, bhi);
       const { a: i, b: j, size: k } = x;
       if (k) {
@@ -438,6 +449,8 @@ function calculateRatio(matches: number, length: number): number {
 }
 
 /** `SequenceMatcher(None, a, b, autojunk).ratio()` in one call. */
-export function ratio(a: Sequence, b: Sequence, autojunk = true): number {
-  return new SequenceMatcher(null, a, b, autojunk).ratio();
+export function ratio(a: Sequence, b: Sequence, autojunk = true, check?: () => void): number {
+  const m = new SequenceMatcher(null, a, b, autojunk);
+  m.check = check;
+  return m.ratio();
 }

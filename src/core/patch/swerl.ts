@@ -8,6 +8,7 @@
  *    parse, reproduced in unidiffFiles.ts), never -1, 1.0 when both sides are empty.
  * Known difference: Python iterates the union of paths in set order (hash-seed dependent), so its mean can differ
  * from ours in the last bit; per-file similarities are identical.
+ * Path-keyed maps are null-prototype objects: a path `__proto__` or `constructor` is a key like any other.
  */
 import { SequenceMatcher } from './sequenceMatcher';
 import { generateUnifiedDiff, pyStrip } from './unifiedDiff';
@@ -32,6 +33,18 @@ export class FormatError extends Error {
 }
 
 export type Files = Record<string, string>;
+
+/** A fresh path -> text map with no prototype (user text as keys must not reach Object.prototype). */
+export function newFiles(from?: Files): Files {
+  const out = Object.create(null) as Files;
+  if (from) for (const k of Object.keys(from)) out[k] = from[k]!;
+  return out;
+}
+
+/** `d.get(path)` for a path-keyed map: own properties only. */
+export function getOwn(files: Files, path: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(files, path) ? files[path] : undefined;
+}
 
 function countNonOverlapping(s: string, sub: string): number {
   let n = 0;
@@ -71,11 +84,12 @@ export function parseSearchReplace(text: string): Map<string, SearchReplace[]> {
  * `apply_code_change`: each search (prefixed with "\n" so that it anchors at a line start) must occur in the file
  * (a missing file counts as ""), and every occurrence is replaced (Python's str.replace).
  */
-export function applyCodeChange(codeContext: Files, edits: Map<string, SearchReplace[]>): Files {
-  const out: Files = {};
+export function applyCodeChange(codeContext: Files, edits: Map<string, SearchReplace[]>, check?: () => void): Files {
+  const out = newFiles();
   for (const [path, list] of edits) {
-    let content = '\n' + (codeContext[path] ?? '');
+    let content = '\n' + (getOwn(codeContext, path) ?? '');
     for (const { search, replace } of list) {
+      check?.();
       if (search === replace) throw new FormatError('Search and replace blocks are identical');
       const s = '\n' + search;
       if (!content.includes(s)) throw new FormatError(`Search block not found in the code: ${s}`);
@@ -87,10 +101,10 @@ export function applyCodeChange(codeContext: Files, edits: Map<string, SearchRep
 }
 
 /** `get_normalized_patch`: path -> header-less difflib unified diff, only for files that changed. */
-export function getNormalizedPatch(codeContext: Files, newContent: Files): Files {
-  const out: Files = {};
-  for (const [path, content] of Object.entries(newContent)) {
-    const patch = generateUnifiedDiff(codeContext[path] ?? '', content);
+export function getNormalizedPatch(codeContext: Files, newContent: Files, check?: () => void): Files {
+  const out = newFiles();
+  for (const path of Object.keys(newContent)) {
+    const patch = generateUnifiedDiff(getOwn(codeContext, path) ?? '', newContent[path]!, 3, check);
     if (patch) out[path] = patch;
   }
   return out;
@@ -104,26 +118,32 @@ export interface ChangeSimilarity {
 }
 
 /** `compute_change_similarities`: union of paths; a path changed on one side only scores 0. */
-export function computeChangeSimilarities(predPatch: Files, oraclePatch: Files): ChangeSimilarity[] {
+export function computeChangeSimilarities(predPatch: Files, oraclePatch: Files, check?: () => void): ChangeSimilarity[] {
   const paths = new Set([...Object.keys(oraclePatch), ...Object.keys(predPatch)]);
   const out: ChangeSimilarity[] = [];
   for (const path of paths) {
-    const predChange = predPatch[path] ?? '';
-    const oracleChange = oraclePatch[path] ?? '';
-    const similarity = oracleChange === '' || predChange === '' ? 0.0 : new SequenceMatcher(null, predChange, oracleChange, false).ratio();
+    const predChange = getOwn(predPatch, path) ?? '';
+    const oracleChange = getOwn(oraclePatch, path) ?? '';
+    let similarity = 0.0;
+    if (oracleChange !== '' && predChange !== '') {
+      const sm = new SequenceMatcher(null, predChange, oracleChange, false);
+      sm.check = check;
+      similarity = sm.ratio();
+    }
     out.push({ path, predChange, oracleChange, similarity });
   }
   return out;
 }
 
 export interface RewardResult {
-  /** The reward; null where SWE-RL itself has no value (no file changed on either side: its `assert` fails). */
-  reward: number | null;
+  reward: number;
   similarities?: ChangeSimilarity[];
   error?: string;
 }
 
-function mean(sims: ChangeSimilarity[]): number {
+/** The mean of the per-file similarities; 1.0 when neither side changes any file (SWE-RL: "they are identical"). */
+export function meanSimilarity(sims: readonly ChangeSimilarity[]): number {
+  if (sims.length === 0) return 1.0;
   let s = 0;
   for (const x of sims) s += x.similarity;
   return s / sims.length;
@@ -134,31 +154,65 @@ export function calculateReward(codeContext: Files, oracleNewContent: Files, pre
   const oraclePatch = getNormalizedPatch(codeContext, oracleNewContent);
   const predPatch = getNormalizedPatch(codeContext, predNewContent);
   const similarities = computeChangeSimilarities(predPatch, oraclePatch);
-  if (similarities.length === 0) return { reward: null, similarities, error: 'neither the prediction nor the oracle changes any file' };
-  return { reward: mean(similarities), similarities };
+  return { reward: meanSimilarity(similarities), similarities };
 }
 
-/** `calculate_search_replace_reward(code_context, oracle_new_content, output)`: -1.0 on any format error. */
-export function calculateSearchReplaceReward(codeContext: Files, oracleNewContent: Files, output: string): RewardResult & { thought?: string; answer?: string } {
+/** True when the text carries any of SWE-RL's four tags: it is then read as SWE-RL's tagged answer. */
+export function hasSwerlTags(text: string): boolean {
+  return [THINK_START, THINK_END, ANSWER_START, ANSWER_END].some((t) => text.includes(t));
+}
+
+export type SearchReplaceOutcome =
+  | { ok: true; newContent: Files; edits: Map<string, SearchReplace[]>; thought?: string; answer: string }
+  | { ok: false; error: FormatError };
+
+/**
+ * The parse-and-apply half of `calculate_search_replace_reward`: tags extracted (required when `requireTags`, and
+ * whenever the text carries one), blocks parsed, edits applied to `codeContext`; every FormatError is returned.
+ * Without tags (Reward Lens's default prompt asks for none) the whole text is the answer.
+ */
+export function searchReplaceNewContent(codeContext: Files, output: string, requireTags: boolean, check?: () => void): SearchReplaceOutcome {
+  const parsed = parseSearchReplaceAnswer(output, requireTags);
+  if (!parsed.ok) return parsed;
   try {
-    const [thought, answer] = extractThoughtSolution(output);
-    const edits = parseSearchReplace(answer);
-    if (edits.size === 0) throw new FormatError('No valid search blocks found');
-    const predNewContent = applyCodeChange(codeContext, edits);
-    return { ...calculateReward(codeContext, oracleNewContent, predNewContent), thought, answer };
+    return { ...parsed, newContent: applyCodeChange(codeContext, parsed.edits, check) };
   } catch (e) {
-    if (e instanceof FormatError) return { reward: -1.0, error: e.message };
+    if (e instanceof FormatError) return { ok: false, error: e };
     throw e;
   }
 }
 
+/** The parse half: tags (when required or present), then the blocks; FormatError when there is none. */
+export function parseSearchReplaceAnswer(
+  output: string,
+  requireTags: boolean,
+): { ok: true; edits: Map<string, SearchReplace[]>; thought?: string; answer: string } | { ok: false; error: FormatError } {
+  try {
+    let thought: string | undefined;
+    let answer = output;
+    if (requireTags || hasSwerlTags(output)) [thought, answer] = extractThoughtSolution(output);
+    const edits = parseSearchReplace(answer);
+    if (edits.size === 0) throw new FormatError('No valid search blocks found');
+    return thought === undefined ? { ok: true, edits, answer } : { ok: true, edits, thought, answer };
+  } catch (e) {
+    if (e instanceof FormatError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** `calculate_search_replace_reward(code_context, oracle_new_content, output)`: -1.0 on any format error. */
+export function calculateSearchReplaceReward(codeContext: Files, oracleNewContent: Files, output: string): RewardResult & { thought?: string; answer?: string } {
+  const r = searchReplaceNewContent(codeContext, output, true);
+  if (!r.ok) return { reward: -1.0, error: r.error.message };
+  return { ...calculateReward(codeContext, oracleNewContent, r.newContent), ...(r.thought !== undefined ? { thought: r.thought } : {}), answer: r.answer };
+}
+
 /** `calculate_reward_unidiff(oracle_patches, pred_patches)`: in [0, 1]; 1.0 when neither side has a file diff. */
-export function calculateRewardUnidiff(oraclePatches: readonly string[], predPatches: readonly string[]): RewardResult {
-  const pred: Files = {};
-  const oracle: Files = {};
+export function calculateRewardUnidiff(oraclePatches: readonly string[], predPatches: readonly string[], check?: () => void): RewardResult {
+  const pred = newFiles();
+  const oracle = newFiles();
   for (const p of oraclePatches) Object.assign(oracle, filelevelDiff(p));
   for (const p of predPatches) Object.assign(pred, filelevelDiff(p));
-  const similarities = computeChangeSimilarities(pred, oracle);
-  if (similarities.length === 0) return { reward: 1.0, similarities };
-  return { reward: mean(similarities), similarities };
+  const similarities = computeChangeSimilarities(pred, oracle, check);
+  return { reward: meanSimilarity(similarities), similarities };
 }

@@ -209,7 +209,7 @@ export function filelevelDiff(patchText: string): Record<string, string> {
   } catch {
     return {};
   }
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const f of files) {
     if (f.isBinary) continue;
     let header = '';

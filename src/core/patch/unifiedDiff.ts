@@ -15,6 +15,8 @@ export interface UnifiedDiffOptions {
   n?: number;
   /** Appended to the control lines (`---`, `+++`, `@@`); default "\n" as in difflib. SWE-RL passes "". */
   lineterm?: string;
+  /** Budget check called during the match (throws to stop); see SequenceMatcher.check. */
+  check?: () => void;
 }
 
 /** Python's `_format_range_unified`. */
@@ -31,7 +33,9 @@ export function unifiedDiff(a: readonly string[], b: readonly string[], opts: Un
   const { fromfile = '', tofile = '', fromfiledate = '', tofiledate = '', n = 3, lineterm = '\n' } = opts;
   const out: string[] = [];
   let started = false;
-  for (const group of new SequenceMatcher(null, a, b).getGroupedOpcodes(n)) {
+  const sm = new SequenceMatcher(null, a, b);
+  sm.check = opts.check;
+  for (const group of sm.getGroupedOpcodes(n)) {
     if (!started) {
       started = true;
       const fromdate = fromfiledate ? `\t${fromfiledate}` : '';
@@ -84,7 +88,7 @@ export function pyStrip(s: string): string {
  * SWE-RL's `generate_unified_diff(old, new, n)`: `unified_diff(old.splitlines(), new.splitlines(), fromfile="old",
  * tofile="new", lineterm="", n=n)` without its two header lines, joined with "\n"; "" when nothing changed.
  */
-export function generateUnifiedDiff(oldCode: string, newCode: string, nContext = 3): string {
-  const lines = unifiedDiff(pySplitLines(oldCode), pySplitLines(newCode), { fromfile: 'old', tofile: 'new', lineterm: '', n: nContext });
+export function generateUnifiedDiff(oldCode: string, newCode: string, nContext = 3, check?: () => void): string {
+  const lines = unifiedDiff(pySplitLines(oldCode), pySplitLines(newCode), { fromfile: 'old', tofile: 'new', lineterm: '', n: nContext, ...(check ? { check } : {}) });
   return lines.length === 0 ? '' : lines.slice(2).join('\n');
 }

@@ -9,6 +9,9 @@
 import type { ErrorInfo } from '../errors';
 import { isErrorInfo } from '../errors';
 import type { CandidateOutput } from '../ranking/types';
+import { isJsonObject } from '../guards';
+import { isChatMessage, type ChatMessage } from '../chat';
+import { summarizeLogprobs as summarize, type LogprobSummary } from '../sampling/logprobs';
 
 export const PREFERENCE_SCHEMA = 'reward-lens/preference';
 /**
@@ -21,11 +24,9 @@ export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 export type TaskKind = 'sql' | 'patch' | 'chart';
 export const TASK_KINDS: readonly TaskKind[] = ['sql', 'patch', 'chart'];
 
-/** Chat messages as TRL's conversational format and chat templates take them. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage } from '../chat';
+export { isChatMessage } from '../chat';
+export type { LogprobSummary } from '../sampling/logprobs';
 
 export interface FileRef {
   /** Workspace-relative path with forward slashes (absolute only when outside every workspace folder). */
@@ -55,13 +56,6 @@ export interface SamplingRecord {
   topK?: number | null;
   maxNewTokens: number;
   seed?: number | null;
-}
-
-export interface LogprobSummary {
-  /** Sum of the sampled tokens' log-probabilities (the sequence log-likelihood under the sampler). */
-  sum: number;
-  mean: number;
-  min: number;
 }
 
 export interface CandidateRecord {
@@ -158,40 +152,29 @@ function finiteOr(x: number, d: number): number {
   return Number.isFinite(x) ? x : d;
 }
 
-/** Summary of per-token log-probabilities. Null for an empty list. */
+/** Summary of per-token log-probabilities for a record. Null for an empty list (nothing was sampled). */
 export function summarizeLogprobs(lps: readonly number[]): LogprobSummary | null {
-  if (lps.length === 0) return null;
-  let sum = 0;
-  let min = Infinity;
-  for (const x of lps) {
-    sum += x;
-    if (x < min) min = x;
-  }
-  return { sum, mean: sum / lps.length, min };
+  return lps.length === 0 ? null : summarize(lps);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards: the reader and the exporters take lines from disk, written by any version: `unknown` until checked.
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isStr = (x: unknown): x is string => typeof x === 'string';
 
-export function isChatMessage(x: unknown): x is ChatMessage {
-  return isObj(x) && (x.role === 'system' || x.role === 'user' || x.role === 'assistant') && isStr(x.content);
-}
-
+/** `count` is checked when present: lines logged before it was part of the summary lack it (nothing reads it back). */
 function isLogprobSummary(x: unknown): x is LogprobSummary {
-  return isObj(x) && isNum(x.sum) && isNum(x.mean) && isNum(x.min);
+  return isJsonObject(x) && isNum(x.sum) && isNum(x.mean) && isNum(x.min) && (x.count === undefined || isNum(x.count));
 }
 
 function isFileRef(x: unknown): x is FileRef {
-  return isObj(x) && isStr(x.path) && isStr(x.sha256);
+  return isJsonObject(x) && isStr(x.path) && isStr(x.sha256);
 }
 
 function isContext(x: unknown): x is RecordContext {
-  if (!isObj(x)) return false;
+  if (!isJsonObject(x)) return false;
   if (x.database !== undefined && !(isFileRef(x.database) && isStr((x.database as unknown as Obj).schema))) return false;
   if (x.files !== undefined && !(Array.isArray(x.files) && x.files.every(isFileRef))) return false;
   if (x.dataFile !== undefined && !isFileRef(x.dataFile)) return false;
@@ -200,38 +183,38 @@ function isContext(x: unknown): x is RecordContext {
 }
 
 function isCandidateRecord(x: unknown): x is CandidateRecord {
-  if (!isObj(x)) return false;
+  if (!isJsonObject(x)) return false;
   if (!Number.isInteger(x.index) || !isStr(x.text)) return false;
   if (x.tokenCount !== null && !isNum(x.tokenCount)) return false;
   if (x.logprobs !== null && !isLogprobSummary(x.logprobs)) return false;
-  if (!isObj(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
+  if (!isJsonObject(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
   if (!isNum(x.total) || !isNum(x.advantage) || !Number.isInteger(x.rank)) return false;
   return x.error === null || isErrorInfo(x.error);
 }
 
 export function isHumanSignal(x: unknown): x is HumanSignal {
-  if (!isObj(x)) return false;
+  if (!isJsonObject(x)) return false;
   if (x.accepted !== null && !Number.isInteger(x.accepted)) return false;
-  if (!Array.isArray(x.preferences) || !x.preferences.every((p) => isObj(p) && Number.isInteger(p.chosen) && Number.isInteger(p.rejected))) return false;
+  if (!Array.isArray(x.preferences) || !x.preferences.every((p) => isJsonObject(p) && Number.isInteger(p.chosen) && Number.isInteger(p.rejected))) return false;
   if (!Array.isArray(x.rejected) || !x.rejected.every((i) => Number.isInteger(i))) return false;
-  if (!isObj(x.ratings) || !Object.values(x.ratings).every((r) => Number.isInteger(r) && (r as number) >= 1 && (r as number) <= 5)) return false;
+  if (!isJsonObject(x.ratings) || !Object.values(x.ratings).every((r) => Number.isInteger(r) && (r as number) >= 1 && (r as number) <= 5)) return false;
   if (!isStr(x.note)) return false;
-  return isObj(x.weights) && Object.values(x.weights).every(isNum);
+  return isJsonObject(x.weights) && Object.values(x.weights).every(isNum);
 }
 
 /** Why `x` is not a current-version preference record, or null when it is one. */
 export function checkPreferenceRecord(x: unknown): string | null {
-  if (!isObj(x)) return 'not an object';
+  if (!isJsonObject(x)) return 'not an object';
   if (x.schema !== PREFERENCE_SCHEMA) return `schema is not "${PREFERENCE_SCHEMA}"`;
   if (!READABLE_SCHEMA_VERSIONS.includes(x.version as number)) return `unsupported version ${String(x.version)}`;
-  if (x.version === 2 && !(isObj(x.rewardDefinitions) && Object.values(x.rewardDefinitions).every(isStr))) return 'version 2 without rewardDefinitions';
+  if (x.version === 2 && !(isJsonObject(x.rewardDefinitions) && Object.values(x.rewardDefinitions).every(isStr))) return 'version 2 without rewardDefinitions';
   if (!isStr(x.id) || x.id === '') return 'missing id';
   if (!isStr(x.time) || Number.isNaN(Date.parse(x.time))) return 'bad time';
   if (!TASK_KINDS.includes(x.task as TaskKind)) return `unknown task ${String(x.task)}`;
   if (!Array.isArray(x.prompt) || x.prompt.length === 0 || !x.prompt.every(isChatMessage)) return 'bad prompt';
   if (!isContext(x.context)) return 'bad context';
   const m = x.model;
-  if (!isObj(m) || !isStr(m.id) || !isObj(m.sampling)) return 'bad model';
+  if (!isJsonObject(m) || !isStr(m.id) || !isJsonObject(m.sampling)) return 'bad model';
   const s = m.sampling;
   if (!isNum(s.n) || !isNum(s.temperature) || !isNum(s.topP) || !isNum(s.maxNewTokens)) return 'bad sampling';
   if (!isStr(x.provider)) return 'bad provider';

@@ -14,6 +14,7 @@ import { isErrorInfo } from '../errors';
 import type { ChatMessage, HumanSignal, TaskKind } from '../preferences/record';
 import { isChatMessage, isHumanSignal } from '../preferences/record';
 import type { RankOptions } from '../ranking/ranking';
+import { isJsonObject } from '../guards';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 export const REVIEW_VIEW_TYPE = 'rewardLens.review';
@@ -150,35 +151,33 @@ export type PanelMessageType = PanelMessage['type'];
 
 // ---------------------------------------------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isInt = (x: unknown): x is number => Number.isInteger(x);
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isNumMap = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
+const isNumMap = (x: unknown): x is Record<string, number> => isJsonObject(x) && Object.values(x).every(isNum);
 const isOptNum = (x: unknown) => x === undefined || isNum(x);
 
 const TASKS: readonly string[] = ['sql', 'patch', 'chart'];
 
 function isRewardInfo(x: unknown): x is RewardInfo {
-  return isObj(x) && isStr(x.description) && isOptNum(x.min) && isOptNum(x.max);
+  return isJsonObject(x) && isStr(x.description) && isOptNum(x.min) && isOptNum(x.max);
 }
 
 function isSqlResult(x: unknown): x is SqlResultEvidence {
-  return isObj(x) && Array.isArray(x.columns) && x.columns.every(isStr) && Array.isArray(x.rows) && x.rows.every(Array.isArray) && isInt(x.rowCount);
+  return isJsonObject(x) && Array.isArray(x.columns) && x.columns.every(isStr) && Array.isArray(x.rows) && x.rows.every(Array.isArray) && isInt(x.rowCount);
 }
 
 function isHistoryItem(x: unknown): x is HistoryItem {
-  return isObj(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
+  return isJsonObject(x) && isStr(x.recordId) && TASKS.includes(x.task as string) && isStr(x.title) && isStr(x.time);
 }
 
 function isPatchFiles(x: unknown): x is PatchFileSummary[] {
-  return Array.isArray(x) && x.every((f) => isObj(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
+  return Array.isArray(x) && x.every((f) => isJsonObject(f) && isStr(f.path) && (f.status === undefined || isStr(f.status)) && (f.added === undefined || isInt(f.added)) && (f.removed === undefined || isInt(f.removed)));
 }
 
 export function isPanelCandidate(x: unknown): x is PanelCandidate {
-  if (!isObj(x) || !isInt(x.index) || !isStr(x.text)) return false;
-  if (!isObj(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
+  if (!isJsonObject(x) || !isInt(x.index) || !isStr(x.text)) return false;
+  if (!isJsonObject(x.rewards) || !Object.values(x.rewards).every((v) => v === null || isNum(v))) return false;
   if (!isOptNum(x.total) || !isOptNum(x.advantage) || !(x.rank === undefined || isInt(x.rank))) return false;
   if (!(x.error === null || isErrorInfo(x.error))) return false;
   if (x.result !== undefined && !isSqlResult(x.result)) return false;
@@ -190,19 +189,19 @@ export function isPanelCandidate(x: unknown): x is PanelCandidate {
 }
 
 function isRankOptionsRest(x: unknown): x is Omit<RankOptions, 'weights'> {
-  if (!isObj(x)) return false;
+  if (!isJsonObject(x)) return false;
   if (x.gate !== undefined && !(Array.isArray(x.gate) && x.gate.every(isStr))) return false;
   if (x.thresholds !== undefined && !isNumMap(x.thresholds)) return false;
   if (x.transform !== undefined) {
     const t = x.transform;
-    if (!isObj(t) || t.kind !== 'log-sigmoid' || !(t.reference === 'group-mean' || isNumMap(t.reference))) return false;
+    if (!isJsonObject(t) || t.kind !== 'log-sigmoid' || !(t.reference === 'group-mean' || isNumMap(t.reference))) return false;
   }
   return true;
 }
 
 export function isSessionInfo(x: unknown): x is SessionInfo {
   return (
-    isObj(x) &&
+    isJsonObject(x) &&
     isStr(x.id) &&
     TASKS.includes(x.task as string) &&
     isStr(x.title) &&
@@ -212,7 +211,7 @@ export function isSessionInfo(x: unknown): x is SessionInfo {
     isInt(x.n) &&
     isNumMap(x.weights) &&
     isRankOptionsRest(x.rankOptions) &&
-    isObj(x.rewards) &&
+    isJsonObject(x.rewards) &&
     Object.values(x.rewards).every(isRewardInfo) &&
     typeof x.canOpenDiff === 'boolean' &&
     isStr(x.acceptLabel) &&
@@ -225,7 +224,7 @@ export function isSessionInfo(x: unknown): x is SessionInfo {
 }
 
 export function isHostMessage(x: unknown): x is HostMessage {
-  if (!isObj(x) || !isStr(x.type)) return false;
+  if (!isJsonObject(x) || !isStr(x.type)) return false;
   switch (x.type) {
     case 'session':
       return isSessionInfo(x.session);
@@ -234,7 +233,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'progress':
       return isStr(x.sessionId) && isInt(x.done) && isInt(x.total) && (x.message === undefined || isStr(x.message));
     case 'ranked':
-      return isStr(x.sessionId) && isObj(x.group) && typeof x.group.allEqual === 'boolean' && Array.isArray(x.group.candidates) && x.group.candidates.every(isPanelCandidate);
+      return isStr(x.sessionId) && isJsonObject(x.group) && typeof x.group.allEqual === 'boolean' && Array.isArray(x.group.candidates) && x.group.candidates.every(isPanelCandidate);
     case 'failed':
       return isStr(x.sessionId) && isErrorInfo(x.error) && isStr(x.whatToDo);
     case 'status':
@@ -251,7 +250,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
 }
 
 export function isPanelMessage(x: unknown): x is PanelMessage {
-  if (!isObj(x) || !isStr(x.type)) return false;
+  if (!isJsonObject(x) || !isStr(x.type)) return false;
   switch (x.type) {
     case 'ready':
       return isInt(x.version) && (x.sessionId === null || isStr(x.sessionId));
@@ -322,7 +321,7 @@ export function extractedCode(c: { text: string; [k: string]: unknown }): string
 function patchSummaryText(summary: unknown, notes: unknown): string | null {
   let text: string | null = null;
   if (isStr(summary)) text = summary;
-  else if (isObj(summary) && isInt(summary.files) && isInt(summary.added) && isInt(summary.removed)) {
+  else if (isJsonObject(summary) && isInt(summary.files) && isInt(summary.added) && isInt(summary.removed)) {
     const hunks = isInt(summary.hunks) ? `, ${summary.hunks} hunk${summary.hunks === 1 ? '' : 's'}` : '';
     text = `${summary.files} file${summary.files === 1 ? '' : 's'} changed, +${summary.added} −${summary.removed}${hunks}`;
   }
@@ -336,7 +335,7 @@ function toCells(row: unknown[]): unknown[] {
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
     if (typeof v === 'bigint') return v.toString();
     if (v instanceof Uint8Array) return `<blob ${v.length} bytes>`;
-    if (isObj(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
+    if (isJsonObject(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
     return JSON.stringify(v) ?? String(v);
   });
 }

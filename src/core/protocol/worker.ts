@@ -1,16 +1,19 @@
 /**
  * The one contract between the extension host (or the CLI) and the worker child process.
  * Each method is declared once with its params, result and (for streaming methods) progress type.
- * Messages are `unknown` on arrival; `isWorkerInbound` / `isWorkerOutbound` narrow them.
+ * It travels on the one channel (src/core/protocol/channel.ts, src/node/channel.ts): `WorkerMethods` is its method
+ * map, `WorkerEvents` its events, and src/worker/handlers serves it (the compiler checks every method is served).
  */
-import type { ErrorInfo } from '../errors';
+import type { EventGuards } from './channel';
+import { isObjectLike } from '../guards';
 import type { CandidateResult, GenerateParams, GenerateResult, LoadedModelInfo, OnnxBackendSpec } from '../sampling/request';
 import type { SqlExecuteParams, SqlRankOutput, SqlRankParams, SqlRankProgress, SqlSchemaParams, SqlSchemaResult } from '../sql/protocol';
 import type { ExecOutcome } from '../sql/types';
 import type { ChartCandidateProgress, ChartRankParams, ChartRankResult, ChartRenderParams, ChartRenderResult } from '../chart/protocol';
 import type { PatchRankParams, PatchRankProgress, PatchRankResult } from '../patch/protocol';
 
-export const WORKER_PROTOCOL_VERSION = 1;
+/** 2: the one channel (ready and log are `event` messages). */
+export const WORKER_PROTOCOL_VERSION = 2;
 
 export interface HealthResult {
   pid: number;
@@ -38,6 +41,11 @@ export interface WorkerMethods {
   health: { params: Record<string, never>; result: HealthResult; progress: never };
   /** Test hook: sleeps `ms` (respecting cancellation). Used to test timeouts, cancellation and crash recovery. */
   sleep: { params: { ms: number }; result: { sleptMs: number }; progress: never };
+  /**
+   * Test hook (served only when the worker runs with REWARD_LENS_TEST_HOOKS=1): throws an uncaught exception or leaves
+   * a rejection unhandled on the next tick, to test that the worker ends and the client restarts it.
+   */
+  'debug.crash': { params: { kind: 'exception' | 'rejection' }; result: { scheduled: true }; progress: never };
   /** SQL: schema (tables, columns, keys, samples) of a SQLite file, loaded into the worker's in-memory copy. */
   'sql.schema': { params: SqlSchemaParams; result: SqlSchemaResult; progress: never };
   /** SQL: run one statement under the read-only policy and limits (a verdict, never a throw, for a bad query). */
@@ -63,41 +71,16 @@ export type ParamsOf<M extends WorkerMethod> = WorkerMethods[M]['params'];
 export type ResultOf<M extends WorkerMethod> = WorkerMethods[M]['result'];
 export type ProgressOf<M extends WorkerMethod> = WorkerMethods[M]['progress'];
 
-/** extension -> worker */
-export type WorkerInbound =
-  | { type: 'request'; id: number; method: string; params: unknown }
-  | { type: 'cancel'; id: number };
-
-/** worker -> extension */
-export type WorkerOutbound =
-  | { type: 'response'; id: number; ok: true; result: unknown }
-  | { type: 'response'; id: number; ok: false; error: ErrorInfo }
-  | { type: 'progress'; id: number; data: unknown }
-  | { type: 'ready'; pid: number; protocolVersion: number }
-  | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
-
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
+/** One-way messages from the worker (src/core/protocol/channel.ts carries them as `event` messages). */
+export interface WorkerEvents {
+  ready: { pid: number; protocolVersion: number };
+  log: { level: WorkerLogLevel; message: string };
 }
 
-export function isWorkerInbound(x: unknown): x is WorkerInbound {
-  if (!isObj(x) || typeof x.id !== 'number') return false;
-  if (x.type === 'request') return typeof x.method === 'string';
-  return x.type === 'cancel';
-}
+export type WorkerLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
-export function isWorkerOutbound(x: unknown): x is WorkerOutbound {
-  if (!isObj(x)) return false;
-  switch (x.type) {
-    case 'response':
-      return typeof x.id === 'number' && typeof x.ok === 'boolean';
-    case 'progress':
-      return typeof x.id === 'number';
-    case 'ready':
-      return typeof x.pid === 'number';
-    case 'log':
-      return typeof x.message === 'string' && typeof x.level === 'string';
-    default:
-      return false;
-  }
-}
+export const workerEventGuards: EventGuards<WorkerEvents> = {
+  ready: (x): x is WorkerEvents['ready'] => isObjectLike(x) && typeof x.pid === 'number' && typeof x.protocolVersion === 'number',
+  log: (x): x is WorkerEvents['log'] => isObjectLike(x) && typeof x.message === 'string' && typeof x.level === 'string' && LOG_LEVELS.includes(x.level),
+};

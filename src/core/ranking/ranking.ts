@@ -31,6 +31,19 @@ export interface RankResult {
 
 const ADV_EPS = 1e-4;
 
+/**
+ * Reward and weight names come from users (`--weights constructor=2`, request bodies): read them as own properties
+ * only, so `constructor`, `toString` or `__proto__` are plain names and never reach Object.prototype.
+ */
+function ownValue<T>(o: Readonly<Record<string, T>> | undefined, k: string): T | undefined {
+  return o !== undefined && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+}
+
+/** Sets an own, enumerable data property (also for `__proto__`, which plain assignment would treat as the prototype). */
+export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
 function logSigmoid(x: number): number {
   // Numerically stable log(1 / (1 + e^-x)).
   return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
@@ -39,35 +52,36 @@ function logSigmoid(x: number): number {
 export function weightedTotal(rewards: Rewards, opts: RankOptions, reference?: Record<string, number>): { total: number; belowThreshold: string[] } {
   const belowThreshold: string[] = [];
   for (const [name, min] of Object.entries(opts.thresholds ?? {})) {
-    const v = rewards[name];
+    const v = ownValue(rewards, name);
     if (v === null || v === undefined || v < min) belowThreshold.push(name);
   }
   for (const name of opts.gate ?? []) {
-    const v = rewards[name];
+    const v = ownValue(rewards, name);
     if (v === null || v === undefined || !(v > 0)) return { total: 0, belowThreshold };
   }
   if (belowThreshold.length > 0) return { total: 0, belowThreshold };
   let total = 0;
   for (const [name, w] of Object.entries(opts.weights)) {
-    const v = rewards[name];
-    if (v === null || v === undefined || Number.isNaN(v) || w === 0) continue;
-    total += w * (reference ? logSigmoid(v - (reference[name] ?? 0)) : v);
+    const v = ownValue(rewards, name);
+    if (typeof v !== 'number' || Number.isNaN(v) || typeof w !== 'number' || w === 0) continue;
+    total += w * (reference ? logSigmoid(v - (ownValue(reference, name) ?? 0)) : v);
   }
   return { total, belowThreshold };
 }
 
 export function groupMeanReference(group: Rewards[]): Record<string, number> {
-  const sums: Record<string, { s: number; n: number }> = {};
+  const sums = new Map<string, { s: number; n: number }>();
   for (const r of group) {
     for (const [k, v] of Object.entries(r)) {
       if (v === null || Number.isNaN(v)) continue;
-      const acc = (sums[k] ??= { s: 0, n: 0 });
+      let acc = sums.get(k);
+      if (!acc) sums.set(k, (acc = { s: 0, n: 0 }));
       acc.s += v;
       acc.n += 1;
     }
   }
   const ref: Record<string, number> = {};
-  for (const [k, { s, n }] of Object.entries(sums)) ref[k] = s / n;
+  for (const [k, { s, n }] of sums) setOwn(ref, k, s / n);
   return ref;
 }
 
@@ -112,12 +126,15 @@ export function parseWeights(spec: string): Record<string, number> {
   for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^([A-Za-z_][\w.-]*)\s*=\s*(-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?)$/i.exec(item);
     if (!m) throw new Error(`bad weight "${item}": expected name=number, e.g. execution_match=3`);
-    out[m[1]!] = Number(m[2]);
+    setOwn(out, m[1]!, Number(m[2]));
   }
   return out;
 }
 
 /** Default weights overlaid with user weights (user wins; a weight of 0 switches a reward off). */
 export function mergeWeights(defaults: Record<string, number>, user: Record<string, number> | undefined): Record<string, number> {
-  return { ...defaults, ...(user ?? {}) };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(defaults)) setOwn(out, k, v);
+  for (const [k, v] of Object.entries(user ?? {})) setOwn(out, k, v);
+  return out;
 }

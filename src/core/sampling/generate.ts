@@ -2,12 +2,24 @@
  * N candidates per prompt in one batch: prefill each prompt once (left-padded, in chunks), tile its KV cache N ways,
  * decode all rows together, and drop rows from the batch as they finish. Shape after transformers.js
  * `generation/` (processors, sampler, stopping criteria, interrupt flag) with the forward pass injected.
+ *
+ * Prompt-lookup speculative decoding (`speculative`): each row drafts up to k tokens by matching its last n-gram
+ * against its prompt and its own output (Saxena 2023, "prompt lookup decoding"; transformers' PromptLookupCandidate-
+ * Generator), all rows verify their drafts in one forward pass of length 1 + max k over the cache, and each row keeps
+ * the accepted prefix. A draft token x is accepted with probability p(x) under the processed distribution, else the
+ * row takes a token from p with x removed and renormalised: the speculative-sampling rule (Leviathan et al. 2023,
+ * Chen et al. 2023) for a deterministic draft, so the output distribution is exactly the sampler's; at temperature 0
+ * it is token-for-token greedy decoding. Rows accept different lengths: a rejected position stays in the cache as a
+ * hole with attention mask 0 (position ids are per row), and the cache is cut back to the longest accepted row.
  */
 import { CodedError } from '../errors';
 import type { CausalLM } from './model';
-import { logSumExp, processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
+import { DistributionBuilder, rowLogSumExp } from './distribution';
+import { promptLookup, type LookupState } from './promptLookup';
+import { processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
 import { rowRng, type Rng } from './rng';
-import { GreedySampler, MultinomialSampler, type Sampler } from './sampler';
+import { summarizeLogprobs, type LogprobSummary } from './logprobs';
+import type { Sampler } from './sampler';
 import { EosCriterion, MaxNewTokensCriterion, StopStringsCriterion, StoppingCriteriaList, type FinishReason, type StoppingCriterion } from './stopping';
 
 /** The part of AbortSignal the loop needs (a real AbortSignal fits). */
@@ -20,13 +32,6 @@ export interface AbortSignalLike {
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-}
-
-export interface LogprobSummary {
-  sum: number;
-  mean: number;
-  min: number;
-  count: number;
 }
 
 export interface GeneratedCandidate {
@@ -54,6 +59,18 @@ export interface GenerateTimings {
   newTokens: number;
   /** How many times finished rows were dropped from the batch. */
   compactions: number;
+  /** Decode forward passes (each may verify several drafted tokens per row). */
+  forwards: number;
+  /** Draft tokens proposed by prompt lookup, and how many of them were accepted. */
+  draftedTokens: number;
+  acceptedTokens: number;
+}
+
+export interface SpeculativeOptions {
+  /** Most tokens drafted per row and pass (k); the verify pass has length k + 1. */
+  maxDraft: number;
+  /** Longest n-gram matched (tried from this down to 1). Default 3. */
+  ngram?: number;
 }
 
 export interface GenerateOptions {
@@ -66,6 +83,11 @@ export interface GenerateOptions {
   eosTokenIds: readonly number[];
   padTokenId: number;
   stop?: readonly string[];
+  /**
+   * The model's context (max_position_embeddings): a prompt that does not leave room for one new token fails before
+   * any forward pass with limit_exceeded; otherwise rows stop (finish 'length') when they reach it.
+   */
+  contextLength?: number;
   /** Token ids to text; needed for candidate text and stop strings. */
   decode?: (ids: number[]) => string;
   signal?: AbortSignalLike;
@@ -80,6 +102,8 @@ export interface GenerateOptions {
   logitsProcessors?: LogitsProcessor[];
   stoppingCriteria?: StoppingCriterion[];
   sampler?: Sampler;
+  /** Prompt-lookup speculative decoding; off when absent (or with a custom sampler). */
+  speculative?: SpeculativeOptions;
 }
 
 export interface GenerateOutput {
@@ -97,6 +121,10 @@ interface Row {
   rng: Rng;
   mask: number[];
   nextPos: number;
+  lookup: LookupState;
+  /** Logits (offset into `src`) of the next token, still to be sampled; null: the last generated token is new. */
+  src: Float32Array | null;
+  srcOff: number;
 }
 
 export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promise<GenerateOutput> {
@@ -107,15 +135,27 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
   if (o.prompts.length === 0 || o.prompts.some((p) => p.length === 0)) throw new CodedError('bad_request', 'every prompt needs at least one token');
   if (!(n >= 1) || !Number.isInteger(n)) throw new CodedError('bad_request', 'numReturnSequences must be an integer >= 1');
   if (!(o.maxNewTokens >= 1)) throw new CodedError('bad_request', 'maxNewTokens must be >= 1');
+  const longest = Math.max(...o.prompts.map((p) => p.length));
+  let maxNew = o.maxNewTokens;
+  if (o.contextLength !== undefined) {
+    if (longest >= o.contextLength) {
+      throw new CodedError('limit_exceeded', `the prompt is ${longest} tokens but the model's context is ${o.contextLength} tokens (max_position_embeddings in its config.json), leaving no room for an answer: shorten the prompt or use a model with a longer context`);
+    }
+    maxNew = Math.min(maxNew, o.contextLength - longest);
+  }
   const processors = processorsFor(o.sampling);
   for (const p of o.logitsProcessors ?? []) processors.push(p);
-  const sampler = o.sampler ?? (o.sampling.temperature > 0 ? new MultinomialSampler() : new GreedySampler());
+  const dists = new DistributionBuilder(o.sampling, processors, o.logitsProcessors?.length ?? 0, o.sampler);
+  if (model.denseCache && o.prompts.some((p) => p.length !== longest)) {
+    throw new CodedError('bad_request', 'this model keeps a dense cache per row (GroupQueryAttention): prompts generated together must have the same length');
+  }
+  const spec = o.speculative && !o.sampler && !model.denseCache && o.speculative.maxDraft >= 1 ? { k: Math.floor(o.speculative.maxDraft), n: Math.max(1, Math.floor(o.speculative.ngram ?? 3)) } : null;
   const stopStrings = new StopStringsCriterion(o.stop ?? []);
-  const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(o.maxNewTokens), ...(o.stoppingCriteria ?? [])]);
+  const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(maxNew), ...(o.stoppingCriteria ?? [])]);
   const decode = o.decode ?? (() => '');
   const seed = o.seed ?? 0;
   const guard = makeGuard(model, o);
-  const timings: GenerateTimings = { prefillMs: 0, decodeMs: 0, decodeSteps: 0, sampleMs: 0, totalMs: 0, promptTokens: 0, newTokens: 0, compactions: 0 };
+  const timings: GenerateTimings = { prefillMs: 0, decodeMs: 0, decodeSteps: 0, sampleMs: 0, totalMs: 0, promptTokens: 0, newTokens: 0, compactions: 0, forwards: 0, draftedTokens: 0, acceptedTokens: 0 };
   const finished: GeneratedCandidate[] = [];
   let cache: C | null = null;
   const swapCache = (next: C): void => {
@@ -162,7 +202,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       if (!model.canSelectRows(cache!)) throw new CodedError('internal', 'the model cannot tile its prefill cache');
       swapCache(await model.selectRows(cache!, tileRows));
     }
-    let logits: Float32Array = n > 1 ? selectLogitRows(prefillLogits, V, tileRows) : prefillLogits;
+    const logits: Float32Array = n > 1 ? selectLogitRows(prefillLogits, V, tileRows) : prefillLogits;
     let batch: (Row | null)[] = tileRows.map((p, b) => ({
       index: b,
       promptIndex: p,
@@ -172,41 +212,47 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       rng: rowRng(seed, b),
       mask: mask[p]!.slice(),
       nextPos: o.prompts[p]!.length,
+      src: logits,
+      srcOff: b * V,
+      lookup: { next: -1 },
     }));
     timings.prefillMs = now() - t0;
 
+    /** Appends a token to a row; true when the row is finished (and has left the batch). */
+    const push = (b: number, row: Row, tok: number, lp: number): boolean => {
+      row.generatedIds.push(tok);
+      row.tokenLogprobs.push(lp);
+      timings.newTokens++;
+      let text: string | undefined;
+      const decision = stopping.check({
+        generatedIds: row.generatedIds,
+        text: () => (text ??= decode(row.generatedIds)),
+      });
+      if (!decision) return false;
+      const body = decision.reason === 'eos' ? row.generatedIds.slice(0, -1) : row.generatedIds;
+      let out = decision.reason === 'eos' || text === undefined ? decode(body) : text;
+      if (decision.textEnd !== undefined) out = out.slice(0, decision.textEnd);
+      const c = candidate(row, out, decision.reason);
+      finished.push(c);
+      batch[b] = null;
+      o.onCandidate?.(c);
+      return true;
+    };
+    /** log p(tok) under the raw distribution of logits[off, off + V). */
+    const rawLogprob = (src: Float32Array, off: number, tok: number) => src[off + tok]! - rowLogSumExp(src, off, V);
+
     // ---- decode ----
-    const scratch = new Float32Array(V);
     for (;;) {
       guard.check();
       const ts = now();
-      const tokens = new Array<number>(batch.length).fill(o.padTokenId);
+      // rows whose next token is still a distribution sample it now
       for (let b = 0; b < batch.length; b++) {
         const row = batch[b];
-        if (!row) continue;
-        const raw = logits.subarray(b * V, (b + 1) * V);
-        const logZ = logSumExp(raw);
-        scratch.set(raw);
-        processors.process(scratch, row);
-        const tok = sampler.sample(scratch, row.rng);
-        row.generatedIds.push(tok);
-        row.tokenLogprobs.push(raw[tok]! - logZ);
-        tokens[b] = tok;
-        timings.newTokens++;
-        let text: string | undefined;
-        const decision = stopping.check({
-          generatedIds: row.generatedIds,
-          text: () => (text ??= decode(row.generatedIds)),
-        });
-        if (decision) {
-          const body = decision.reason === 'eos' ? row.generatedIds.slice(0, -1) : row.generatedIds;
-          let out = decision.reason === 'eos' || text === undefined ? decode(body) : text;
-          if (decision.textEnd !== undefined) out = out.slice(0, decision.textEnd);
-          const c = candidate(row, out, decision.reason);
-          finished.push(c);
-          batch[b] = null;
-          o.onCandidate?.(c);
-        }
+        if (!row || !row.src) continue;
+        const tok = dists.build(row.src, row.srcOff, V, row).sample(row.rng);
+        const lp = rawLogprob(row.src, row.srcOff, tok);
+        row.src = null;
+        push(b, row, tok, lp);
       }
       timings.sampleMs += now() - ts;
       const live = batch.filter((r): r is Row => r !== null);
@@ -220,27 +266,87 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
           const keep = batch.flatMap((r, b) => (r ? [b] : []));
           swapCache(await model.selectRows(cache!, keep));
           batch = live;
-          tokens.splice(0, tokens.length, ...keep.map((b) => tokens[b]!));
           timings.compactions++;
         } else wantCpu = true;
       }
-      const td = now();
-      for (const r of batch) r?.mask.push(1);
-      const padMask = batch.find((r): r is Row => r !== null)!.mask.length;
-      const r = await guard.run({
-        inputIds: tokens,
-        batch: batch.length,
-        seqLen: 1,
-        attentionMask: batch.flatMap((row) => row?.mask ?? new Array<number>(padMask).fill(1)),
-        positionIds: batch.map((row) => row?.nextPos ?? 0),
-        cache,
-        cacheOnCpu: wantCpu,
+      // drafts: each live row's last token (not yet in the cache) plus up to k looked-up tokens
+      const drafts: number[][] = batch.map((row) => {
+        if (!row || !spec) return [];
+        const budget = Math.min(spec.k, maxNew - row.generatedIds.length);
+        return budget > 0 ? promptLookup(row.promptIds, row.generatedIds, spec.n, budget, row.lookup) : [];
       });
-      for (const row of batch) if (row) row.nextPos++;
+      const S = 1 + Math.max(...drafts.map((d) => d.length));
+      const td = now();
+      const padMask = batch.find((r): r is Row => r !== null)!.mask.length;
+      const inputIds: number[] = [];
+      const attentionMask: number[] = [];
+      const positionIds: number[] = [];
+      batch.forEach((row, b) => {
+        const d = drafts[b]!;
+        timings.draftedTokens += d.length;
+        for (let j = 0; j < S; j++) {
+          inputIds.push(!row ? o.padTokenId : j === 0 ? row.generatedIds[row.generatedIds.length - 1]! : j <= d.length ? d[j - 1]! : o.padTokenId);
+          positionIds.push(row ? row.nextPos + j : 0);
+        }
+        if (row) for (const m of row.mask) attentionMask.push(m);
+        else for (let j = 0; j < padMask; j++) attentionMask.push(1);
+        for (let j = 0; j < S; j++) attentionMask.push(!row || j <= d.length ? 1 : 0);
+      });
+      const r = await guard.run({ inputIds, batch: batch.length, seqLen: S, attentionMask, positionIds, cache, cacheOnCpu: wantCpu, allPositions: S > 1 });
       swapCache(r.cache);
-      logits = r.logits;
+      const out = r.logits;
       timings.decodeSteps++;
+      timings.forwards++;
       timings.decodeMs += now() - td;
+
+      // verify: keep each row's accepted prefix; the first rejected draft is replaced by a draw from p without it
+      const tv = now();
+      let longest = 0;
+      for (let b = 0; b < batch.length; b++) {
+        const row = batch[b];
+        if (!row) continue;
+        const d = drafts[b]!;
+        let accepted = 0;
+        let done = false;
+        let rejected = false;
+        for (let j = 0; j < d.length && !done; j++) {
+          const off = (b * S + j) * V;
+          const dist = dists.build(out, off, V, row);
+          const x = d[j]!;
+          const px = dist.prob(x);
+          if (px >= 1 || (px > 0 && row.rng() < px)) {
+            accepted++;
+            timings.acceptedTokens++;
+            done = push(b, row, x, rawLogprob(out, off, x));
+          } else {
+            const y = dist.sampleExcluding(x, row.rng);
+            done = push(b, row, y, rawLogprob(out, off, y));
+            rejected = true;
+          }
+          if (rejected) break;
+        }
+        // the row's cache now holds its last token and the accepted drafts; the rest of the pass is masked out
+        for (let j = 0; j < S; j++) row.mask.push(j <= accepted ? 1 : 0);
+        row.nextPos += 1 + accepted;
+        if (d.length) row.lookup.next += accepted + 1; // the source token after the kept ones lines up with the next
+        if (done) continue;
+        longest = Math.max(longest, accepted);
+        // nothing rejected: the next token comes from the last verified position (sampled at the top of the loop)
+        if (!rejected) {
+          row.src = out;
+          row.srcOff = (b * S + accepted) * V;
+        }
+      }
+      timings.sampleMs += now() - tv;
+      // cut the cache back to the longest accepted row: columns past it are masked out for every row
+      const keepLen = padMask + 1 + longest;
+      if (S > 1 && keepLen < padMask + S && model.truncate) {
+        const cut = await model.truncate(cache!, keepLen);
+        if (cut !== null) {
+          swapCache(cut);
+          for (const row of batch) if (row) row.mask.length = keepLen;
+        }
+      }
     }
   } finally {
     if (cache !== null) model.release(cache);
@@ -259,20 +365,11 @@ function candidate(row: Row, text: string, reason: FinishReason): GeneratedCandi
     tokenIds: row.generatedIds,
     tokenCount: row.generatedIds.length,
     tokenLogprobs: row.tokenLogprobs,
-    logprobs: summarize(row.tokenLogprobs),
+    logprobs: summarizeLogprobs(row.tokenLogprobs),
     finishReason: reason,
   };
 }
 
-export function summarize(lp: readonly number[]): LogprobSummary {
-  let sum = 0;
-  let min = lp.length ? Infinity : 0;
-  for (const x of lp) {
-    sum += x;
-    if (x < min) min = x;
-  }
-  return { sum, mean: lp.length ? sum / lp.length : 0, min, count: lp.length };
-}
 
 function sliceCols(flat: readonly number[], rows: number, cols: number, start: number, end: number): number[] {
   const out: number[] = [];

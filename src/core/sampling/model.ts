@@ -30,6 +30,11 @@ export interface ForwardResult<C> {
 
 export interface CausalLM<C> {
   readonly vocabSize: number;
+  /**
+   * The cache must stay one dense run of real tokens per row (GroupQueryAttention exports that read per-row lengths):
+   * prompts of one call must have the same length, and speculative decoding (which leaves masked holes) is off.
+   */
+  readonly denseCache?: boolean;
   forward(req: ForwardRequest<C>): Promise<ForwardResult<C>>;
   /**
    * Whether selectRows can work on this cache now. A model whose GPU cache cannot be rearranged in place says no;
@@ -38,6 +43,11 @@ export interface CausalLM<C> {
   canSelectRows(cache: C): boolean;
   /** New cache whose row j is row `rows[j]` of `cache`: tiles one prompt N ways and drops finished rows. */
   selectRows(cache: C, rows: readonly number[]): C | Promise<C>;
+  /**
+   * Optional: a new cache holding the first `length` positions of `cache` (speculative decoding drops the positions
+   * of rejected drafts); null when it cannot (the loop then keeps them, masked out). `cache` stays valid.
+   */
+  truncate?(cache: C, length: number): C | null | Promise<C | null>;
   /** Frees what a cache holds (GPU buffers); called once for every cache the loop no longer needs. */
   release(cache: C): void;
 }

@@ -3,18 +3,24 @@
  * parseGenerateParams narrows what arrives over IPC.
  */
 import { CodedError } from '../errors';
-import type { LogprobSummary } from './generate';
+import type { LogprobSummary } from './logprobs';
+import { isChatMessage, type ChatMessage } from '../chat';
 import type { FinishReason } from './stopping';
+import { isJsonObject } from '../guards';
 
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type ModelDtypeSetting = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+const DTYPES: readonly ModelDtypeSetting[] = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 export interface OnnxBackendSpec {
   kind: 'onnx';
   /** Model folder (Optimum layout); empty: the small model bundled with the extension. */
   modelPath: string;
   executionProvider?: ExecutionProviderSetting;
-  /** Graph under onnx/, default model.onnx. */
+  /** Graph under onnx/; overrides dtype. */
   onnxFile?: string;
+  /** rewardLens.modelDtype: which variant under onnx/ (model.onnx, model_fp16.onnx, model_q4.onnx, ...); default auto. */
+  dtype?: ModelDtypeSetting;
   /** CPU intra-op threads; default onnxruntime's (one per core). */
   threads?: number;
 }
@@ -33,10 +39,7 @@ export interface OpenAIBackendSpec {
 
 export type BackendSpec = OnnxBackendSpec | OpenAIBackendSpec;
 
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+export type { ChatMessage } from '../chat';
 
 export interface GenerateParams {
   backend: BackendSpec;
@@ -60,6 +63,11 @@ export interface GenerateParams {
   tokenLogprobs?: boolean;
   /** ONNX: a forward pass slower than this fails with model_forward (default 120000). */
   stepTimeoutMs?: number;
+  /**
+   * ONNX: prompt-lookup speculative decoding drafts up to this many tokens per row and forward pass (0 = off, default
+   * 4). The output distribution is the sampler's either way; copy-heavy outputs take fewer forward passes.
+   */
+  draftTokens?: number;
 }
 
 export interface CandidateResult {
@@ -83,6 +91,9 @@ export interface ModelInfo {
   vocabSize?: number;
   /** float32 / float16 KV cache. */
   kvType?: string;
+  /** The graph file under onnx/ that runs, and its variant (fp32, fp16, q8, q4, q4f16, custom). */
+  onnxFile?: string;
+  dtype?: string;
   loadMs?: number;
 }
 
@@ -95,6 +106,9 @@ export interface GenerateTimings {
   promptTokens: number;
   newTokens: number;
   tokensPerSecond: number;
+  /** Speculative decoding: draft tokens proposed and accepted. */
+  draftedTokens?: number;
+  acceptedTokens?: number;
 }
 
 export interface GenerateResult {
@@ -115,7 +129,6 @@ export interface LoadedModelInfo {
   fallbackReasons: Record<string, string>;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function bad(msg: string): never {
   throw new CodedError('bad_request', msg);
@@ -129,13 +142,17 @@ function optNum(o: Record<string, unknown>, k: string, lo: number, hi: number, i
 }
 
 export function parseBackend(x: unknown): BackendSpec {
-  if (!isObj(x)) bad('backend must be an object');
+  if (!isJsonObject(x)) bad('backend must be an object');
   if (x.kind === 'onnx') {
     if (typeof x.modelPath !== 'string') bad('backend.modelPath must be a folder path (empty for the bundled model)');
     const ep = x.executionProvider ?? 'auto';
     if (ep !== 'auto' && ep !== 'cuda' && ep !== 'webgpu' && ep !== 'cpu') bad('backend.executionProvider must be auto, cuda, webgpu or cpu');
     const spec: OnnxBackendSpec = { kind: 'onnx', modelPath: x.modelPath, executionProvider: ep };
     if (typeof x.onnxFile === 'string') spec.onnxFile = x.onnxFile;
+    if (x.dtype !== undefined) {
+      if (!DTYPES.includes(x.dtype as ModelDtypeSetting)) bad(`backend.dtype must be one of ${DTYPES.join(', ')}`);
+      spec.dtype = x.dtype as ModelDtypeSetting;
+    }
     const threads = optNum(x, 'threads', 1, 1024, true);
     if (threads !== undefined) spec.threads = threads;
     return spec;
@@ -154,7 +171,7 @@ export function parseBackend(x: unknown): BackendSpec {
 }
 
 export function parseGenerateParams(x: unknown): GenerateParams {
-  if (!isObj(x)) bad('generate params must be an object');
+  if (!isJsonObject(x)) bad('generate params must be an object');
   const backend = parseBackend(x.backend);
   const p: GenerateParams = {
     backend,
@@ -163,8 +180,8 @@ export function parseGenerateParams(x: unknown): GenerateParams {
     maxNewTokens: optNum(x, 'maxNewTokens', 1, 32768, true) ?? 256,
   };
   if (x.messages !== undefined) {
-    if (!Array.isArray(x.messages) || x.messages.length === 0 || !x.messages.every((m) => isObj(m) && typeof m.role === 'string' && typeof m.content === 'string')) {
-      bad('messages must be a non-empty array of {role, content} strings');
+    if (!Array.isArray(x.messages) || x.messages.length === 0 || !x.messages.every(isChatMessage)) {
+      bad('messages must be a non-empty array of {role: "system" | "user" | "assistant", content: string}');
     }
     p.messages = (x.messages as ChatMessage[]).map((m) => ({ role: m.role, content: m.content }));
   }
@@ -179,6 +196,7 @@ export function parseGenerateParams(x: unknown): GenerateParams {
   const rp = optNum(x, 'repetitionPenalty', 0.01, 100); if (rp !== undefined) p.repetitionPenalty = rp;
   const seed = optNum(x, 'seed', 0, 2 ** 32 - 1, true); if (seed !== undefined) p.seed = seed;
   const st = optNum(x, 'stepTimeoutMs', 1, 86_400_000, true); if (st !== undefined) p.stepTimeoutMs = st;
+  const dt = optNum(x, 'draftTokens', 0, 32, true); if (dt !== undefined) p.draftTokens = dt;
   if (x.stop !== undefined) {
     if (!Array.isArray(x.stop) || !x.stop.every((s) => typeof s === 'string')) bad('stop must be an array of strings');
     p.stop = (x.stop as string[]).filter((s) => s.length > 0);

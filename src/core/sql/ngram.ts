@@ -8,6 +8,7 @@
  */
 import { lex, type Token } from './lexer';
 import { sqlRefs } from './sqlRefs';
+import { jaccard } from '../sets';
 
 const CLAUSE_WORDS = new Set([
   'WHERE', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON',
@@ -84,14 +85,7 @@ export function ngramSet(words: readonly string[], n = 2): Set<string> {
   return s;
 }
 
-/** Jaccard of n-gram sets; 1 when both sets are empty, 0 when one is. */
-export function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  let inter = 0;
-  for (const x of a) if (b.has(x)) inter++;
-  return inter / (a.size + b.size - inter);
-}
-
 export function ngramSimilarity(goldSql: string, predSql: string, n = 2): number {
-  return jaccard(ngramSet(wordTokens(goldSql), n), ngramSet(wordTokens(predSql), n));
+  // Two queries too short for any n-gram are alike on this measure.
+  return jaccard(ngramSet(wordTokens(goldSql), n), ngramSet(wordTokens(predSql), n)) ?? 1;
 }

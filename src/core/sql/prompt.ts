@@ -6,11 +6,9 @@
  */
 import type { SqlSchema, SqlTable } from './schema';
 import type { SqlValue } from './types';
+import type { ChatMessage } from '../chat';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage } from '../chat';
 
 export interface SqlPromptOptions {
   tagged?: boolean;
@@ -29,6 +27,7 @@ function sampleText(v: SqlValue): string {
   if (v === null) return 'NULL';
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return `'${(v.length > 40 ? v.slice(0, 40) + '…' : v).replace(/'/g, "''").replace(/\s+/g, ' ')}'`;
+  if ('int' in v) return v.int;
   return `X'${v.blob.slice(0, 16)}'`;
 }
 

@@ -6,9 +6,12 @@ import type { RankOptions } from '../ranking/ranking';
 import type { MatchMode } from './resultEq';
 import type { SqlSchema } from './schema';
 import type { ExecLimits, ExecOutcome, SqlResultEvidence } from './types';
+import { isJsonObject as isObj } from '../guards';
 
 export interface SqlSchemaParams {
   dbPath: string;
+  /** Largest database file loaded, MB (default 512). */
+  maxDatabaseMB?: number;
   /** Sample values per column (default 3). */
   samples?: number;
 }
@@ -40,6 +43,18 @@ export interface SqlRankParams extends ExecLimits {
   /** Overrides of the default weights (src/core/sql/weights.ts); 0 switches a reward off. */
   weights?: Record<string, number>;
   match?: MatchMode;
+  /**
+   * Compare as the reference evaluation script does by default: under test-suite, both queries go through
+   * `postprocess` and `remove_distinct` (first statement only, DISTINCT dropped) before execution_match; BIRD's
+   * evaluation.py changes nothing. Default false: queries are compared as written.
+   */
+  evalPipeline?: boolean;
+  /** Largest database file loaded, MB (default 512; setting rewardLens.sql.maxDatabaseMB). */
+  maxDatabaseMB?: number;
+  /** Largest result kept for comparison, MB (default 32; rewardLens.sql.maxResultMB); byteCap, when given, wins. */
+  maxResultMB?: number;
+  /** Work budget of the result comparisons of one group, row visits (default 20 000 000; rewardLens.sql.compareBudget). */
+  compareBudget?: number;
   thresholds?: RankOptions['thresholds'];
   gate?: RankOptions['gate'];
   transform?: RankOptions['transform'];
@@ -74,7 +89,6 @@ export interface SqlRankProgress {
   error: ErrorInfo | null;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const bad = (m: string): never => {
   throw new CodedError('bad_request', m);
 };
@@ -86,6 +100,11 @@ function limits(o: Record<string, unknown>): ExecLimits {
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(`${k} must be a positive number`);
     out[k] = v as number;
+  }
+  const mb = o.maxResultMB;
+  if (mb !== undefined && mb !== null) {
+    if (typeof mb !== 'number' || !Number.isFinite(mb) || mb <= 0) bad('maxResultMB must be a positive number');
+    out.byteCap = Math.floor((mb as number) * 1024 * 1024);
   }
   return out;
 }
@@ -121,6 +140,14 @@ export function parseSqlRankParams(x: unknown): SqlRankParams {
   const match = x.match ?? 'test-suite';
   if (match !== 'test-suite' && match !== 'bird') bad('match must be "test-suite" or "bird"');
   const out: SqlRankParams = { dbPath: x.dbPath as string, groups, match: match as MatchMode, ...limits(x) };
+  for (const k of ['maxDatabaseMB', 'compareBudget'] as const) {
+    const v = x[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(`${k} must be a positive number`);
+    out[k] = v as number;
+  }
+  if (x.evalPipeline !== undefined && typeof x.evalPipeline !== 'boolean') bad('evalPipeline must be a boolean');
+  if (x.evalPipeline === true) out.evalPipeline = true;
   const w = weightsOf(x.weights);
   if (w) out.weights = w;
   if (x.thresholds !== undefined) out.thresholds = weightsOf(x.thresholds) ?? {};
@@ -131,7 +158,11 @@ export function parseSqlRankParams(x: unknown): SqlRankParams {
 
 export function parseSqlSchemaParams(x: unknown): SqlSchemaParams {
   if (!isObj(x) || typeof x.dbPath !== 'string' || !x.dbPath) return bad('dbPath must be a non-empty string');
-  return { dbPath: x.dbPath, ...(typeof x.samples === 'number' ? { samples: x.samples } : {}) };
+  return {
+    dbPath: x.dbPath,
+    ...(typeof x.samples === 'number' ? { samples: x.samples } : {}),
+    ...(typeof x.maxDatabaseMB === 'number' && x.maxDatabaseMB > 0 ? { maxDatabaseMB: x.maxDatabaseMB } : {}),
+  };
 }
 
 export function parseSqlExecuteParams(x: unknown): SqlExecuteParams {

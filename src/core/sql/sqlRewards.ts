@@ -8,7 +8,8 @@ import { refsExist } from './schema';
 import { sqlRefs, schemaLinking } from './sqlRefs';
 import { ngramSimilarity } from './ngram';
 import { formatReward } from './extract';
-import { orderMattersFor, resultsMatch, type MatchMode } from './resultEq';
+import { compareBudget, orderMattersFor, resultsMatch, type CompareBudget, type MatchMode } from './resultEq';
+import { CodedError, type ErrorInfo } from '../errors';
 import type { SqlRewardName } from './weights';
 
 export interface SqlCandidateEval {
@@ -29,6 +30,13 @@ export interface SqlRewardOptions {
   /** Whether the model was asked for <reasoning>/<answer> output (format reward); otherwise format is null. */
   tagged?: boolean;
   schema?: SqlSchema | null;
+  /** Work allowed for comparing results in this group (shared by execution_match and consensus). */
+  budget?: CompareBudget;
+  /**
+   * What execution_match compares when the queries were rewritten first (the reference's evaluation pipeline): the
+   * rewritten gold and the rewritten candidates' outcomes, in candidate order. Default: the group's own.
+   */
+  matchInputs?: { gold: SqlGold; outcomes: readonly ExecOutcome[] };
 }
 
 export type SqlRewards = Record<SqlRewardName, number | null>;
@@ -57,15 +65,32 @@ function asSet(o: ExecOutcome): SqlResultSet | null {
   return o.ok ? o : null;
 }
 
+/** Runs one comparison; a budget overrun is returned as its error instead of thrown. */
+function tryMatch(match: MatchMode, a: SqlResultSet, c: SqlResultSet, orderMatters: boolean, budget: CompareBudget): boolean | ErrorInfo {
+  try {
+    return resultsMatch(match, a, c, orderMatters, budget);
+  } catch (e) {
+    if (e instanceof CodedError && e.code === 'limit_exceeded') return e.toInfo();
+    throw e;
+  }
+}
+
 /**
  * consensus: share of the *other* candidates whose result equals this one's under the match semantics
  * (self-consistency / execution-based minimum Bayes risk). Row order counts only when both queries say ORDER BY.
- * A failing candidate gets 0 and never counts as agreeing.
+ * A failing candidate gets 0 and never counts as agreeing. A candidate with a comparison the budget could not
+ * decide gets null and that limit error in `notes`.
  */
-export function consensusScores(cands: readonly SqlCandidateEval[], match: MatchMode = 'test-suite'): Array<number | null> {
+export function consensusScores(
+  cands: readonly SqlCandidateEval[],
+  match: MatchMode = 'test-suite',
+  budget: CompareBudget = compareBudget(),
+  notes: Array<ErrorInfo | null> = [],
+): Array<number | null> {
   const n = cands.length;
   if (n < 2) return cands.map(() => null);
   const eq: boolean[][] = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
+  const undecided = new Array<boolean>(n).fill(false);
   for (let i = 0; i < n; i++) {
     const a = asSet(cands[i]!.outcome);
     if (!a) continue;
@@ -73,34 +98,64 @@ export function consensusScores(cands: readonly SqlCandidateEval[], match: Match
       const c = asSet(cands[j]!.outcome);
       if (!c) continue;
       const orderMatters = orderMattersFor(cands[i]!.sql) && orderMattersFor(cands[j]!.sql);
-      eq[i]![j] = eq[j]![i] = resultsMatch(match, a, c, orderMatters);
+      const r = tryMatch(match, a, c, orderMatters, budget);
+      if (typeof r === 'boolean') eq[i]![j] = eq[j]![i] = r;
+      else {
+        undecided[i] = undecided[j] = true;
+        notes[i] ??= r;
+        notes[j] ??= r;
+      }
     }
   }
-  return cands.map((c, i) => (c.outcome.ok ? eq[i]!.filter(Boolean).length / (n - 1) : 0));
+  return cands.map((c, i) => (!c.outcome.ok ? 0 : undecided[i] ? null : eq[i]!.filter(Boolean).length / (n - 1)));
 }
 
 export function computeSqlRewards(cands: readonly SqlCandidateEval[], gold: SqlGold | null, opts: SqlRewardOptions = {}): SqlRewards[] {
+  return computeSqlRewardsWithNotes(cands, gold, opts).rewards;
+}
+
+/**
+ * The rewards of a group, and per candidate the limit error (or null) that left a comparison-based reward
+ * (execution_match, consensus) undecided, i.e. null.
+ */
+export function computeSqlRewardsWithNotes(
+  cands: readonly SqlCandidateEval[],
+  gold: SqlGold | null,
+  opts: SqlRewardOptions = {},
+): { rewards: SqlRewards[]; notes: Array<ErrorInfo | null> } {
   const match = opts.match ?? 'test-suite';
-  const consensus = consensusScores(cands, match);
-  const goldSet = gold ? asSet(gold.outcome) : null;
-  const orderMatters = gold ? orderMattersFor(gold.sql) : false;
-  return cands.map((c, i) => {
+  const budget = opts.budget ?? compareBudget();
+  const notes: Array<ErrorInfo | null> = cands.map(() => null);
+  const mGold = opts.matchInputs?.gold ?? gold;
+  const mGoldSet = mGold ? asSet(mGold.outcome) : null;
+  const orderMatters = mGold ? orderMattersFor(mGold.sql) : false;
+  const matches = cands.map((c, i): number | null => {
+    if (!gold || !mGoldSet) return null;
+    const o = opts.matchInputs?.outcomes[i] ?? c.outcome;
+    if (!o.ok) return 0;
+    const r = tryMatch(match, mGoldSet, o, orderMatters, budget);
+    if (typeof r === 'boolean') return b(r);
+    notes[i] = { code: r.code, message: `execution_match undecided: ${r.message}` };
+    return null;
+  });
+  const consensus = consensusScores(cands, match, budget, notes);
+  const rewards = cands.map((c, i) => {
     const o = c.outcome;
     // A refused statement (a write, several statements, not SQL) is not an answer: no partial credit either,
     // as Reasoning-SQL gives 0 to a response without SELECT.
     const refused = !o.ok && o.stage === 'policy';
-    let executionMatch: number | null = null;
-    if (gold && goldSet) executionMatch = o.ok ? b(resultsMatch(match, goldSet, o, orderMatters)) : 0;
     return {
       syntax: b(prepared(o)),
       executes: b(o.ok),
       non_empty: b(o.ok && o.rowCount > 0),
       schema_valid: refused ? 0 : schemaValid(c, opts.schema),
-      execution_match: executionMatch,
+      execution_match: matches[i] ?? null,
       schema_linking: gold ? (refused ? 0 : schemaLinking(gold.sql, c.sql)) : null,
       ngram: gold ? (refused ? 0 : ngramSimilarity(gold.sql, c.sql)) : null,
       consensus: consensus[i] ?? null,
       format: opts.tagged ? formatReward(c.text) : null,
     };
   });
+  return { rewards, notes };
 }
+

@@ -1,7 +1,22 @@
 import type { ErrorInfo } from '../errors';
 
-/** One SQLite value as it crosses the worker boundary (JSON-safe). Blobs travel as lower-case hex. */
-export type SqlValue = number | string | null | { blob: string };
+/**
+ * One SQLite value as it crosses the worker boundary (JSON-safe). Blobs travel as lower-case hex; an integer outside
+ * JavaScript's safe range (|v| > 2^53 - 1) travels as its exact decimal text `{int}` (a Number would collide with
+ * its neighbours, and Python's sqlite3, which the reference evaluators use, returns exact ints).
+ */
+export type SqlValue = number | string | null | { blob: string } | { int: string };
+
+export function isBlob(v: SqlValue): v is { blob: string } {
+  return v !== null && typeof v === 'object' && 'blob' in v;
+}
+export function isBigInt(v: SqlValue): v is { int: string } {
+  return v !== null && typeof v === 'object' && 'int' in v;
+}
+/** An exact integer from SQLite as a SqlValue: a Number when safe, else `{int}`. */
+export function intValue(v: bigint): SqlValue {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : { int: v.toString() };
+}
 
 /**
  * Storage class of one value, one character per column ('i' integer, 'r' real, 't' text, 'b' blob, 'n' null).
@@ -15,6 +30,12 @@ export interface SqlResultSet {
   rows: SqlValue[][];
   /** kinds[r][c] is the storage class of rows[r][c]; when absent, integers are guessed with Number.isInteger. */
   kinds?: SqlKinds[];
+  /**
+   * Some text value was not valid UTF-8. Text is then decoded as test-suite-sql-eval does (`errors="ignore"`: the
+   * invalid bytes are dropped); BIRD's evaluation.py uses sqlite3's default text_factory, which raises on such a value,
+   * so under `--match bird` a result with this flag never matches.
+   */
+  invalidUtf8?: boolean;
 }
 
 export type ExecStage = 'policy' | 'prepare' | 'run';
@@ -27,13 +48,19 @@ export type ExecOutcome =
 export interface ExecLimits {
   /** Wall-clock limit for one statement, ms (default 2000). */
   timeoutMs?: number;
-  /** More rows than this is a `sql_too_large` verdict (default 10 000). */
+  /** More rows than this is a `result_too_large` verdict (default: no row limit, only the byte bound). */
   rowCap?: number;
-  /** More result bytes (approximate: text length, blob bytes, 8 per number) is `sql_too_large` (default 16 MiB). */
+  /**
+   * More result bytes (approximate: text length, blob bytes, 8 per number) is `result_too_large` (default 32 MiB;
+   * setting `rewardLens.sql.maxResultMB`, flag `--max-result-mb`). Results are kept whole for comparison: the
+   * display shows only the first rows, but execution_match and consensus compare every row.
+   */
   byteCap?: number;
 }
 
-export const DEFAULT_EXEC_LIMITS: Required<ExecLimits> = { timeoutMs: 2000, rowCap: 10_000, byteCap: 16 * 1024 * 1024 };
+export const DEFAULT_EXEC_LIMITS: Required<ExecLimits> = { timeoutMs: 2000, rowCap: Number.POSITIVE_INFINITY, byteCap: 32 * 1024 * 1024 };
+/** Where the byte bound is set, for the messages of limit errors. */
+export const RESULT_LIMIT_NAME = 'rewardLens.sql.maxResultMB / --max-result-mb';
 
 /** Result evidence attached to each ranked candidate (the first 50 rows). */
 export interface SqlResultEvidence {

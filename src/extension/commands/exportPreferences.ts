@@ -82,7 +82,7 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
       () => writeExport(item.format, log.records, target.fsPath, { dropAllEqual }),
     );
     const summary = describeExport({ format: item.format, file: vscode.workspace.asRelativePath(target), stats, torn: log.torn, invalid: log.invalid });
-    // The guide ships with the source, not the .vsix (whose allowlist is dist/ and media/).
+    // The guide ships with the source, not the .vsix (see .vscodeignore's allowlist).
     const guide = vscode.Uri.joinPath(context.extensionUri, 'docs', 'training.md');
     const actions = [ext === 'jsonl' ? 'Open' : 'Reveal', ...(fs.existsSync(guide.fsPath) ? ['Training Guide'] : [])];
     const action = await vscode.window.showInformationMessage(`Reward Lens: ${summary}.`, ...actions);

@@ -86,7 +86,7 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
 
   let schema;
   try {
-    schema = (await api.worker.call('sql.schema', { dbPath: req.dbPath }, { timeoutMs: 60000 })).schema;
+    schema = (await api.worker.call('sql.schema', { dbPath: req.dbPath, maxDatabaseMB: s.sqlMaxDatabaseMB }, { timeoutMs: 60000 })).schema;
   } catch (e) {
     void vscode.window.showErrorMessage(`Reward Lens: could not read the database ${vscode.workspace.asRelativePath(req.dbPath)}: ${describeError(e)}`);
     return undefined;
@@ -127,7 +127,8 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
     rank: async (texts, signal) => {
       const ranked = await api.worker.call(
         'sql.rank',
-        { dbPath: req.dbPath, groups: [{ group: session.id, prompt: req.question, candidates: texts, reference: req.reference ?? null }], weights, timeoutMs: s.sqlTimeoutMs },
+        { dbPath: req.dbPath, groups: [{ group: session.id, prompt: req.question, candidates: texts, reference: req.reference ?? null }], weights, timeoutMs: s.sqlTimeoutMs,
+          maxDatabaseMB: s.sqlMaxDatabaseMB, maxResultMB: s.sqlMaxResultMB, compareBudget: s.sqlCompareBudget },
         { signal, timeoutMs: 10 * 60 * 1000 },
       );
       return ranked.groups[0]!;

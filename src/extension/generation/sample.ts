@@ -23,7 +23,7 @@ export function backendFromSettings(s: Settings, extensionPath: string): Backend
     const apiKey = process.env.REWARD_LENS_API_KEY || process.env.OPENAI_API_KEY;
     return { kind: 'openai', url: s.endpointUrl, model: s.endpointModel || 'default', timeoutMs: s.endpointTimeoutMs, ...(apiKey ? { apiKey } : {}) };
   }
-  return { kind: 'onnx', modelPath: s.modelPath || path.join(extensionPath, 'fixtures', 'tiny-model'), executionProvider: s.executionProvider };
+  return { kind: 'onnx', modelPath: s.modelPath || path.join(extensionPath, 'fixtures', 'tiny-model'), executionProvider: s.executionProvider, dtype: s.modelDtype };
 }
 
 export function modelLabel(backend: BackendSpec): string {

@@ -5,7 +5,10 @@
  * single undo takes all of its files back.
  */
 import * as vscode from 'vscode';
+import { CodedError } from '../../core/errors';
+import { candidatePathProblem } from '../../core/patch/candidate';
 import type { PatchFileEvidence } from '../../core/patch/protocol';
+import { resolveInsideRoot } from '../../node/paths';
 
 export const CANDIDATE_SCHEME = 'reward-lens-candidate';
 
@@ -118,6 +121,14 @@ export interface ApplyCandidateOptions {
   expectedBefore?: Record<string, string>;
 }
 
+/** Throws CodedError('path_outside_root') unless `rel` stays inside `root` (real paths, for file: folders). */
+export function insideWorkspace(root: vscode.Uri, rel: string): vscode.Uri {
+  const problem = candidatePathProblem(rel);
+  if (problem) throw new CodedError('path_outside_root', `${JSON.stringify(rel)}: ${problem}; the candidate is not applied`);
+  if (root.scheme === 'file') resolveInsideRoot(root.fsPath, rel);
+  return vscode.Uri.joinPath(root, rel);
+}
+
 export class StaleFileError extends Error {
   constructor(readonly path: string) {
     super(`${path} has changed since the candidates were generated`);
@@ -130,6 +141,9 @@ export class StaleFileError extends Error {
  * Resolves true when VS Code applied it. A single undo reverts every file.
  */
 export async function applyCandidate(root: vscode.Uri, files: readonly PatchFileEvidence[], opts: ApplyCandidateOptions = {}): Promise<boolean> {
+  // Refuse the whole candidate before any edit when one of its paths leaves the workspace folder (`../`, absolute,
+  // `a/../../x`, a symbolic link inside the folder that points out of it).
+  for (const f of files) for (const p of f.oldPath !== undefined ? [f.path, f.oldPath] : [f.path]) insideWorkspace(root, p);
   const edit = new vscode.WorkspaceEdit();
   const meta: vscode.WorkspaceEditEntryMetadata = { label: opts.label ?? 'Apply patch candidate', needsConfirmation: false };
   for (const f of files) {

@@ -24,8 +24,8 @@
  * when the user accepts, presses "Save feedback", or leaves feedback and starts another generation / closes the
  * panel; `session.onDidLog` fires after the fsync.
  *
- * Security: CSP `default-src 'none'` with a per-load nonce for the one script, `localResourceRoots` = dist/ and
- * media/, no command URIs; model output crosses as JSON and the panel renders it as text only.
+ * Security: CSP `default-src 'none'` with a per-load nonce for the one script, `localResourceRoots` = dist/webview/
+ * only, no command URIs; model output crosses as JSON and the panel renders it as text only.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
@@ -127,7 +127,8 @@ export class ReviewPanel {
     return {
       enableScripts: true,
       enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+      // The panel's own folder only (script and stylesheet): not the worker bundles, fonts or wasm next to it.
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
     };
   }
 
@@ -140,8 +141,8 @@ export class ReviewPanel {
     webview.html = panelHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(16).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'review.css')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'review.css')).toString(),
     });
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),

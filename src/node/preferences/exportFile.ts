@@ -8,6 +8,7 @@
 import * as fs from 'fs/promises';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
+import { CodedError } from '../../core/errors';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import type { ExportFormat, ExportOptions, ExportStats, VerlRow } from '../../core/export';
 import { exportRows } from '../../core/export';
@@ -75,18 +76,72 @@ export function jsonLines(rows: readonly object[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
 }
 
-async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+/** Data to write: bytes, or JSON rows written line by line (an export larger than one string can hold). */
+type ExportData = Uint8Array | { rows: readonly object[] };
+
+async function writeData(h: fs.FileHandle, data: ExportData): Promise<void> {
+  if (data instanceof Uint8Array) {
+    await h.writeFile(data);
+    return;
+  }
+  let chunk: string[] = [];
+  let size = 0;
+  for (const r of data.rows) {
+    const line = JSON.stringify(r) + '\n';
+    chunk.push(line);
+    size += line.length;
+    if (size >= 1 << 20) {
+      await h.write(chunk.join(''));
+      chunk = [];
+      size = 0;
+    }
+  }
+  if (chunk.length) await h.write(chunk.join(''));
+}
+
+/**
+ * Where the export goes, decided before anything is written:
+ * - a regular file (or a new name): written to a temp file beside the real target and renamed over it, so a reader
+ *   never sees half an export; a symlink is followed (the link stays a link);
+ * - a character device or FIFO (`/dev/null`, `/dev/stdout`, a pipe): written through, never replaced (renaming over
+ *   `/dev/null` as root would turn the device node into a regular file);
+ * - anything else (a directory, a socket): refused.
+ */
+export async function exportTarget(file: string): Promise<{ path: string; kind: 'regular' | 'stream' }> {
+  let st: import('fs').Stats;
   try {
-    const h = await fs.open(tmp, 'w');
+    st = await fs.stat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return { path: file, kind: 'regular' };
+  }
+  if (st.isFile()) return { path: await fs.realpath(file), kind: 'regular' };
+  if (st.isCharacterDevice() || st.isFIFO()) return { path: file, kind: 'stream' };
+  throw new CodedError('bad_request', `--out ${file} is ${st.isDirectory() ? 'a directory' : 'not a regular file, device or pipe'}; give a file name`);
+}
+
+async function writeAtomically(file: string, data: ExportData): Promise<void> {
+  const target = await exportTarget(file);
+  if (target.kind === 'stream') {
+    const h = await fs.open(target.path, 'w');
     try {
-      await h.writeFile(data);
+      await writeData(h, data);
+    } finally {
+      await h.close();
+    }
+    return;
+  }
+  await fs.mkdir(path.dirname(path.resolve(target.path)), { recursive: true });
+  const tmp = `${target.path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const h = await fs.open(tmp, 'wx');
+    try {
+      await writeData(h, data);
       await h.sync();
     } finally {
       await h.close();
     }
-    await fs.rename(tmp, file);
+    await fs.rename(tmp, target.path);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
@@ -96,12 +151,37 @@ async function writeAtomically(file: string, data: string | Uint8Array): Promise
 export async function writeExport(format: ExportFormat, records: readonly PreferenceRecord[], file: string, opts: ExportOptions = {}): Promise<ExportStats> {
   const { rows, stats } = exportRows(format, records, opts);
   if (format === 'verl') await writeAtomically(file, new Uint8Array(await verlParquet(rows as VerlRow[])));
-  else await writeAtomically(file, jsonLines(rows));
+  else await writeAtomically(file, { rows });
   return stats;
+}
+
+/** Real path of `p`, or of its parent joined with its name when `p` does not exist yet. */
+async function realTarget(p: string): Promise<string> {
+  try {
+    return await fs.realpath(p);
+  } catch {
+    try {
+      return path.join(await fs.realpath(path.dirname(path.resolve(p))), path.basename(p));
+    } catch {
+      return path.resolve(p);
+    }
+  }
+}
+
+/** Refuses an output that is the log itself (same real path, or the same file through a hard link). */
+export async function assertNotTheLog(logFile: string, outFile: string): Promise<void> {
+  const [a, b] = await Promise.all([realTarget(logFile), realTarget(outFile)]);
+  let same = a === b;
+  if (!same) {
+    const [sa, sb] = await Promise.all([fs.stat(logFile).catch(() => null), fs.stat(outFile).catch(() => null)]);
+    same = !!sa && !!sb && sa.isFile() && sa.dev === sb.dev && sa.ino === sb.ino;
+  }
+  if (same) throw new CodedError('bad_request', `--out ${outFile} is the preference log itself (${a}); the export would replace it. Choose another file`);
 }
 
 /** Reads the log (skipping torn lines), converts and writes. */
 export async function exportLog(format: ExportFormat, logFile: string, outFile: string, opts: ExportOptions = {}): Promise<ExportSummary> {
+  await assertNotTheLog(logFile, outFile);
   const log = await readPreferenceLog(logFile);
   const stats = await writeExport(format, log.records, outFile, opts);
   return { format, file: outFile, stats, torn: log.torn, invalid: log.invalid };

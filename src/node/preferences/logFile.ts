@@ -10,8 +10,10 @@
  *   end in '\n' and starts its record on a new line, so the torn bytes stay one bad line and never glue onto a good
  *   record; the reader skips and counts lines that do not parse.
  */
+import { createReadStream } from 'fs';
 import * as fs from 'fs/promises';
 import * as path from 'path';
+import { createInterface } from 'readline';
 import type { PreferenceRecord } from '../../core/preferences/record';
 import { checkPreferenceRecord } from '../../core/preferences/record';
 import { acquireLock, type LockOptions } from './fileLock';
@@ -92,11 +94,18 @@ export interface LogReadResult {
   lines: number;
 }
 
-/** Parses log text. Pure apart from JSON.parse: used by the reader and by tests. */
-export function parsePreferenceLog(text: string): LogReadResult {
-  const out: LogReadResult = { records: [], torn: 0, invalid: 0, problems: [], lines: 0 };
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
+/**
+ * Line-by-line log reader state: one call per line, so a log of any size is read as a stream (a whole-file string
+ * stops at V8's string limit, ~512 MB: "Invalid string length"). A UTF-8 BOM at the start of a line (an editor
+ * that saved the file, or two logs concatenated) is not part of the JSON and is dropped.
+ */
+export class PreferenceLogParser {
+  readonly result: LogReadResult = { records: [], torn: 0, invalid: 0, problems: [], lines: 0 };
+
+  line(raw: string, lineNo: number): void {
+    const out = this.result;
+    let line = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') return;
     out.lines++;
     let value: unknown;
@@ -104,20 +113,37 @@ export function parsePreferenceLog(text: string): LogReadResult {
       value = JSON.parse(line);
     } catch {
       out.torn++;
-      if (out.problems.length < 20) out.problems.push(`line ${i + 1}: not complete JSON (torn write)`);
+      if (out.problems.length < 20) out.problems.push(`line ${lineNo}: not complete JSON (torn write)`);
       return;
     }
     const why = checkPreferenceRecord(value);
     if (why) {
       out.invalid++;
-      if (out.problems.length < 20) out.problems.push(`line ${i + 1}: ${why}`);
+      if (out.problems.length < 20) out.problems.push(`line ${lineNo}: ${why}`);
       return;
     }
     out.records.push(value as PreferenceRecord);
-  });
-  return out;
+  }
 }
 
+/** Parses log text. Pure apart from JSON.parse: used by tests and small inputs. */
+export function parsePreferenceLog(text: string): LogReadResult {
+  const p = new PreferenceLogParser();
+  text.split('\n').forEach((line, i) => p.line(line, i + 1));
+  return p.result;
+}
+
+/** Reads the log as a stream of lines (any size; memory grows with the records, not with one string). */
 export async function readPreferenceLog(file: string): Promise<LogReadResult> {
-  return parsePreferenceLog(await fs.readFile(file, 'utf8'));
+  const p = new PreferenceLogParser();
+  const input = createReadStream(file, { encoding: 'utf8' });
+  // Surface open errors (ENOENT) as a rejection, as fs.readFile did.
+  await new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', reject);
+  });
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) p.line(line, ++n);
+  return p.result;
 }

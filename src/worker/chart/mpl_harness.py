@@ -107,7 +107,7 @@ def instrument(log):
         if hasattr(Axes, m): setattr(Axes, m, wrap(m, getattr(Axes, m)))
     orig = RendererAgg.draw_text
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if log["_tracing"] and s and str(s).strip():
+        if log["_tracing"] and s:                   # logged as drawn (ChartMimic logs every draw_text)
             log["texts"][role_of(mtext)].append(str(s))
         return orig(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
     RendererAgg.draw_text = draw_text

@@ -1,10 +1,10 @@
-/** Messages between the chart renderer parent (`renderer.ts`) and its forked child (`rendererChild.ts`). */
-import type { ErrorInfo } from '../../core/errors';
+/** The protocol between the chart renderer parent (`renderer.ts`) and its forked child (`rendererChild.ts`), on the one channel (src/node/channel.ts). */
+import type { EventGuards } from '../../core/protocol/channel';
+import { isObjectLike } from '../../core/guards';
 import type { ChartAttributes } from '../../core/chart/types';
 import type { VisualFeatures } from '../../core/chart/image';
 
 export interface RenderRequest {
-  id: number;
   /** A Vega-Lite or Vega spec, already checked for URLs and with the data bound inline. */
   spec: unknown;
   language: 'vega-lite' | 'vega';
@@ -15,7 +15,6 @@ export interface RenderRequest {
 }
 
 export interface RenderSuccess {
-  id: number;
   ok: true;
   png: Uint8Array;
   /** The picture's features for the visual reward, computed here so that they are computed in parallel. */
@@ -29,12 +28,18 @@ export interface RenderSuccess {
   timings: { compileMs: number; runMs: number; svgMs: number; rasterMs: number };
 }
 
-export interface RenderFailure {
-  id: number;
-  ok: false;
-  error: ErrorInfo;
-  warnings?: string[];
+/** A failed render is the call's error (`{code, message}`), e.g. chart_parse, chart_network, chart_render. */
+export interface RendererMethods {
+  render: { params: RenderRequest; result: RenderSuccess; progress: never };
 }
 
-export type RenderResponse = RenderSuccess | RenderFailure;
-export type ChildToParent = RenderResponse | { ready: true; pid: number } | { fatal: string };
+export interface RendererEvents {
+  ready: { pid: number };
+  /** The child could not load vega or the wasm rasteriser; it exits next. */
+  fatal: { message: string };
+}
+
+export const rendererEventGuards: EventGuards<RendererEvents> = {
+  ready: (x): x is RendererEvents['ready'] => isObjectLike(x) && typeof x.pid === 'number',
+  fatal: (x): x is RendererEvents['fatal'] => isObjectLike(x) && typeof x.message === 'string',
+};

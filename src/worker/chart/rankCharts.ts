@@ -9,12 +9,12 @@ import { CodedError, toErrorInfo, type ErrorInfo } from '../../core/errors';
 import { parseDataFile } from '../../core/chart/csv';
 import { visualFeatures, visualSimilarity, type VisualFeatures } from '../../core/chart/image';
 import {
-  CHART_GATE, applicableWeights, chartGroupRewards, defaultChartWeights,
+  CHART_GATE, chartGroupRewards, chartWeights,
   type CandidateEvaluation, type ChartReference,
 } from '../../core/chart/rewards';
 import { assertNoExternalReferences, bindDataset, fieldsValid, parseCandidate, type Dataset, type JsonObject } from '../../core/chart/spec';
-import type { ChartEvidence } from '../../core/chart/protocol';
-import { rankGroup, type CandidateOutput, type GroupOutput, type RankOutput } from '../../core/ranking';
+import type { ChartEvidence, ChartGroupOutput, ChartRankResult } from '../../core/chart/protocol';
+import { rankGroup, type CandidateOutput } from '../../core/ranking';
 import { decodeImage } from './imageDecode';
 import { runMatplotlib, type MatplotlibOptions } from './matplotlib';
 import type { ChartRenderer } from './renderer';
@@ -34,10 +34,12 @@ export interface ChartGroupInput {
 
 export interface RankChartsOptions {
   renderer: ChartRenderer;
-  /** User weights over the defaults (`DEFAULT_CHART_WEIGHTS` / `_REFERENCE_FREE`); renormalised per group. */
+  /** Weights laid over the group's defaults (see `chartWeights`), as given; the group reports the weights it used. */
   weights?: Record<string, number>;
   /** Per-candidate render timeout, ms. */
   timeoutMs?: number;
+  /** `per-role`: our per-role text F1 instead of ChartMimic's pooled one (the default). */
+  textVariant?: 'chartmimic' | 'per-role';
   /** PNG pixel scale of Vega renders. */
   scale?: number;
   /** matplotlib candidates run only when given (opt-in, trusted workspaces). */
@@ -139,7 +141,7 @@ function safeName(s: string): string {
   return s.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'group';
 }
 
-export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOptions): Promise<GroupOutput> {
+export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOptions): Promise<ChartGroupOutput> {
   const dataset = input.dataPath ? readDataset(input.dataPath) : undefined;
   const reference = await prepareReference(input, dataset, opts);
   // Candidates render concurrently, one per renderer process (matplotlib runs as many Python processes at most).
@@ -175,21 +177,21 @@ export async function rankChartGroup(input: ChartGroupInput, opts: RankChartsOpt
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.renderer.processes, input.candidates.length) }, lane));
-  const rewards = chartGroupRewards(evaluated.map((e) => e.evaluation), reference);
-  const weights = applicableWeights(defaultChartWeights(!!reference, opts.weights), rewards);
+  const rewards = chartGroupRewards(evaluated.map((e) => e.evaluation), reference, opts.textVariant ? { text: opts.textVariant } : {});
+  const weights = chartWeights(rewards, !!reference, opts.weights);
   const ranked = rankGroup(rewards, { weights, gate: CHART_GATE });
   const candidates: CandidateOutput[] = evaluated.map((e, i) => {
     const s = ranked.scored[i]!;
     const r: Record<string, number> = {};
     for (const [k, v] of Object.entries(rewards[i]!)) if (v !== null) r[k] = v;
-    // Weights are renormalised to sum 1, so an exact reproduction totals 1 up to float rounding: round that away.
-    return { index: i, text: input.candidates[i]!, rewards: r, total: Math.round(s.total * 1e12) / 1e12, advantage: s.advantage, rank: s.rank, error: e.error, ...e.evidence };
+    // The total is rankGroup's, unrounded: the panel re-ranks with `weights` and the same code and must agree.
+    return { index: i, text: input.candidates[i]!, rewards: r, total: s.total, advantage: s.advantage, rank: s.rank, error: e.error, ...e.evidence };
   });
-  return { group: input.group, allEqual: ranked.allEqual, candidates };
+  return { group: input.group, allEqual: ranked.allEqual, candidates, weights };
 }
 
-export async function rankCharts(groups: readonly ChartGroupInput[], opts: RankChartsOptions): Promise<RankOutput> {
-  const out: GroupOutput[] = [];
+export async function rankCharts(groups: readonly ChartGroupInput[], opts: RankChartsOptions): Promise<ChartRankResult> {
+  const out: ChartGroupOutput[] = [];
   for (const g of groups) out.push(await rankChartGroup(g, opts));
   return { groups: out };
 }

@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CodedError, toErrorInfo, type ErrorInfo } from '../../core/errors';
-import type { ChildToParent, RenderRequest, RenderSuccess } from './protocol';
+import { ChannelClient, ChannelError, childProcessTransport } from '../../node/channel';
+import { rendererEventGuards, type RenderRequest, type RenderSuccess, type RendererEvents, type RendererMethods } from './protocol';
 
 export interface ChartRendererOptions {
   /** V8 old-space cap of the child, MB. */
@@ -22,7 +23,7 @@ export interface ChartRendererOptions {
   startTimeoutMs?: number;
 }
 
-export type RenderOutcome = ({ ok: true } & Omit<RenderSuccess, 'id' | 'ok'>) | { ok: false; error: ErrorInfo; warnings?: string[] };
+export type RenderOutcome = ({ ok: true } & Omit<RenderSuccess, 'ok'>) | { ok: false; error: ErrorInfo; warnings?: string[] };
 
 /** The child's script: the bundled `chartRenderer.js` next to this bundle, or the TypeScript source under tsx. */
 export function childScript(): { file: string; execArgv: string[] } {
@@ -36,10 +37,10 @@ export function childScript(): { file: string; execArgv: string[] } {
 /** One renderer child process with its own queue. */
 class RendererProcess {
   private child: ChildProcess | null = null;
+  private channel: ChannelClient<RendererMethods, RendererEvents> | null = null;
   private ready: Promise<void> | null = null;
-  private seq = 0;
+  private isReady = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending = new Map<number, (m: ChildToParent | { died: string }) => void>();
   private readonly maxHeapMb: number;
   private readonly timeoutMs: number;
   private readonly startTimeoutMs: number;
@@ -71,22 +72,26 @@ class RendererProcess {
     this.child = child;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
-    child.on('message', (m: ChildToParent) => {
-      if ('id' in m) { this.pending.get(m.id)?.(m); this.pending.delete(m.id); }
+    const channel = new ChannelClient<RendererMethods, RendererEvents>(childProcessTransport(child), {
+      peer: 'the chart renderer',
+      codes: { timeout: 'chart_timeout', cancelled: 'cancelled', closed: 'chart_render' },
+      events: rendererEventGuards,
     });
-    child.on('exit', (code, signal) => {
-      if (this.child === child) { this.child = null; this.ready = null; }
+    this.channel = channel;
+    this.isReady = false;
+    child.on('exit', () => {
+      if (this.child === child) { this.child = null; this.channel = null; this.ready = null; this.isReady = false; }
+    });
+    // 'close' comes after 'exit' once stderr is drained, so V8's "heap out of memory" is there to be reported.
+    child.on('close', (code, signal) => {
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
-      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ' (out of memory)' : '';
-      for (const [id, done] of this.pending) { done({ died: `chart renderer exited (${why})${oom}` }); this.pending.delete(id); }
+      const oom = /heap out of memory|Allocation failed/i.test(stderr) ? ` (out of memory: the renderer's heap is capped at ${this.maxHeapMb} MB)` : '';
+      channel.close(`chart renderer exited (${why})${oom}`);
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new CodedError('chart_timeout', `chart renderer did not start in ${this.startTimeoutMs} ms`)); }, this.startTimeoutMs);
-      const onMsg = (m: ChildToParent): void => {
-        if ('ready' in m) { clearTimeout(timer); child.off('message', onMsg); resolve(); }
-        else if ('fatal' in m) { clearTimeout(timer); reject(new CodedError('not_available', m.fatal)); }
-      };
-      child.on('message', onMsg);
+      channel.on('ready', () => { clearTimeout(timer); if (this.child === child) this.isReady = true; resolve(); });
+      channel.on('fatal', (m) => { clearTimeout(timer); reject(new CodedError('not_available', m.message)); });
       child.once('exit', (code) => { clearTimeout(timer); reject(new CodedError('not_available', `chart renderer exited during start (code ${code}): ${stderr.slice(-500)}`)); });
     });
     this.ready.catch(() => undefined);
@@ -110,40 +115,34 @@ class RendererProcess {
       return { ok: false, error: toErrorInfo(e, 'not_available') };
     }
     const child = this.child!;
-    const id = ++this.seq;
+    const channel = this.channel!;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    return new Promise<RenderOutcome>((resolve) => {
-      const finish = (r: RenderOutcome): void => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(id);
-        resolve(r);
-      };
-      const kill = (error: ErrorInfo): void => {
-        finish({ ok: false, error });
+    const req: RenderRequest = { spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1, ...(opts.rgba ? { rgba: true } : {}) };
+    try {
+      const { ok: _ok, ...rest } = await channel.call('render', req, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return { ok: true, ...rest };
+    } catch (e) {
+      if (e instanceof ChannelError && (e.reason === 'timeout' || e.reason === 'cancelled')) {
         this.killChild(child);
         // Start the replacement now, while the caller scores what it has, not when the next candidate arrives.
         this.start().catch(() => undefined);
-      };
-      const onAbort = (): void => kill({ code: 'cancelled', message: 'cancelled' });
-      const timer = setTimeout(() => kill({ code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms` }), timeoutMs);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, (m) => {
-        if ('died' in m) finish({ ok: false, error: { code: 'chart_render', message: m.died } });
-        else if ('id' in m) {
-          if (m.ok) { const { id: _id, ok: _ok, ...rest } = m; finish({ ok: true, ...rest }); }
-          else finish({ ok: false, error: m.error, ...(m.warnings ? { warnings: m.warnings } : {}) });
-        }
-      });
-      const req: RenderRequest = { id, spec, language: opts.language ?? 'vega-lite', scale: opts.scale ?? 1, ...(opts.rgba ? { rgba: true } : {}) };
-      child.send(req);
-    });
+        return { ok: false, error: e.reason === 'timeout' ? { code: 'chart_timeout', message: `rendering took longer than ${timeoutMs} ms (the per-candidate limit: --timeout-ms, chart.rank timeoutMs)` } : { code: 'cancelled', message: 'cancelled' } };
+      }
+      // The child's verdict (chart_parse, chart_network, chart_render) or its exit (chart_render, "chart renderer exited").
+      return { ok: false, error: toErrorInfo(e, 'chart_render') };
+    }
   }
 
   /** Kills a child now and forgets it, so the next render starts a fresh one instead of talking to a dying one. */
   private killChild(child: ChildProcess): void {
-    if (this.child === child) { this.child = null; this.ready = null; }
+    if (this.child === child) { this.child = null; this.channel = null; this.ready = null; this.isReady = false; }
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** The running child's pid, if any. */
+  /** Whether a started child is ready now (not starting, not restarting after a kill). */
+  get warm(): boolean {
+    return this.isReady;
   }
 
   /** The running child's pid, if any. */
@@ -178,8 +177,12 @@ export class ChartRenderer {
 
   /** Renders one spec (already URL-checked, data bound). Never throws: failures come back as `{ok: false, error}`. */
   render(spec: unknown, opts: RenderOptions = {}): Promise<RenderOutcome> {
+    // The least busy process, and among equals one whose child is ready: a child restarting after a kill (a spec
+    // that hit its timeout) takes seconds to load vega, and the next candidate should not wait for it.
     let best = this.procs[0]!;
-    for (const p of this.procs) if (p.outstanding < best.outstanding) best = p;
+    for (const p of this.procs) {
+      if (p.outstanding < best.outstanding || (p.outstanding === best.outstanding && p.warm && !best.warm)) best = p;
+    }
     return best.render(spec, opts);
   }
 

@@ -6,11 +6,12 @@
  */
 import * as fs from 'fs';
 import { assetPath } from '../assets';
-import { CodedError, toErrorInfo } from '../../core/errors';
+import { CodedError } from '../../core/errors';
 import { assertNoExternalReferences, type Json } from '../../core/chart/spec';
 import { visualFeatures } from '../../core/chart/image';
 import { extractAttributes } from './scene';
-import type { ChildToParent, RenderRequest, RenderResponse } from './protocol';
+import { parentProcessTransport, serve } from '../../node/channel';
+import type { RenderRequest, RenderSuccess, RendererEvents, RendererMethods } from './protocol';
 
 /** Largest picture we rasterise (pixels), and the largest SVG we hand to resvg. */
 const MAX_PIXELS = 4096 * 4096;
@@ -63,7 +64,7 @@ function refusingLoader(attempts: string[]): import('vega').Loader {
   return { options: {}, load: deny('load'), sanitize: deny('sanitize'), http: deny('http'), file: deny('file'), fileAccess: false } as unknown as import('vega').Loader;
 }
 
-export async function render(libs: Libs, req: RenderRequest): Promise<RenderResponse> {
+export async function render(libs: Libs, req: RenderRequest): Promise<RenderSuccess> {
   const { vega, vl, resvg } = libs;
   const warnings: string[] = [];
   const logger = collectingLogger(vega, warnings);
@@ -112,7 +113,7 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderResp
     const t4 = performance.now();
     const attributes = extractAttributes((view.scenegraph() as unknown as { root: never }).root, vgSpec, { width, height });
     return {
-      id: req.id, ok: true, png, features, ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
+      ok: true, png, features, ...(rgba ? { rgba } : {}), width, height, attributes, warnings,
       timings: { compileMs: t1 - t0, runMs: t2 - t1, svgMs: t3 - t2, rasterMs: t4 - t3 },
     };
   } finally {
@@ -120,33 +121,40 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderResp
   }
 }
 
-function send(msg: ChildToParent): void {
-  process.send?.(msg);
-}
-
 async function main(): Promise<void> {
-  let libs: Libs;
+  let libs: Libs | undefined;
+  const served = serve<RendererMethods, RendererEvents>(parentProcessTransport(), {
+    render: async (params) => {
+      if (!libs) throw new CodedError('not_available', 'chart renderer is still starting');
+      if (!isRenderRequest(params)) throw new CodedError('bad_request', 'render: params must be {spec, language: "vega-lite" | "vega", scale: number}');
+      return render(libs, params);
+    },
+  }, { fallbackCode: 'chart_render', log: (level, message) => process.stderr.write(`chart renderer ${level}: ${message}\n`) });
   try {
     libs = await loadLibs();
   } catch (e) {
-    send({ fatal: `renderer failed to load: ${(e as Error).message}` });
-    process.exit(1);
+    served.emit('fatal', { message: `renderer failed to load: ${(e as Error).message}` });
+    setTimeout(() => process.exit(1), 100);
+    return;
   }
   // Warm up compile, dataflow, SVG and raster paths (JIT, font parsing) before saying ready, so that the first
   // candidate after a (re)start is not the one that pays for it and times out on a loaded machine.
   try {
     await render(libs, {
-      id: 0, language: 'vega-lite', scale: 1,
+      language: 'vega-lite', scale: 1,
       spec: { title: 'warm-up', data: { values: [{ a: 'A', b: 1 }, { a: 'B', b: 2 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' }, color: { field: 'a' } } },
     });
   } catch {
     /* a failed warm-up only costs time later */
   }
-  process.on('message', (m: RenderRequest) => {
-    render(libs, m).then(send, (e: unknown) => send({ id: m.id, ok: false, error: toErrorInfo(e, 'chart_render') }));
-  });
   process.on('disconnect', () => process.exit(0));
-  send({ ready: true, pid: process.pid });
+  served.emit('ready', { pid: process.pid });
+}
+
+function isRenderRequest(x: unknown): x is RenderRequest {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Partial<RenderRequest>;
+  return (r.language === 'vega-lite' || r.language === 'vega') && typeof r.scale === 'number' && r.scale > 0 && 'spec' in r;
 }
 
 if (process.send) void main();

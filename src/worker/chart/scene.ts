@@ -112,8 +112,8 @@ export function extractAttributes(root: SceneMark, vgSpec: unknown, size: { widt
       const r = TEXT_ROLES[role] ?? 'other';
       for (const it of items) {
         if (it.text === undefined || it.text === null) continue;
-        const t = Array.isArray(it.text) ? it.text.join(' ') : String(it.text);
-        if (t.trim()) texts[r].push(t);
+        // A multi-line text (an array) is drawn line by line, and logged so, as matplotlib draws and ChartMimic logs.
+        for (const line of Array.isArray(it.text) ? it.text.map(String) : [String(it.text)]) if (line !== '') texts[r].push(line);
       }
     }
     items.forEach((it, i) => {

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { HandlerTable } from './types';
+import { workerHandlers } from './types';
 import { CodedError } from '../../core/errors';
 import type { ChartRankParams, ChartRenderParams, ChartRenderResult } from '../../core/chart/protocol';
 import { parseDataFile } from '../../core/chart/csv';
 import { assertNoExternalReferences, bindDataset, parseCandidate } from '../../core/chart/spec';
 import { ChartRenderer } from '../chart/renderer';
 import { rankCharts } from '../chart/rankCharts';
+import { isJsonObject } from '../../core/guards';
 
 /** One warm renderer child per worker, started on first use. */
 let renderer: ChartRenderer | undefined;
@@ -14,14 +15,11 @@ function sharedRenderer(): ChartRenderer {
   return (renderer ??= new ChartRenderer());
 }
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function checkRankParams(p: unknown): ChartRankParams {
-  if (!isObj(p) || !Array.isArray(p.groups)) throw new CodedError('bad_request', 'chart.rank: params.groups must be an array');
+  if (!isJsonObject(p) || !Array.isArray(p.groups)) throw new CodedError('bad_request', 'chart.rank: params.groups must be an array');
   for (const g of p.groups) {
-    if (!isObj(g) || typeof g.group !== 'string' || !Array.isArray(g.candidates) || !g.candidates.every((c) => typeof c === 'string')) {
+    if (!isJsonObject(g) || typeof g.group !== 'string' || !Array.isArray(g.candidates) || !g.candidates.every((c) => typeof c === 'string')) {
       throw new CodedError('bad_request', 'chart.rank: each group needs {group: string, candidates: string[]}');
     }
   }
@@ -29,7 +27,7 @@ function checkRankParams(p: unknown): ChartRankParams {
 }
 
 /** Worker methods of the chart task (see src/core/protocol/worker.ts). */
-export const chartHandlers: HandlerTable = {
+export const chartHandlers = workerHandlers({
   'chart.rank': async (params, ctx) => {
     const p = checkRankParams(params);
     return rankCharts(p.groups, {
@@ -37,6 +35,7 @@ export const chartHandlers: HandlerTable = {
       signal: ctx.signal,
       ...(p.weights ? { weights: p.weights } : {}),
       ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
+      ...(p.textVariant === 'per-role' ? { textVariant: 'per-role' as const } : {}),
       ...(p.scale ? { scale: p.scale } : {}),
       ...(p.matplotlib ? { matplotlib: p.matplotlib } : {}),
       ...(p.outDir ? { outDir: p.outDir } : {}),
@@ -44,7 +43,7 @@ export const chartHandlers: HandlerTable = {
     });
   },
   'chart.render': async (params, ctx): Promise<ChartRenderResult> => {
-    if (!isObj(params) || (typeof params.spec !== 'string' && !isObj(params.spec))) throw new CodedError('bad_request', 'chart.render: params.spec must be a string or an object');
+    if (!isJsonObject(params) || (typeof params.spec !== 'string' && !isJsonObject(params.spec))) throw new CodedError('bad_request', 'chart.render: params.spec must be a string or an object');
     const p = params as unknown as ChartRenderParams;
     try {
       const parsed = parseCandidate(typeof p.spec === 'string' ? p.spec : JSON.stringify(p.spec));
@@ -63,7 +62,7 @@ export const chartHandlers: HandlerTable = {
       throw e;
     }
   },
-};
+});
 
 /** Stops the renderer children (worker shutdown, tests). */
 export function disposeChartHandlers(): void {

@@ -2,11 +2,11 @@ import type { HealthResult } from '../../core/protocol/worker';
 import { WORKER_PROTOCOL_VERSION } from '../../core/protocol/worker';
 import { CodedError } from '../../core/errors';
 import { probeProviders } from '../providers';
-import type { HandlerTable } from './types';
+import { workerHandlers } from './types';
 
 const started = Date.now();
 
-export const coreHandlers: HandlerTable = {
+export const coreHandlers = workerHandlers({
   async health(): Promise<HealthResult> {
     const p = await probeProviders();
     return {
@@ -37,4 +37,15 @@ export const coreHandlers: HandlerTable = {
     });
     return { sleptMs: Date.now() - t0 };
   },
-};
+
+  async 'debug.crash'(params) {
+    if (process.env.REWARD_LENS_TEST_HOOKS !== '1') throw new CodedError('unknown_method', 'worker has no method "debug.crash" (test hooks are off)');
+    const kind = (params as { kind?: unknown } | null)?.kind;
+    if (kind !== 'exception' && kind !== 'rejection') throw new CodedError('bad_request', 'debug.crash: kind must be "exception" or "rejection"');
+    setTimeout(() => {
+      if (kind === 'exception') throw new Error('debug.crash: deliberate uncaught exception');
+      void Promise.reject(new Error('debug.crash: deliberate unhandled rejection'));
+    }, 10);
+    return { scheduled: true as const };
+  },
+});

@@ -2,10 +2,10 @@ import { CodedError } from '../../core/errors';
 import type { LoadedModelInfo, GenerateResult } from '../../core/sampling/request';
 import { parseBackend, parseGenerateParams } from '../../core/sampling/request';
 import { engine } from '../inference/engine';
-import type { HandlerTable } from './types';
+import { workerHandlers } from './types';
 
 /** Worker methods of the generate task (see src/core/protocol/worker.ts). */
-export const generateHandlers: HandlerTable = {
+export const generateHandlers = workerHandlers({
   async generate(params, ctx): Promise<GenerateResult> {
     const p = parseGenerateParams(params);
     return engine.generate(p, {
@@ -24,4 +24,4 @@ export const generateHandlers: HandlerTable = {
   async 'model.info'(): Promise<{ loaded: LoadedModelInfo | null }> {
     return { loaded: engine.info() };
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { HandlerTable } from './types';
+import { workerHandlers } from './types';
 import type { SqlSchemaResult } from '../../core/sql/protocol';
 import { parseSqlExecuteParams, parseSqlRankParams, parseSqlSchemaParams } from '../../core/sql/protocol';
 import { getExecutor } from '../sql/executor';
@@ -6,11 +6,11 @@ import { rankSql } from '../sql/rankSql';
 import { performance } from 'perf_hooks';
 
 /** Worker methods of the sql task (see src/core/protocol/worker.ts). */
-export const sqlHandlers: HandlerTable = {
+export const sqlHandlers = workerHandlers({
   async 'sql.schema'(params): Promise<SqlSchemaResult> {
     const p = parseSqlSchemaParams(params);
     const t0 = performance.now();
-    const ex = await getExecutor(p.dbPath);
+    const ex = await getExecutor(p.dbPath, p.maxDatabaseMB ? { maxDatabaseBytes: p.maxDatabaseMB * 1024 * 1024 } : {});
     const loadMs = performance.now() - t0;
     return { schema: await ex.schema(p.samples ?? 3), loadMs };
   },
@@ -25,4 +25,4 @@ export const sqlHandlers: HandlerTable = {
     const p = parseSqlRankParams(params);
     return rankSql(p, { signal: ctx.signal, progress: (x) => ctx.progress(x) });
   },
-};
+});

@@ -24,6 +24,9 @@ interface Loaded {
   lm: OrtCausalLM;
 }
 
+/** Draft tokens per row and pass of prompt-lookup speculative decoding (GenerateParams.draftTokens). */
+export const DEFAULT_DRAFT_TOKENS = 4;
+
 const nodeTimers = { setTimeout: (f: () => void, ms: number): unknown => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
 export class InferenceEngine {
@@ -63,6 +66,9 @@ export class InferenceEngine {
     const promptText = params.messages ? l.tokenizer.applyChatTemplate(params.messages) : params.prompt!;
     const promptIds = l.tokenizer.encode(promptText);
     if (promptIds.length === 0) throw new CodedError('bad_request', 'the prompt encodes to no tokens');
+    const V = l.folder.config.vocabSize;
+    const outside = promptIds.find((id) => id < 0 || id >= V);
+    if (outside !== undefined) throw new CodedError('model_folder', `${l.folder.dir}/tokenizer.json produced token id ${outside} but config.json says vocab_size ${V}: the tokenizer does not belong to this model`);
     const d = l.folder.defaults;
     const withLogprobs = params.tokenLogprobs !== false;
     const shape = (c: { index: number; text: string; tokenCount: number; logprobs: CandidateResult['logprobs']; tokenLogprobs: number[]; finishReason: CandidateResult['finishReason'] }): CandidateResult => {
@@ -84,6 +90,7 @@ export class InferenceEngine {
         prompts: [promptIds],
         numReturnSequences: params.n,
         maxNewTokens: params.maxNewTokens,
+        ...(l.folder.config.contextLength !== null ? { contextLength: l.folder.config.contextLength } : {}),
         sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)) as typeof sampling,
         seed,
         eosTokenIds: params.ignoreEos ? [] : l.folder.eosTokenIds,
@@ -93,6 +100,7 @@ export class InferenceEngine {
         signal: ctx.signal,
         onCandidate: ctx.onCandidate ? (c) => ctx.onCandidate!(shape(c)) : undefined,
         stepTimeoutMs: params.stepTimeoutMs ?? 120_000,
+        ...((params.draftTokens ?? DEFAULT_DRAFT_TOKENS) > 0 && l.lm.speculativeOk ? { speculative: { maxDraft: params.draftTokens ?? DEFAULT_DRAFT_TOKENS } } : {}),
         timers: nodeTimers,
         now: () => performance.now(),
       });
@@ -114,6 +122,7 @@ export class InferenceEngine {
       timings: {
         loadMs, prefillMs: t.prefillMs, decodeMs: t.decodeMs, decodeSteps: t.decodeSteps, totalMs: t.totalMs + loadMs,
         promptTokens: t.promptTokens, newTokens: t.newTokens, tokensPerSecond: t.totalMs > 0 ? (t.newTokens * 1000) / t.totalMs : 0,
+        draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens,
       },
     };
   }
@@ -128,7 +137,7 @@ export class InferenceEngine {
       await this.unload();
       const folder = loadModelFolder(spec.modelPath, spec.onnxFile);
       const tokenizer = new TextTokenizer(folder);
-      const lm = await OrtCausalLM.load(folder, { executionProvider: spec.executionProvider ?? 'auto', threads: spec.threads });
+      const lm = await OrtCausalLM.load(folder, { executionProvider: spec.executionProvider ?? 'auto', threads: spec.threads, dtype: spec.dtype ?? 'auto' });
       const l: Loaded = { key, folder, tokenizer, lm };
       this.loaded = l;
       return l;
@@ -143,7 +152,7 @@ export class InferenceEngine {
 
   private modelInfo(l: Loaded): ModelInfo {
     const c = l.folder.config;
-    return { id: l.folder.id, backend: 'onnx', source: l.folder.dir, modelType: c.modelType, numLayers: c.numLayers, vocabSize: c.vocabSize, kvType: l.lm.kvType, loadMs: l.lm.loadMs };
+    return { id: l.folder.id, backend: 'onnx', source: l.folder.dir, modelType: c.modelType, numLayers: c.numLayers, vocabSize: c.vocabSize, kvType: l.lm.kvType, loadMs: l.lm.loadMs, onnxFile: l.lm.graph.file, dtype: l.lm.graph.dtype };
   }
 
   private describe(l: Loaded): LoadedModelInfo {
@@ -152,7 +161,7 @@ export class InferenceEngine {
 }
 
 function keyOf(s: OnnxBackendSpec): string {
-  return JSON.stringify([s.modelPath, s.onnxFile ?? 'model.onnx', s.executionProvider ?? 'auto', s.threads ?? 0]);
+  return JSON.stringify([s.modelPath, s.onnxFile ?? '', s.dtype ?? 'auto', s.executionProvider ?? 'auto', s.threads ?? 0]);
 }
 
 /** The worker's one engine. */

@@ -4,7 +4,7 @@
  * llama.cpp ignore n), the rest come from parallel requests. Log-probs are requested and kept when offered.
  */
 import { CodedError } from '../../core/errors';
-import { summarize } from '../../core/sampling/generate';
+import { summarizeLogprobs } from '../../core/sampling/logprobs';
 import type { CandidateResult, GenerateParams, GenerateResult, OpenAIBackendSpec } from '../../core/sampling/request';
 import type { FinishReason } from '../../core/sampling/stopping';
 
@@ -54,7 +54,7 @@ export async function openaiGenerate(spec: OpenAIBackendSpec, params: GeneratePa
       index: candidates.length,
       text: c.text,
       tokenCount: lp?.length ?? c.completionTokens ?? 0,
-      logprobs: lp ? summarize(lp) : null,
+      logprobs: lp ? summarizeLogprobs(lp) : null,
       finishReason: c.finishReason,
     };
     if (lp && params.tokenLogprobs !== false) r.tokenLogprobs = lp;

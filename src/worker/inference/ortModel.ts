@@ -8,7 +8,7 @@
 import type * as OrtTypes from 'onnxruntime-node';
 import { CodedError } from '../../core/errors';
 import type { CausalLM, ForwardRequest, ForwardResult } from '../../core/sampling/model';
-import type { ModelFolder } from './modelFolder';
+import { pickGraph, type GraphFile, type ModelDtype, type ModelFolder } from './modelFolder';
 import { createSessionWithFallback, type ProviderChoice, type ProviderName } from './providers';
 import type { Ort } from './ort';
 import { rowSelectModel } from './rowSelectGraph';
@@ -28,6 +28,23 @@ export interface OrtModelOptions {
   executionProvider?: ProviderChoice;
   /** Intra-op threads on the CPU provider (default: onnxruntime's choice, one per core). */
   threads?: number;
+  /** Which variant of the folder's graphs to run (rewardLens.modelDtype); default auto. */
+  dtype?: ModelDtype;
+  /** Write onnxruntime's profile (Chrome trace JSON) with this file prefix; `endProfiling()` closes it (bench/generate). */
+  profileFilePrefix?: string;
+}
+
+/** Where the JS side of forward passes spends its time (cumulative ms; read by bench/generate/profile.ts). */
+export interface ForwardStats {
+  forwards: number;
+  /** Building input tensors (ids, mask, positions to int64). */
+  feedMs: number;
+  /** session.run: the graph plus onnxruntime-node copying outputs into JS buffers. */
+  runMs: number;
+  /** Taking the logits out (last position, fp16 conversion). */
+  logitsMs: number;
+  /** Tiling / dropping cache rows. */
+  selectMs: number;
 }
 
 export class OrtCausalLM implements CausalLM<OrtCache> {
@@ -38,6 +55,22 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   /** Newer exports take num_logits_to_keep / logits_to_keep: 1 skips the vocabulary head for all but the last position. */
   private readonly logitsToKeepName: string | undefined;
   private disposed = false;
+  /**
+   * Whether rows may carry masked-out holes in their cache (speculative decoding's rejected drafts): true for graphs
+   * that take a 2-D attention mask; GroupQueryAttention exports read per-row lengths instead and need a dense prefix.
+   */
+  readonly speculativeOk: boolean;
+  /**
+   * GroupQueryAttention exports that take seqlens_k / total_sequence_length: each row's cache must be one dense,
+   * right-aligned run of real tokens (no left padding between prompts of different lengths, no masked holes).
+   */
+  readonly denseCache: boolean;
+  /** The graph file this session runs (its dtype variant). */
+  readonly graph!: GraphFile;
+  private readonly hasAttentionMask: boolean;
+  private readonly seqlensName: string | undefined;
+  private readonly totalLenName: string | undefined;
+  readonly stats: ForwardStats = { forwards: 0, feedMs: 0, runMs: 0, logitsMs: 0, selectMs: 0 };
   /** WebGPU only: gathers cache rows on the device. */
   private selector: OrtTypes.InferenceSession | null = null;
 
@@ -56,6 +89,11 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.presentNames = this.pastNames.map((n) => n.replace('past_key_values.', 'present.'));
     this.hasPositionIds = session.inputNames.includes('position_ids');
     this.logitsToKeepName = session.inputNames.find((n) => n === 'num_logits_to_keep' || n === 'logits_to_keep');
+    this.hasAttentionMask = session.inputNames.includes('attention_mask');
+    this.seqlensName = session.inputNames.find((n) => n === 'seqlens_k');
+    this.totalLenName = session.inputNames.find((n) => n === 'total_sequence_length');
+    this.denseCache = this.seqlensName !== undefined || this.totalLenName !== undefined;
+    this.speculativeOk = !this.denseCache;
   }
 
   static async load(folder: ModelFolder, opts: OrtModelOptions = {}): Promise<OrtCausalLM> {
@@ -68,6 +106,10 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
       };
+      if (opts.profileFilePrefix) {
+        so.enableProfiling = true;
+        so.profileFilePrefix = opts.profileFilePrefix;
+      }
       if (provider === 'cpu' && opts.threads) {
         so.intraOpNumThreads = opts.threads;
         so.interOpNumThreads = 1;
@@ -75,15 +117,16 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       if (provider === 'webgpu') {
         so.preferredOutputLocation = { logits: 'cpu', ...Object.fromEntries(presentNames.map((n) => [n, 'gpu-buffer' as const])) };
       }
+      const graph = pickGraph(folder, opts.dtype ?? 'auto', provider);
       let session: OrtTypes.InferenceSession;
       try {
-        session = await ort.InferenceSession.create(folder.onnxPath, so);
+        session = await ort.InferenceSession.create(graph.path, so);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
-        if (provider === 'cpu') throw new CodedError('model_load', `${folder.onnxPath} could not be loaded by onnxruntime: ${msg}`);
+        if (provider === 'cpu') throw new CodedError('model_load', `${graph.path} could not be loaded by onnxruntime: ${msg}`);
         throw e;
       }
-      const lm = OrtCausalLM.fromSession(ort, session, folder, provider);
+      const lm = OrtCausalLM.fromSession(ort, session, folder, provider, graph);
       try {
         if (provider === 'webgpu') {
           lm.selector = await ort.InferenceSession.create(rowSelectModel(lm.pastNames, lm.kvType, folder.config.numKeyValueHeads, folder.config.headDim), {
@@ -103,19 +146,34 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     return lm;
   }
 
-  private static fromSession(ort: Ort, session: OrtTypes.InferenceSession, folder: ModelFolder, provider: ProviderName): OrtCausalLM {
-    const file = folder.onnxPath;
+  private static fromSession(ort: Ort, session: OrtTypes.InferenceSession, folder: ModelFolder, provider: ProviderName, graph: GraphFile): OrtCausalLM {
+    const file = graph.path;
     const ins = session.inputNames;
     const outs = session.outputNames;
-    const expected = 'inputs input_ids, attention_mask, position_ids, past_key_values.N.key/value and outputs logits, present.N.key/value (an Optimum text-generation-with-past export)';
-    for (const n of ['input_ids', 'attention_mask']) if (!ins.includes(n)) throw new CodedError('model_folder', `${file} has no input "${n}": expected ${expected}`);
+    const expected = 'inputs input_ids, attention_mask (or seqlens_k and total_sequence_length), position_ids, past_key_values.N.key/value and outputs logits, present.N.key/value (an Optimum text-generation-with-past export)';
+    const gqaInputs = ins.includes('seqlens_k') || ins.includes('total_sequence_length');
+    for (const n of gqaInputs ? ['input_ids', 'seqlens_k', 'total_sequence_length'] : ['input_ids', 'attention_mask']) if (!ins.includes(n)) throw new CodedError('model_folder', `${file} has no input "${n}": expected ${expected}`);
     if (!outs.includes('logits')) throw new CodedError('model_folder', `${file} has no output "logits": expected ${expected}`);
     const L = folder.config.numLayers;
+    if (ins.filter((n) => n.startsWith('past_key_values.')).length !== 2 * L) {
+      const graphLayers = ins.filter((n) => /^past_key_values\.\d+\.key$/.test(n)).length;
+      throw new CodedError('model_folder', `${file} has ${graphLayers} layers of KV-cache inputs but config.json says num_hidden_layers ${L}: the config does not belong to this graph`);
+    }
     for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) {
       if (!ins.includes(`past_key_values.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no input "past_key_values.${i}.${kv}" (config.json says ${L} layers): expected ${expected}`);
       if (!outs.includes(`present.${i}.${kv}`)) throw new CodedError('model_folder', `${file} has no output "present.${i}.${kv}": expected ${expected}`);
     }
-    const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'logits_to_keep']);
+    // Static dimensions in the graph must agree with config.json: the cache is allocated from the config.
+    const cfg = folder.config;
+    const dimsOf = (m: OrtTypes.InferenceSession.ValueMetadata | undefined): readonly (number | string)[] => (m && m.isTensor && Array.isArray(m.shape) ? m.shape : []);
+    const pastDims = dimsOf(session.inputMetadata.find((m) => m.name === 'past_key_values.0.key'));
+    for (const [axis, want, key] of [[1, cfg.numKeyValueHeads, 'num_key_value_heads'], [3, cfg.headDim, 'head_dim']] as const) {
+      const got = pastDims[axis];
+      if (typeof got === 'number' && got !== want) throw new CodedError('model_folder', `${file}: past_key_values.0.key has ${got} at axis ${axis} but config.json gives ${key} ${want}: the config does not belong to this graph`);
+    }
+    const vGraph = dimsOf(session.outputMetadata.find((m) => m.name === 'logits'))[2];
+    if (typeof vGraph === 'number' && vGraph !== cfg.vocabSize) throw new CodedError('model_folder', `${file}: logits have ${vGraph} entries per token but config.json says vocab_size ${cfg.vocabSize}: the config does not belong to this graph`);
+    const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'logits_to_keep', 'seqlens_k', 'total_sequence_length']);
     const extra = ins.filter((n) => !known.has(n) && !n.startsWith('past_key_values.'));
     if (extra.length) throw new CodedError('model_folder', `${file} has inputs this loader does not feed (${extra.join(', ')}): expected ${expected}`);
     const meta = (name: string, list: readonly OrtTypes.InferenceSession.ValueMetadata[]) => list.find((m) => m.name === name);
@@ -126,7 +184,9 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     };
     const kvType = typeOf(meta('past_key_values.0.key', session.inputMetadata));
     const logitsType = typeOf(meta('logits', session.outputMetadata));
-    return new OrtCausalLM(ort, session, folder, provider, {}, kvType, logitsType, 0);
+    const lm = new OrtCausalLM(ort, session, folder, provider, {}, kvType, logitsType, 0);
+    (lm as { graph: GraphFile }).graph = graph;
+    return lm;
   }
 
   /** One token through the graph: catches providers that create a session but cannot run it (missing kernels). */
@@ -152,14 +212,27 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private async forwardUnchecked(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
     if (this.disposed) throw new CodedError('model_forward', 'the model was unloaded');
     const { Tensor } = this.ort;
+    const st = this.stats;
+    const t0 = performance.now();
+    st.forwards++;
     const { batch: B, seqLen: S } = req;
     const T = req.attentionMask.length / B;
     const pastLen = T - S;
     const cfg = this.folder.config;
-    const feeds: Record<string, Tensor> = {
-      input_ids: new Tensor('int64', int64(req.inputIds), [B, S]),
-      attention_mask: new Tensor('int64', int64(req.attentionMask), [B, T]),
-    };
+    const feeds: Record<string, Tensor> = { input_ids: new Tensor('int64', int64(req.inputIds), [B, S]) };
+    if (this.hasAttentionMask) feeds.attention_mask = new Tensor('int64', int64(req.attentionMask), [B, T]);
+    if (this.seqlensName) {
+      // GroupQueryAttention: per row, the index of its last real token in the cache after this pass
+      const k = new Int32Array(B);
+      for (let b = 0; b < B; b++) {
+        let n = 0;
+        for (let t = 0; t < T; t++) n += req.attentionMask[b * T + t]!;
+        if (n !== T) throw new CodedError('model_forward', `${this.graph.file} (GroupQueryAttention) needs every row's tokens dense: row ${b} has ${T - n} masked positions`);
+        k[b] = n - 1;
+      }
+      feeds[this.seqlensName] = new Tensor('int32', k, [B]);
+    }
+    if (this.totalLenName) feeds[this.totalLenName] = new Tensor('int32', Int32Array.of(T), []);
     if (this.hasPositionIds) feeds.position_ids = new Tensor('int64', int64(req.positionIds), [B, S]);
     if (this.logitsToKeepName) feeds[this.logitsToKeepName] = new Tensor('int64', BigInt64Array.of(req.allPositions ? 0n : 1n), []);
     const created: Tensor[] = [];
@@ -177,6 +250,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       }
     }
     let out: OrtTypes.InferenceSession.ReturnType;
+    const t1 = performance.now();
+    st.feedMs += t1 - t0;
     try {
       out = await this.session.run(feeds);
     } catch (e) {
@@ -184,6 +259,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     } finally {
       for (const t of created) t.dispose();
     }
+    const t2 = performance.now();
+    st.runMs += t2 - t1;
     const logitsT = out.logits!;
     if (logitsT.location !== 'cpu') throw new CodedError('model_forward', `logits came back on ${logitsT.location}: expected the CPU`);
     const V = this.vocabSize;
@@ -194,6 +271,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       ? toFloat32(logitsT.data as Float32Array | Uint16Array, 0, B * Sout * V)
       : lastPositions(logitsT.data as Float32Array | Uint16Array, B, Sout, V);
     logitsT.dispose();
+    st.logitsMs += performance.now() - t2;
     const tensors = new Map<string, Tensor>();
     let onCpu = true;
     this.pastNames.forEach((n, i) => {
@@ -209,6 +287,15 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   }
 
   async selectRows(c: OrtCache, rows: readonly number[]): Promise<OrtCache> {
+    const t0 = performance.now();
+    try {
+      return await this.selectRowsUntimed(c, rows);
+    } finally {
+      this.stats.selectMs += performance.now() - t0;
+    }
+  }
+
+  private async selectRowsUntimed(c: OrtCache, rows: readonly number[]): Promise<OrtCache> {
     const { Tensor } = this.ort;
     if (!c.onCpu) {
       if (!this.selector) throw new CodedError('internal', 'selectRows on a GPU cache needs the row-select session');
@@ -237,9 +324,31 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     return { tensors, batch: rows.length, pastLen: c.pastLen, onCpu: true };
   }
 
+  /** CPU caches only: copies the first `length` positions of every [batch, kvHeads, len, headDim] tensor. */
+  truncate(c: OrtCache, length: number): OrtCache | null {
+    if (!c.onCpu || length >= c.pastLen) return null;
+    const t0 = performance.now();
+    const { Tensor } = this.ort;
+    const tensors = new Map<string, Tensor>();
+    for (const [name, t] of c.tensors) {
+      const [B, H, T, D] = t.dims as [number, number, number, number];
+      const src = t.data as Float32Array | Uint16Array;
+      const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(B * H * length * D);
+      for (let bh = 0; bh < B * H; bh++) dst.set(src.subarray(bh * T * D, bh * T * D + length * D), bh * length * D);
+      tensors.set(name, new Tensor(t.type as KvType, dst, [B, H, length, D]));
+    }
+    this.stats.selectMs += performance.now() - t0;
+    return { tensors, batch: c.batch, pastLen: length, onCpu: true };
+  }
+
   release(c: OrtCache): void {
     for (const t of c.tensors.values()) t.dispose();
     c.tensors.clear();
+  }
+
+  /** Closes onnxruntime's profile (when profileFilePrefix was given: PREFIX_<date>.json). */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async dispose(): Promise<void> {

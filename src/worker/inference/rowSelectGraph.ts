@@ -6,7 +6,7 @@
  * reading it back (getData() on a GPU tensor aborts the process).
  */
 
-class Writer {
+export class Writer {
   private parts: number[] = [];
   varint(v: number): this {
     while (v > 0x7f) {
@@ -38,11 +38,11 @@ class Writer {
   }
 }
 
-const FLOAT = 1;
-const INT64 = 7;
-const FLOAT16 = 10;
+export const FLOAT = 1;
+export const INT64 = 7;
+export const FLOAT16 = 10;
 
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): Writer {
+export function valueInfo(name: string, elemType: number, dims: (string | number)[]): Writer {
   const shape = new Writer();
   for (const d of dims) shape.msg(1, typeof d === 'number' ? new Writer().int(1, d) : new Writer().str(2, d));
   const tensorType = new Writer().int(1, elemType).msg(2, shape);

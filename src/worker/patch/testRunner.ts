@@ -2,6 +2,12 @@
  * The opt-in `tests` reward: copy the workspace to a temporary folder, apply the candidate there, run the configured
  * command with a time limit, pass = exit code 0. The user's tree is only ever read. On timeout or cancellation the
  * command's whole process group is killed (a test runner's own children included), then the copy is removed.
+ *
+ * The copy holds no link to anything outside it (issue 15): regular files and folders are copied (dependency folders
+ * such as node_modules included, copy-on-write where the file system can), a symbolic link inside the root is
+ * replaced by a copy of what it points to when that stays inside the root and left out otherwise, and every path a
+ * candidate writes is resolved with realpath inside the copy. Neither the candidate nor the test command can write
+ * into the workspace, or outside it, through the sandbox.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,44 +15,91 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CodedError } from '../../core/errors';
-import type { FileChange } from '../../core/patch/candidate';
+import { candidatePathProblem, type FileChange } from '../../core/patch/candidate';
 import type { PatchTestEvidence, PatchTestsConfig } from '../../core/patch/protocol';
+import { resolveInsideRoot } from '../../node/paths';
 
 const TAIL_CHARS = 4000;
-/** Not copied: VCS data. Linked instead of copied: dependency folders (read-only use by tests, and huge). */
+/** Not copied: VCS data. */
 const SKIP = new Set(['.git', '.hg', '.svn']);
-const LINK = new Set(['node_modules', '.venv', 'venv']);
 
-/** Resolves `rel` inside `root`, refusing absolute paths and `..` escapes (a candidate names these paths). */
-export function insideRoot(root: string, rel: string): string {
-  const p = path.resolve(root, rel);
-  const r = path.resolve(root);
-  if (path.isAbsolute(rel) || (p !== r && !p.startsWith(r + path.sep))) throw new CodedError('patch_apply', `${rel}: path leaves the workspace`);
-  return p;
+function isInside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
 }
 
-/** Copies `root` into a new temporary folder (top-level dependency folders are symlinked). */
-export async function copyWorkspace(root: string): Promise<string> {
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'reward-lens-patch-'));
-  for (const e of await fs.promises.readdir(root, { withFileTypes: true })) {
+/**
+ * Copies `src` (a folder inside the real root) into `dst` without links: files are copied (COPYFILE_FICLONE: a
+ * reflink where the file system supports it), links are dereferenced only when their real target is inside
+ * `realRoot` (cycles cut), special files (FIFOs, sockets, devices) are left out.
+ */
+async function copyTree(src: string, dst: string, realRoot: string, active: Set<string>): Promise<void> {
+  await fs.promises.mkdir(dst, { recursive: true, mode: 0o755 });
+  for (const e of await fs.promises.readdir(src, { withFileTypes: true })) {
     if (SKIP.has(e.name)) continue;
-    const src = path.join(root, e.name);
-    const dst = path.join(tmp, e.name);
-    if (LINK.has(e.name) && e.isDirectory()) await fs.promises.symlink(src, dst, 'dir');
-    else await fs.promises.cp(src, dst, { recursive: true, verbatimSymlinks: true, filter: (s) => !SKIP.has(path.basename(s)) });
+    let from = path.join(src, e.name);
+    const to = path.join(dst, e.name);
+    let st: fs.Stats;
+    if (e.isSymbolicLink()) {
+      let real: string;
+      try {
+        real = await fs.promises.realpath(from);
+      } catch {
+        continue; // dangling
+      }
+      if (!isInside(realRoot, real)) continue; // never follow a link out of the root
+      from = real;
+      st = await fs.promises.stat(real);
+    } else {
+      st = await fs.promises.lstat(from);
+    }
+    if (st.isDirectory()) {
+      const real = await fs.promises.realpath(from);
+      if (active.has(real)) continue; // a link back into its own ancestors
+      active.add(real);
+      try {
+        await copyTree(from, to, realRoot, active);
+      } finally {
+        active.delete(real);
+      }
+    } else if (st.isFile()) {
+      await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+    }
+  }
+}
+
+/** Copies `root` into a new temporary folder: no links, nothing that points outside the copy. */
+export async function copyWorkspace(root: string): Promise<string> {
+  const realRoot = await fs.promises.realpath(root);
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'reward-lens-patch-'));
+  try {
+    await copyTree(realRoot, tmp, realRoot, new Set([realRoot]));
+  } catch (e) {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+    throw e;
   }
   return tmp;
 }
 
+/**
+ * Writes a candidate's changes into the sandbox `dir`. Every path is checked lexically (candidatePathProblem) and
+ * resolved with realpath inside `dir`; an existing file is replaced (unlinked first), never written through.
+ */
 export async function writeChanges(dir: string, changes: readonly FileChange[]): Promise<void> {
+  const resolve = (rel: string): string => {
+    const problem = candidatePathProblem(rel);
+    if (problem) throw new CodedError('path_outside_root', `${JSON.stringify(rel)}: ${problem}; paths must stay inside the root`);
+    return resolveInsideRoot(dir, rel);
+  };
   for (const c of changes) {
-    if (c.oldPath !== undefined) await fs.promises.rm(insideRoot(dir, c.oldPath), { force: true });
-    const p = insideRoot(dir, c.path);
-    if (c.after === null) {
-      await fs.promises.rm(p, { force: true });
-    } else {
+    if (c.oldPath !== undefined) await fs.promises.rm(resolve(c.oldPath), { force: true });
+    const p = resolve(c.path);
+    await fs.promises.rm(p, { force: true });
+    if (c.after !== null) {
       await fs.promises.mkdir(path.dirname(p), { recursive: true });
-      await fs.promises.writeFile(p, c.after);
+      // The folders just created are plain folders of the sandbox; resolve again before writing.
+      if (resolve(c.path) !== p) throw new CodedError('path_outside_root', `${JSON.stringify(c.path)} changed while it was written`);
+      await fs.promises.writeFile(p, c.after, { flag: 'wx' });
     }
   }
 }

@@ -11,18 +11,25 @@ import { parentPort, workerData } from 'worker_threads';
 import { performance } from 'perf_hooks';
 import initSqlJs, { type Database } from 'sql.js';
 import { lex } from '../../core/sql/lexer';
-import type { ExecOutcome, SqlValue } from '../../core/sql/types';
+import { intValue, isBlob, RESULT_LIMIT_NAME, type ExecOutcome, type SqlValue } from '../../core/sql/types';
+import { decodeUtf8Ignore } from '../../core/sql/utf8';
 import { extractSchema, toSqlValue } from './schemaExtract';
-import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+import { CodedError } from '../../core/errors';
+import { messagePortTransport, serve } from '../../node/channel';
+import { wasmApi, type ExecItem, type ThreadEvents, type ThreadInit, type ThreadMethods, type WasmModule } from './threadProtocol';
 
 const init = workerData as ThreadInit;
 const port = parentPort!;
-const send = (m: ThreadReply) => port.postMessage(m);
 
 let db: Database;
+let dbLoaded = false;
 let written = false;
 
 type Kind = 'i' | 'r' | 't' | 'b' | 'n';
+
+
+/** SQLite's prepare-time name errors: the statement is well-formed but names what the database lacks. */
+const SCHEMA_ERROR = /^(no such (table|column)|ambiguous column name)/i;
 
 function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOutcome; reload: boolean } {
   const t0 = performance.now();
@@ -39,7 +46,8 @@ function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOu
     stmt = first.value;
     rest = it.getRemainingSQL();
   } catch (e) {
-    return fail('prepare', 'sql_syntax', e instanceof Error ? e.message : String(e));
+    const message = e instanceof Error ? e.message : String(e);
+    return fail('prepare', SCHEMA_ERROR.test(message) ? 'sql_schema' : 'sql_syntax', message);
   }
   try {
     if (lex(rest).tokens.some((t) => t.kind !== 'semi')) return fail('policy', 'sql_multiple_statements', 'more than one statement');
@@ -48,30 +56,49 @@ function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOu
     const rows: SqlValue[][] = [];
     const kinds: string[] = [];
     let bytes = 0;
+    let invalidUtf8 = false;
+    const mb = (b: number) => (b / (1024 * 1024)).toFixed(b < 1024 * 1024 ? 3 : 0);
     while (stmt.step()) {
-      if (rows.length >= rowCap) return fail('run', 'sql_too_large', `more than ${rowCap} rows`);
+      if (rows.length >= rowCap) return fail('run', 'result_too_large', `the result has more than ${rowCap} rows (the row limit)`);
       const raw = (stmt.get as (p: null, c: { useBigInt: boolean }) => Array<SqlValue | bigint | Uint8Array>)(null, { useBigInt: true });
       const row: SqlValue[] = new Array(raw.length);
       let k = '';
       for (let c = 0; c < raw.length; c++) {
         const v = raw[c]!;
         let kind: Kind;
-        if (v === null) kind = 'n';
-        else if (typeof v === 'bigint') kind = 'i';
-        else if (typeof v === 'number') kind = 'r';
-        else if (typeof v === 'string') kind = 't';
-        else kind = 'b';
-        const sv = kind === 'b' || kind === 'i' ? toSqlValue(v as Uint8Array | bigint) : (v as SqlValue);
-        bytes += typeof sv === 'string' ? sv.length : sv !== null && typeof sv === 'object' ? sv.blob.length / 2 : 8;
+        let sv: SqlValue;
+        if (v === null) {
+          kind = 'n';
+          sv = null;
+        } else if (typeof v === 'bigint') {
+          kind = 'i';
+          sv = intValue(v);
+        } else if (typeof v === 'number') {
+          kind = 'r';
+          sv = v;
+        } else if (typeof v === 'string') {
+          kind = 't';
+          sv = v;
+          // sql.js decodes with TextDecoder (U+FFFD for invalid bytes); re-read the bytes and drop what is invalid.
+          if (v.includes('\ufffd')) {
+            const d = decodeUtf8Ignore((stmt as unknown as { getBlob(i: number): Uint8Array }).getBlob(c));
+            sv = d.text;
+            if (d.invalid) invalidUtf8 = true;
+          }
+        } else {
+          kind = 'b';
+          sv = toSqlValue(v as Uint8Array);
+        }
+        bytes += typeof sv === 'string' ? sv.length : isBlob(sv) ? sv.blob.length / 2 : 8;
         row[c] = sv;
         k += kind;
       }
-      if (bytes > byteCap) return fail('run', 'sql_too_large', `result larger than ${byteCap} bytes`);
+      if (bytes > byteCap) return fail('run', 'result_too_large', `the result is larger than ${mb(byteCap)} MB (the limit is set by ${RESULT_LIMIT_NAME})`);
       rows.push(row);
       kinds.push(k);
     }
     if (written || db.getRowsModified() > 0) return fail('run', 'sql_not_read_only', 'the statement changed rows (undone)', true);
-    return { outcome: { ok: true, columns, rows, kinds, rowCount: rows.length, elapsedMs: performance.now() - t0 }, reload: false };
+    return { outcome: { ok: true, columns, rows, kinds, rowCount: rows.length, elapsedMs: performance.now() - t0, ...(invalidUtf8 ? { invalidUtf8 } : {}) }, reload: false };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const code = /out of memory|too big/i.test(message) ? 'sql_too_large' : /readonly|read-only/i.test(message) ? 'sql_not_read_only' : 'sql_runtime';
@@ -84,6 +111,50 @@ function runOne(sql: string, rowCap: number, byteCap: number): { outcome: ExecOu
     }
   }
 }
+
+function isExecItem(x: unknown): x is ExecItem {
+  if (typeof x !== 'object' || x === null) return false;
+  const i = x as Partial<ExecItem>;
+  return typeof i.sql === 'string' && typeof i.rowCap === 'number' && typeof i.byteCap === 'number';
+}
+
+function badRequest(what: string): never {
+  throw new CodedError('bad_request', `execution thread: ${what}`);
+}
+
+/** The parent sends nothing before `ready`; a request that does anyway gets an error, not a crash. */
+function loaded(): void {
+  if (!dbLoaded) throw new CodedError('not_available', 'execution thread: the database is not loaded yet');
+}
+
+const served = serve<ThreadMethods, ThreadEvents>(messagePortTransport(port), {
+  async exec(p) {
+    loaded();
+    if (!isExecItem(p)) badRequest('exec takes {sql, rowCap, byteCap}');
+    return runOne(p.sql, p.rowCap, p.byteCap);
+  },
+  async batch(p, ctx) {
+    loaded();
+    const items = (p as { items?: unknown } | null)?.items;
+    if (!Array.isArray(items) || !items.every((i) => isExecItem(i) && typeof (i as { id?: unknown }).id === 'number')) badRequest('batch takes {items: [{id, sql, rowCap, byteCap}]}');
+    for (const item of items as Array<ExecItem & { id: number }>) {
+      const { outcome, reload } = runOne(item.sql, item.rowCap, item.byteCap);
+      ctx.progress({ id: item.id, outcome, reload });
+      if (reload) break;
+    }
+    return null;
+  },
+  async schema(p) {
+    loaded();
+    const samples = (p as { samples?: unknown } | null)?.samples;
+    if (typeof samples !== 'number') badRequest('schema takes {samples}');
+    try {
+      return { schema: extractSchema(db, samples), error: null };
+    } catch (e) {
+      return { schema: null, error: e instanceof Error ? e.message : String(e) };
+    }
+  },
+});
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -100,25 +171,8 @@ async function main(): Promise<void> {
   db.updateHook(() => {
     written = true;
   });
-  port.on('message', (m: ThreadRequest) => {
-    if (m.type === 'exec') {
-      const { outcome, reload } = runOne(m.sql, m.rowCap, m.byteCap);
-      send({ type: 'exec', id: m.id, outcome, reload });
-    } else if (m.type === 'batch') {
-      for (const item of m.items) {
-        const { outcome, reload } = runOne(item.sql, item.rowCap, item.byteCap);
-        send({ type: 'exec', id: item.id, outcome, reload });
-        if (reload) break;
-      }
-    } else if (m.type === 'schema') {
-      try {
-        send({ type: 'schema', id: m.id, schema: extractSchema(db, m.samples), error: null });
-      } catch (e) {
-        send({ type: 'schema', id: m.id, schema: null, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-  });
-  send({ type: 'ready', loadMs: performance.now() - t0 });
+  dbLoaded = true;
+  served.emit('ready', { loadMs: performance.now() - t0 });
 }
 
-main().catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }));
+main().catch((e: unknown) => served.emit('fatal', { message: e instanceof Error ? e.message : String(e) }));

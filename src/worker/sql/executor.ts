@@ -13,7 +13,8 @@ import type { SqlSchema } from '../../core/sql/schema';
 import { DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecOutcome } from '../../core/sql/types';
 import { CodedError } from '../../core/errors';
 import { assetPath } from '../assets';
-import { wasmApi, type ThreadInit, type ThreadReply, type ThreadRequest, type WasmModule } from './threadProtocol';
+import { ChannelClient, ChannelError, messagePortTransport } from '../../node/channel';
+import { threadEventGuards, wasmApi, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
 
 export interface ExecutorOptions {
   /** SQLite hard heap limit inside the thread (default 256 MiB). */
@@ -26,7 +27,18 @@ export interface ExecutorOptions {
    * file system, so random lookups (index scans into a big table) ran about 1.7x faster with the file cached.
    */
   cacheBytes?: number;
+  /**
+   * Largest database file loaded, bytes (default 512 MiB; setting `rewardLens.sql.maxDatabaseMB`, flag
+   * `--max-database-mb`). The file is held in memory about three times over (the shared copy, the thread's copy,
+   * SQLite's in-memory file): a 1 GiB file peaked at 3.3 GB resident, and a 2 GiB one cannot be held at all.
+   */
+  maxDatabaseBytes?: number;
+  /** How long reading the schema (names, keys, samples, row counts) may take (default 10 s). */
+  schemaTimeoutMs?: number;
 }
+
+export const DEFAULT_MAX_DATABASE_MB = 512;
+export const DATABASE_LIMIT_NAME = 'rewardLens.sql.maxDatabaseMB / --max-database-mb';
 
 /** Files up to this size keep a loaded spare thread (two in-memory copies); larger ones reload after a kill. */
 const SPARE_MAX_BYTES = 64 * 1024 * 1024;
@@ -66,7 +78,9 @@ interface Pending {
 
 class ExecThread {
   readonly worker: Worker;
+  readonly channel: ChannelClient<ThreadMethods, ThreadEvents>;
   readonly ready: Promise<number>;
+  /** Statements of a batch waiting for their progress message, by the batch item's id. */
   readonly pending = new Map<number, Pending>();
   dead = false;
   private onDeath: ((why: string) => void) | null = null;
@@ -74,19 +88,24 @@ class ExecThread {
   constructor(init: ThreadInit, loadTimeoutMs: number) {
     const entry = threadEntry();
     this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init });
+    // Timeouts are per call (execute); a thread's death rejects what is pending with `sql_runtime`.
+    this.channel = new ChannelClient<ThreadMethods, ThreadEvents>(messagePortTransport(this.worker), {
+      peer: 'the SQL execution thread',
+      codes: { timeout: 'sql_timeout', cancelled: 'cancelled', closed: 'sql_runtime' },
+      defaultTimeoutMs: Infinity,
+      events: threadEventGuards,
+    });
     this.ready = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new CodedError('sql_db_open', `loading the database took over ${loadTimeoutMs} ms`)), loadTimeoutMs);
       this.onDeath = (why) => {
         clearTimeout(timer);
         reject(new CodedError('sql_db_open', why));
       };
-      this.worker.on('message', (m: ThreadReply) => {
-        if (m.type === 'ready') {
-          clearTimeout(timer);
-          resolve(m.loadMs);
-        } else if (m.type === 'fatal') this.kill(m.message);
-        else this.pending.get(m.id)?.resolve(m);
+      this.channel.on('ready', (m) => {
+        clearTimeout(timer);
+        resolve(m.loadMs);
       });
+      this.channel.on('fatal', (m) => this.kill(m.message));
     });
     this.ready.catch(() => undefined);
     this.worker.on('error', (e) => this.kill(e.message));
@@ -110,6 +129,7 @@ class ExecThread {
     this.dead = true;
     this.onDeath?.(why);
     void this.worker.terminate();
+    this.channel.close(why);
     for (const p of this.pending.values()) p.resolve({ type: 'fatal', message: why });
     this.pending.clear();
   }
@@ -140,6 +160,15 @@ export class SqlExecutor {
     let bytes: SharedArrayBuffer;
     try {
       st = fs.statSync(dbPath);
+    } catch (e) {
+      throw new CodedError('sql_db_open', `cannot read ${dbPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const maxBytes = opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_MB * 1024 * 1024;
+    if (st.size > maxBytes) {
+      const mb = (b: number) => (b / (1024 * 1024)).toFixed(1);
+      throw new CodedError('limit_exceeded', `the database is ${mb(st.size)} MB, over the ${mb(maxBytes)} MB limit (set by ${DATABASE_LIMIT_NAME})`);
+    }
+    try {
       bytes = new SharedArrayBuffer(st.size);
       const fd = fs.openSync(dbPath, 'r');
       try {
@@ -166,7 +195,13 @@ export class SqlExecutor {
   }
 
   private static async load(dbPath: string, st: fs.Stats, bytes: SharedArrayBuffer, opts: ExecutorOptions, t0: number): Promise<SqlExecutor> {
-    const full = { heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024, loadTimeoutMs: opts.loadTimeoutMs ?? 60_000, cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024) };
+    const full = {
+      heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024,
+      loadTimeoutMs: opts.loadTimeoutMs ?? 60_000,
+      cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024),
+      maxDatabaseBytes: opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_MB * 1024 * 1024,
+      schemaTimeoutMs: opts.schemaTimeoutMs ?? 10_000,
+    };
     const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
     await ex.ensureThread().ready;
     ex.loadMs = performance.now() - t0;
@@ -220,23 +255,13 @@ export class SqlExecutor {
       } catch (e) {
         return { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: performance.now() - t0 } as const;
       }
-      const id = this.nextId++;
       const started = performance.now();
-      const reply = await new Promise<ThreadReply | { type: 'timeout' } | { type: 'cancelled' }>((resolve) => {
-        const done = (r: ThreadReply | { type: 'timeout' } | { type: 'cancelled' }) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          thread.pending.delete(id);
-          thread.busy(-1);
-          resolve(r);
-        };
-        const onAbort = () => done({ type: 'cancelled' });
-        const timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        thread.pending.set(id, { resolve: done });
-        thread.busy(1);
-        thread.worker.postMessage({ type: 'exec', id, sql, rowCap, byteCap } satisfies ThreadRequest);
-      });
+      thread.busy(1);
+      const reply = await thread.channel.call('exec', { sql, rowCap, byteCap }, { timeoutMs, ...(signal ? { signal } : {}) }).then(
+        (r): ThreadReply => ({ type: 'exec', ...r }),
+        (e: unknown): ThreadReply | { type: 'timeout' } | { type: 'cancelled' } =>
+          e instanceof ChannelError && (e.reason === 'timeout' || e.reason === 'cancelled') ? { type: e.reason } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
+      ).finally(() => thread.busy(-1));
       const elapsedMs = performance.now() - started;
       if (reply.type === 'timeout') {
         this.respawn('timeout');
@@ -300,7 +325,11 @@ export class SqlExecutor {
           (it) => new Promise<ThreadReply>((resolve) => thread.pending.set(it.id, { resolve: (r) => (thread.pending.delete(it.id), resolve(r)) })),
         );
         thread.busy(1);
-        thread.worker.postMessage({ type: 'batch', items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })) } satisfies ThreadRequest);
+        // Each statement's verdict arrives as a progress message; its timer runs here. A death rejects the call and
+        // kill() settles the statements still pending.
+        thread.channel.call('batch', { items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })) }, {
+          onProgress: (p) => thread.pending.get(p.id)?.resolve({ type: 'exec', outcome: p.outcome, reload: p.reload }),
+        }).catch((e: unknown) => thread.kill(e instanceof Error ? e.message : String(e)));
         let next: number[] = [];
         try {
           for (let k = 0; k < items.length; k++) {
@@ -361,13 +390,16 @@ export class SqlExecutor {
     const p = this.serial(async () => {
       const thread = this.ensureThread();
       await thread.ready;
-      const id = this.nextId++;
       thread.busy(1);
-      const reply = await new Promise<ThreadReply>((resolve) => {
-        thread.pending.set(id, { resolve });
-        thread.worker.postMessage({ type: 'schema', id, samples } satisfies ThreadRequest);
-      }).finally(() => thread.busy(-1));
-      thread.pending.delete(id);
+      const reply = await thread.channel.call('schema', { samples }, { timeoutMs: this.opts.schemaTimeoutMs }).then(
+        (r): ThreadReply | { type: 'timeout' } => ({ type: 'schema', ...r }),
+        (e: unknown): ThreadReply | { type: 'timeout' } =>
+          e instanceof ChannelError && e.reason === 'timeout' ? { type: 'timeout' } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
+      ).finally(() => thread.busy(-1));
+      if (reply.type === 'timeout') {
+        this.respawn('schema timeout');
+        throw new CodedError('limit_exceeded', `reading the database schema took over ${this.opts.schemaTimeoutMs} ms (schemaTimeoutMs)`);
+      }
       if (reply.type === 'schema' && reply.schema) return reply.schema;
       throw new CodedError('sql_db_open', reply.type === 'schema' ? reply.error ?? 'schema failed' : reply.type === 'fatal' ? reply.message : 'schema failed');
     });

@@ -7,7 +7,9 @@ import { CodedError } from '../../core/errors';
 import { mergeWeights, rankGroup } from '../../core/ranking/ranking';
 import { extractSql } from '../../core/sql/extract';
 import type { SqlCandidateOutput, SqlGroupOutput, SqlRankGroupInput, SqlRankOutput, SqlRankParams, SqlRankProgress } from '../../core/sql/protocol';
-import { computeSqlRewards, type SqlCandidateEval } from '../../core/sql/sqlRewards';
+import { computeSqlRewardsWithNotes, type SqlCandidateEval } from '../../core/sql/sqlRewards';
+import { replaceCurYear, testSuiteEvalPipeline } from '../../core/sql/evalPipeline';
+import { compareBudget } from '../../core/sql/resultEq';
 import { EVIDENCE_ROWS, type ExecOutcome, type SqlResultEvidence } from '../../core/sql/types';
 import { defaultSqlWeights } from '../../core/sql/weights';
 import { getExecutor, type SqlExecutor } from './executor';
@@ -28,9 +30,14 @@ function isTagged(g: SqlRankGroupInput): boolean {
 }
 
 export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}): Promise<SqlRankOutput> {
-  const ex = opts.executor ?? (await getExecutor(params.dbPath));
+  const ex = opts.executor ?? (await getExecutor(params.dbPath, params.maxDatabaseMB ? { maxDatabaseBytes: params.maxDatabaseMB * 1024 * 1024 } : {}));
+  const match = params.match ?? 'test-suite';
+  // test-suite's exec_on_db_ runs every query through replace_cur_year; BIRD runs queries as given.
+  const runnable = (sql: string) => (match === 'test-suite' ? replaceCurYear(sql) : sql);
+  const pipeline = params.evalPipeline === true && match === 'test-suite' ? testSuiteEvalPipeline : null;
   const schema = await ex.schema().catch(() => null);
-  const limits = { timeoutMs: params.timeoutMs, rowCap: params.rowCap, byteCap: params.byteCap };
+  const byteCap = params.byteCap ?? (params.maxResultMB ? Math.floor(params.maxResultMB * 1024 * 1024) : undefined);
+  const limits = { timeoutMs: params.timeoutMs, rowCap: params.rowCap, byteCap };
   const checkCancel = () => {
     if (opts.signal?.aborted) throw new CodedError('cancelled', 'ranking cancelled');
   };
@@ -42,8 +49,12 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     checkCancel();
     const reference = g.reference?.trim() ? extractSql(g.reference).sql : null;
     const sqls = g.candidates.map((text) => extractSql(text).sql);
+    // What execution_match compares, when the reference's own pipeline rewrites the queries first.
+    const matchSqls = pipeline ? sqls.map(pipeline) : null;
+    const matchRef = pipeline && reference !== null ? pipeline(reference) : null;
     // The reference and every new statement of the group go to the execution thread in one batch.
-    const fresh = [...new Set([...(reference !== null ? [reference] : []), ...sqls])].filter((q) => !memo.has(q));
+    const all = [...(reference !== null ? [reference] : []), ...sqls, ...(matchRef !== null ? [matchRef] : []), ...(matchSqls ?? [])];
+    const fresh = [...new Set(all)].filter((q) => !memo.has(q));
     const report = (sql: string, o: ExecOutcome) => {
       if (sql === reference) opts.progress?.({ group: g.group, index: -1, outcome: o.ok, error: o.ok ? null : o.error });
       sqls.forEach((q, index) => {
@@ -53,7 +64,7 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     for (const sql of [...new Set([...(reference !== null ? [reference] : []), ...sqls])]) {
       if (memo.has(sql)) report(sql, memo.get(sql)!);
     }
-    await ex.executeMany(fresh, limits, opts.signal, (i, o) => {
+    await ex.executeMany(fresh.map(runnable), limits, opts.signal, (i, o) => {
       memo.set(fresh[i]!, o);
       report(fresh[i]!, o);
     });
@@ -61,11 +72,17 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     const goldOutcome = reference !== null ? memo.get(reference)! : null;
     const cands: SqlCandidateEval[] = g.candidates.map((text, index) => ({ text, sql: sqls[index]!, outcome: memo.get(sqls[index]!)! }));
     checkCancel();
-    const hasGold = goldOutcome !== null && goldOutcome.ok;
-    const rewards = computeSqlRewards(cands, hasGold ? { sql: reference!, outcome: goldOutcome! } : null, {
-      match: params.match ?? 'test-suite',
+    const matchGold = matchRef !== null ? memo.get(matchRef)! : null;
+    // Under the evaluation pipeline the gold that counts is the rewritten one (it may run where the original does not).
+    const hasGold = goldOutcome !== null && (matchGold ?? goldOutcome).ok;
+    const { rewards, notes } = computeSqlRewardsWithNotes(cands, hasGold ? { sql: reference!, outcome: goldOutcome! } : null, {
+      match,
       tagged: isTagged(g),
       schema,
+      budget: compareBudget(params.compareBudget),
+      ...(matchSqls && matchGold && matchRef !== null
+        ? { matchInputs: { gold: { sql: matchRef, outcome: matchGold }, outcomes: matchSqls.map((q) => memo.get(q)!) } }
+        : {}),
     });
     const weights = mergeWeights(defaultSqlWeights(hasGold), params.weights);
     const ranked = rankGroup(rewards, {
@@ -85,7 +102,7 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
         total: s.total,
         advantage: s.advantage,
         rank: s.rank,
-        error: c.outcome.ok ? null : c.outcome.error,
+        error: c.outcome.ok ? notes[index] ?? null : c.outcome.error,
         sql: c.sql,
         result: evidence(c.outcome),
         elapsedMs: Math.round(c.outcome.elapsedMs * 1000) / 1000,

@@ -1,12 +1,12 @@
 import type { Database, SqlValue as SqlJsValue } from 'sql.js';
 import type { SqlColumn, SqlForeignKey, SqlSchema, SqlTable } from '../../core/sql/schema';
-import type { SqlValue } from '../../core/sql/types';
+import { intValue, isBlob, type SqlValue } from '../../core/sql/types';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export function toSqlValue(v: SqlJsValue | bigint): SqlValue {
   if (v === null || typeof v === 'string' || typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return intValue(v);
   return { blob: Buffer.from(v).toString('hex') };
 }
 
@@ -14,7 +14,12 @@ function rows(db: Database, sql: string): SqlJsValue[][] {
   return db.exec(sql)[0]?.values ?? [];
 }
 
-/** Tables, views, columns, keys, row counts and a few distinct sample values per column (the worker's own reads). */
+/**
+ * Tables, views, columns, keys, row counts and a few distinct sample values per column (the worker's own reads).
+ * Views get their columns only: a view's query can be endless (a recursive CTE), and sql.js cannot interrupt a
+ * statement, so counting its rows or sampling it could hang the thread before any candidate runs. A table's count
+ * and samples are bounded by the file's size.
+ */
 export function extractSchema(db: Database, samples = 3): SqlSchema {
   const objects = rows(db, "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY type, name");
   const tables: SqlTable[] = [];
@@ -28,13 +33,14 @@ export function extractSchema(db: Database, samples = 3): SqlSchema {
       pk: Number(r[5] ?? 0),
       samples: [],
     }));
+    const isView = type === 'view';
     for (const c of columns) {
-      if (samples <= 0) break;
+      if (samples <= 0 || isView) break;
       try {
         c.samples = rows(db, `SELECT DISTINCT ${quote(c.name)} FROM ${quote(t)} WHERE ${quote(c.name)} IS NOT NULL LIMIT ${samples}`).map((r) => {
           const v = toSqlValue(r[0] ?? null);
           if (typeof v === 'string' && v.length > 60) return v.slice(0, 60);
-          if (v !== null && typeof v === 'object') return { blob: v.blob.slice(0, 32) };
+          if (v !== null && isBlob(v)) return { blob: v.blob.slice(0, 32) };
           return v;
         });
       } catch {
@@ -52,7 +58,7 @@ export function extractSchema(db: Database, samples = 3): SqlSchema {
       byId.set(id, fk);
     }
     let rowCount: number | null = null;
-    try {
+    if (!isView) try {
       rowCount = Number(rows(db, `SELECT count(*) FROM ${quote(t)}`)[0]?.[0] ?? 0);
     } catch {
       rowCount = null;

@@ -1,5 +1,7 @@
 import type { ExecOutcome } from '../../core/sql/types';
 import type { SqlSchema } from '../../core/sql/schema';
+import type { EventGuards } from '../../core/protocol/channel';
+import { isObjectLike } from '../../core/guards';
 
 /** The tsconfig has no DOM lib, so the few WebAssembly calls used here are typed by hand. */
 export type WasmModule = object;
@@ -21,14 +23,35 @@ export interface ThreadInit {
   cacheBytes: number;
 }
 
-export type ThreadRequest =
-  | { type: 'exec'; id: number; sql: string; rowCap: number; byteCap: number }
-  /** Several statements in one message (one thread wake-up); one 'exec' reply each, in order; stops after a reload. */
-  | { type: 'batch'; items: Array<{ id: number; sql: string; rowCap: number; byteCap: number }> }
-  | { type: 'schema'; id: number; samples: number };
+export interface ExecItem {
+  sql: string;
+  rowCap: number;
+  byteCap: number;
+}
 
+/** The thread's methods, on the one channel (src/node/channel.ts). */
+export interface ThreadMethods {
+  exec: { params: ExecItem; result: { outcome: ExecOutcome; reload: boolean }; progress: never };
+  /**
+   * Several statements in one message (one thread wake-up): one progress message per statement, in order, tagged
+   * with the caller's `id`; stops after a reload.
+   */
+  batch: { params: { items: Array<ExecItem & { id: number }> }; result: null; progress: { id: number; outcome: ExecOutcome; reload: boolean } };
+  schema: { params: { samples: number }; result: { schema: SqlSchema | null; error: string | null }; progress: never };
+}
+
+export interface ThreadEvents {
+  ready: { loadMs: number };
+  fatal: { message: string };
+}
+
+export const threadEventGuards: EventGuards<ThreadEvents> = {
+  ready: (x): x is ThreadEvents['ready'] => isObjectLike(x) && typeof x.loadMs === 'number',
+  fatal: (x): x is ThreadEvents['fatal'] => isObjectLike(x) && typeof x.message === 'string',
+};
+
+/** What the executor waits for per statement (a call's result, or the thread's death). */
 export type ThreadReply =
-  | { type: 'ready'; loadMs: number }
   | { type: 'fatal'; message: string }
-  | { type: 'exec'; id: number; outcome: ExecOutcome; reload: boolean }
-  | { type: 'schema'; id: number; schema: SqlSchema | null; error: string | null };
+  | { type: 'exec'; outcome: ExecOutcome; reload: boolean }
+  | { type: 'schema'; schema: SqlSchema | null; error: string | null };

@@ -73,7 +73,7 @@ describe('Review panel and preference log', () => {
       hooks: { onAccept: (c) => void accepted.push(c.text) },
     });
     const g = group();
-    session.addCandidate({ index: 0, text: g.candidates[0]!.text }, { tokenCount: 5, logprobs: { sum: -3, mean: -0.6, min: -1.2 } });
+    session.addCandidate({ index: 0, text: g.candidates[0]!.text }, { tokenCount: 5, logprobs: { sum: -3, mean: -0.6, min: -1.2, count: 5 } });
     session.setRanked(g);
     const logged = new Promise<{ recordId: string; file: string }>((resolve) => session.onDidLog(resolve));
     const human = { accepted: 1, preferences: [{ chosen: 1, rejected: 0 }], rejected: [0], ratings: { '1': 5 }, note: 'counts', weights: { execution_match: 4, syntax: 0 } };

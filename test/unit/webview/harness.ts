@@ -30,14 +30,14 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * The panel bundle under test: the real build (dist/webview.js from `npx webpack --mode development`) when it is
+ * The panel bundle under test: the real build (dist/webview/webview.js from `npx webpack --mode development`) when it is
  * newer than the panel's sources, or the file REWARD_LENS_WEBVIEW_BUNDLE names; otherwise the same entry bundled
  * now with esbuild (same sources, so a stale dist/ never hides a change).
  */
 export function webviewBundle(): string {
   if (bundle) return bundle;
   const fromEnv = process.env.REWARD_LENS_WEBVIEW_BUNDLE;
-  const dist = path.join(repoRoot, 'dist', 'webview.js');
+  const dist = path.join(repoRoot, 'dist', 'webview', 'webview.js');
   const sources = Math.max(newestMtime(path.join(repoRoot, 'src', 'webview')), newestMtime(path.join(repoRoot, 'src', 'core')));
   const file = fromEnv ? path.resolve(repoRoot, fromEnv) : fs.existsSync(dist) && fs.statSync(dist).mtimeMs > sources ? dist : null;
   if (file) {
@@ -55,7 +55,7 @@ export function webviewBundle(): string {
     write: false,
     logLevel: 'error',
   });
-  bundleSource = 'src/webview/main.ts (esbuild; dist/webview.js missing or older than the sources)';
+  bundleSource = 'src/webview/main.ts (esbuild; dist/webview/webview.js missing or older than the sources)';
   bundle = r.outputFiles[0]!.text;
   return bundle;
 }
@@ -87,12 +87,12 @@ export async function openPanel(browser: Browser, opts: OpenOptions = {}): Promi
   const context = await browser.newContext();
   const page = await context.newPage();
   const nonce = 'bm9uY2Vub25jZW5vbmNl';
-  let html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/review.css` });
+  let html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview/webview.js`, styleUri: `${ORIGIN}/dist/webview/review.css` });
   if (opts.csp === false) html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
   const files: Record<string, { body: string; type: string }> = {
     [`${ORIGIN}/index.html`]: { body: html, type: 'text/html' },
-    [`${ORIGIN}/dist/webview.js`]: { body: webviewBundle(), type: 'text/javascript' },
-    [`${ORIGIN}/media/review.css`]: { body: fs.readFileSync(path.join(repoRoot, 'media/review.css'), 'utf8'), type: 'text/css' },
+    [`${ORIGIN}/dist/webview/webview.js`]: { body: webviewBundle(), type: 'text/javascript' },
+    [`${ORIGIN}/dist/webview/review.css`]: { body: fs.readFileSync(path.join(repoRoot, 'media/review.css'), 'utf8'), type: 'text/css' },
   };
   const foreignRequests: string[] = [];
   await context.route('**/*', async (route) => {

@@ -173,7 +173,7 @@ describe('preference record', () => {
     assert.match(checkPreferenceRecord({ ...good, human: { ...good.human, accepted: 42 } })!, /not in the group/);
     assert.match(checkPreferenceRecord({ ...good, task: 'shell' })!, /unknown task/);
     assert.match(checkPreferenceRecord({ ...good, prompt: [] })!, /bad prompt/);
-    assert.deepStrictEqual(summarizeLogprobs([-1, -3]), { sum: -4, mean: -2, min: -3 });
+    assert.deepStrictEqual(summarizeLogprobs([-1, -3]), { sum: -4, mean: -2, min: -3, count: 2 });
   });
 });
 

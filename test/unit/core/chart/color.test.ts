@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { colorPairSimilarity, deltaE76, hexToRgb, normalizeColor, rgbToLab } from '../../../../src/core/chart/color';
+import { colorPairSimilarity, deltaE2000, deltaE76, hexToRgb, normalizeColor, rgbToLab, rgbToLabColormath } from '../../../../src/core/chart/color';
 import { maxAssignment } from '../../../../src/core/chart/assignment';
 
 describe('chart colours', () => {
@@ -20,8 +20,29 @@ describe('chart colours', () => {
     assert.ok(Math.abs(deltaE76(rgbToLab([0, 0, 0]), rgbToLab([255, 255, 255])) - 100) < 1e-3);
   });
 
-  it("scores a pair as max(0, 1 - dE76/100) (ChartMimic)", () => {
+  it('CIEDE2000 on Sharma et al. (2005) test pairs away from the hue quirk', () => {
+    // Pairs 1, 7, 19 and 25 of the published table (mean hue below 180, where colormath agrees with the paper).
+    const pairs: Array<[[number, number, number], [number, number, number], number]> = [
+      [[50, 2.6772, -79.7751], [50, 0, -82.7485], 2.0425],
+      [[50, 0, 0], [50, -1, 2], 2.3669],
+      [[50, 2.5, 0], [50, 0, -2.5], 4.3065],
+      [[60.2574, -34.0099, 36.2677], [60.4626, -34.1751, 39.4387], 1.2644],
+    ];
+    for (const [a, b, want] of pairs) assert.ok(Math.abs(deltaE2000(a, b) - want) < 1e-4, `${a} ${b}: ${deltaE2000(a, b)} vs ${want}`);
+  });
+
+  it('Lab as colormath 3.0 converts sRGB (its matrix, D65 white, no adaptation)', () => {
+    const [L, a, b] = rgbToLabColormath([255, 255, 255]);
+    assert.ok(Math.abs(L - 100) < 1e-3 && Math.abs(a) < 1e-2 && Math.abs(b) < 1e-2, `${L} ${a} ${b}`);
+    const red = rgbToLabColormath([255, 0, 0]);
+    assert.ok(Math.abs(red[0] - 53.24) < 0.05 && Math.abs(red[1] - 80.09) < 0.1, String(red));
+  });
+
+  it("scores a pair as max(0, 1 - CIEDE2000/100) (ChartMimic), exact match for non-hex colours", () => {
     assert.equal(colorPairSimilarity('#123456', '#123456'), 1);
+    assert.equal(colorPairSimilarity('cmap:viridis', 'cmap:viridis'), 1);
+    assert.equal(colorPairSimilarity('cmap:viridis', 'cmap:magma'), 0);
+    assert.equal(colorPairSimilarity('cmap:viridis', '#440154'), 0);
     assert.ok(Math.abs(colorPairSimilarity('#000000', '#ffffff')) < 1e-6);
     const near = colorPairSimilarity('#1f77b4', '#4c78a8');
     assert.ok(near > 0.8 && near < 1, String(near));

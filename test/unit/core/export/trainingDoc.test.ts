@@ -1,19 +1,22 @@
 /**
- * docs/training.md's standard-library Python (reward functions, export check) runs against a real export and a real
- * SQLite database, and its extract_sql agrees with src/core/sql/extract.ts.
+ * docs/training.md's worked examples run: check_export.py against a real trl-grpo export, the reward server (started
+ * here on port 0) and the Python client the CLI writes; the TRL example imports names the client really has; every
+ * `reward-lens serve` line parses with the serve command's own grammar; every Python block is valid Python.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { extractSql } from '../../../../src/core/sql/extract';
-import { toVerl } from '../../../../src/core/export';
+import { serveOptions } from '../../../../src/cli/serve';
+import { pythonClientSource } from '../../../../src/cli/pythonClient';
+import { startRewardServer, type RewardServer } from '../../../../src/cli/serve/server';
 import { appendPreferenceRecord } from '../../../../src/node/preferences/logFile';
 import { exportLog } from '../../../../src/node/preferences/exportFile';
 import { makeRecord } from '../preferences/fixtures';
 
 const doc = fs.readFileSync(path.resolve(__dirname, '../../../../docs/training.md'), 'utf8');
+const PY = '/usr/bin/python3';
 
 /** The ```python block whose first line is `# <name>`. */
 function pythonBlock(name: string): string {
@@ -22,66 +25,82 @@ function pythonBlock(name: string): string {
   return m;
 }
 
-describe('docs/training.md Python snippets', function () {
+function runPy(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(PY, args, { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => c.kill('SIGKILL'), 60_000);
+    c.on('close', (status) => (clearTimeout(t), resolve({ status, stdout, stderr })));
+  });
+}
+
+describe('docs/training.md worked examples', function () {
+  this.timeout(60_000);
   let dir: string;
+  let server: RewardServer | undefined;
   before(function () {
-    if (spawnSync('python3', ['-c', 'import sqlite3']).status !== 0) {
-      console.log('      skipped: no python3 with sqlite3');
+    if (spawnSync(PY, ['-c', 'import sqlite3']).status !== 0) {
+      console.log(`      skipped: no ${PY} with sqlite3`);
       this.skip();
     }
   });
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-doc-'));
-    fs.writeFileSync(path.join(dir, 'reward_lens_rewards.py'), pythonBlock('reward_lens_rewards.py'));
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rl-doc-')));
+    fs.writeFileSync(path.join(dir, 'reward_lens_client.py'), pythonClientSource());
     fs.writeFileSync(path.join(dir, 'check_export.py'), pythonBlock('check_export.py'));
     fs.mkdirSync(path.join(dir, 'data'));
     const py = `import sqlite3\ncon = sqlite3.connect("data/geo.sqlite")\ncon.executescript("CREATE TABLE state (name TEXT, population INT); INSERT INTO state VALUES ('texas', 29), ('ohio', 11);")\ncon.commit()`;
-    const r = spawnSync('python3', ['-c', py], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(PY, ['-c', py], { cwd: dir, encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr);
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('check_export.py scores every gold query 3.0 on a trl-grpo export', async () => {
+  it('check_export.py: every gold query matches itself through the server on a trl-grpo export', async () => {
     const log = path.join(dir, 'preferences.jsonl');
     await appendPreferenceRecord(log, makeRecord({ id: 'a' }));
     await appendPreferenceRecord(log, makeRecord({ id: 'b', reference: null, texts: ['<answer>\n```sql\nSELECT name FROM state WHERE population > 20\n```\n</answer>', 'x'], rewards: [{ syntax: 1 }, { syntax: 0 }], human: { accepted: 0 } }));
     await appendPreferenceRecord(log, makeRecord({ id: 'c', reference: null }));
+    const bad = makeRecord({ id: 'd', reference: 'SELECT 1' });
+    bad.context.database!.path = 'data/missing.sqlite';
+    await appendPreferenceRecord(log, bad);
     await exportLog('trl-grpo', log, path.join(dir, 'grpo.jsonl'));
-    const r = spawnSync('python3', ['check_export.py', 'grpo.jsonl'], { cwd: dir, encoding: 'utf8' });
+    server = await startRewardServer({ port: 0, roots: [dir] });
+    const r = await runPy(['check_export.py', 'grpo.jsonl'], dir, { PATH: process.env.PATH ?? '/usr/bin', REWARD_LENS_URLS: server.url });
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.strictEqual(r.stdout.trim(), '3 prompts, 2 SQL prompts with a gold query, gold scores: [3.0, 3.0]');
+    // The accepted SQL of record b counts as its reference (reference_source "accepted"); d's database is missing.
+    assert.strictEqual(r.stdout.trim(), '4 prompts, 3 SQL prompts with a gold query, gold execution_match: [1, 1, None]');
   });
 
-  it('TRL and verl reward functions score completions against the export columns', () => {
-    const { rows } = toVerl([makeRecord({ id: 'v' })]);
-    const row = rows[0]!;
-    const py = `
-import json, sys
-from reward_lens_rewards import compute_score, execution_match, extract_sql
-row = json.loads(sys.argv[1])
-cases = json.loads(sys.argv[2])
-out = {
-  "verl_good": compute_score(row["data_source"], "<answer>SELECT name FROM state</answer>", row["reward_model"]["ground_truth"], row["extra_info"]),
-  "verl_bad": compute_score(row["data_source"], "SELECT name FROM state WHERE 0", row["reward_model"]["ground_truth"], row["extra_info"]),
-  "verl_broken": compute_score(row["data_source"], "SELEC nonsense", row["reward_model"]["ground_truth"], row["extra_info"]),
-  "trl": execution_match(None, [[{"role": "assistant", "content": "SELECT name FROM state ORDER BY 1"}], [{"role": "assistant", "content": "x"}]], reference=["SELECT name FROM state", None], db_path=["data/geo.sqlite", None]),
-  "extract": [extract_sql(c) for c in cases],
-}
-print(json.dumps(out))
-`;
-    const cases = ['<reasoning>r</reasoning>\n<answer>SELECT 1</answer>', 'text\n```sql\nSELECT 2\n```\nmore\n```sql\nSELECT 3\n```', '```\nSELECT 4\n```', '  SELECT 5  ', '<answer>\n```sqlite\nSELECT 6\n```'];
-    const r = spawnSync('python3', ['-c', py, JSON.stringify(row), JSON.stringify(cases)], { cwd: dir, encoding: 'utf8' });
+  it('the TRL example imports names the client has; `reward-lens serve` lines parse with the serve grammar', async () => {
+    const trl = pythonBlock('train_grpo_trl.py');
+    const names = /from reward_lens_client import ([\w, ]+)/.exec(trl)![1]!.split(',').map((s) => s.trim());
+    const r = await runPy(['-c', `import json, reward_lens_client as m; print(json.dumps([hasattr(m, n) for n in ${JSON.stringify(names)}]))`], dir, { PATH: process.env.PATH ?? '/usr/bin' });
     assert.strictEqual(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { verl_good: number; verl_bad: number; verl_broken: number; trl: (number | null)[]; extract: string[] };
-    assert.deepStrictEqual([out.verl_good, out.verl_bad, out.verl_broken], [3, 0, 0]);
-    assert.deepStrictEqual(out.trl, [3, null]);
-    assert.deepStrictEqual(out.extract, cases.map((c) => extractSql(c).sql), 'same SQL extraction as the extension');
+    assert.deepStrictEqual(JSON.parse(r.stdout), names.map(() => true));
+    const serveLines = [...doc.matchAll(/^reward-lens serve(.*?)(?:\s+#.*)?$/gm), ...doc.matchAll(/`reward-lens serve([^`]*)`/g)].map((m) => m[1]!.trim().split(/\s+/).filter(Boolean));
+    assert.ok(serveLines.length >= 3);
+    fs.writeFileSync(path.join(dir, 'token.txt'), 'doc-example-token-0123456789\n');
+    fs.copyFileSync(path.join(dir, 'data/geo.sqlite'), path.join(dir, 'data/shop.sqlite'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const args of serveLines) assert.doesNotThrow(() => serveOptions(args), args.join(' '));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('every Python block in the guide is valid Python', () => {
     const blocks = [...doc.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((x) => x[1]!);
-    assert.ok(blocks.length >= 6);
-    const r = spawnSync('python3', ['-c', 'import ast, json, sys\nfor b in json.loads(sys.argv[1]): ast.parse(b)', JSON.stringify(blocks)], { encoding: 'utf8' });
+    assert.ok(blocks.length >= 4);
+    const r = spawnSync(PY, ['-c', 'import ast, json, sys\nfor b in json.loads(sys.argv[1]): ast.parse(b)', JSON.stringify(blocks)], { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr);
   });
 });

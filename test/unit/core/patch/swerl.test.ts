@@ -62,16 +62,16 @@ describe('core/patch SWE-RL reward (golden values of swe-rl tests/test_reward.py
   });
 
   it('unidiff file-level text follows python-unidiff: normalised hunk header, renames, binary skipped, bad hunks -> {}', () => {
-    assert.deepEqual(filelevelDiff('--- a/x\n+++ b/x\n@@ -1 +1 @@ def f():\n-a\n+b\n\\ No newline at end of file\n'), {
+    assert.deepEqual({ ...filelevelDiff('--- a/x\n+++ b/x\n@@ -1 +1 @@ def f():\n-a\n+b\n\\ No newline at end of file\n') }, {
       x: '@@ -1,1 +1,1 @@ def f():\n-a\n+b\n\\ No newline at end of file',
     });
-    assert.deepEqual(filelevelDiff('diff --git a/old.py b/new.py\nsimilarity index 90%\nrename from old.py\nrename to new.py\n--- a/old.py\n+++ b/new.py\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n'), {
+    assert.deepEqual({ ...filelevelDiff('diff --git a/old.py b/new.py\nsimilarity index 90%\nrename from old.py\nrename to new.py\n--- a/old.py\n+++ b/new.py\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n') }, {
       'old.py': 'rename from old.py to new.py\n@@ -1,2 +1,2 @@\n x\n-y\n+z',
     });
-    assert.deepEqual(filelevelDiff('diff --git a/i.png b/i.png\nindex 1..2 100644\nBinary files a/i.png and b/i.png differ\n'), {});
-    assert.deepEqual(filelevelDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n'), {});
+    assert.deepEqual({ ...filelevelDiff('diff --git a/i.png b/i.png\nindex 1..2 100644\nBinary files a/i.png and b/i.png differ\n') }, {});
+    assert.deepEqual({ ...filelevelDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n') }, {});
     // A line past the end of a complete hunk is "patch info" to unidiff, not an error.
-    assert.deepEqual(filelevelDiff('--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-a\n+b\n+c\n'), { x: '@@ -1,1 +1,1 @@\n-a\n+b' });
+    assert.deepEqual({ ...filelevelDiff('--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-a\n+b\n+c\n') }, { x: '@@ -1,1 +1,1 @@\n-a\n+b' });
   });
 });
 

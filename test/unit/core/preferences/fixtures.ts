@@ -61,7 +61,7 @@ export function makeRecord(spec: RecordSpec = {}): PreferenceRecord {
     sampling: { n: texts.length, temperature: 0.8, topP: 0.95, maxNewTokens: 256, seed: 7 },
     provider: 'cpu',
     group: makeGroup(texts, rewards),
-    facts: new Map(texts.map((t, i) => [i, { tokenCount: t.length, logprobs: { sum: -1 - i, mean: -0.1, min: -2 } }])),
+    facts: new Map(texts.map((t, i) => [i, { tokenCount: t.length, logprobs: { sum: -1 - i, mean: -0.1, min: -2, count: 10 } }])),
     human: { ...emptyHumanSignal(SQL_WEIGHTS), ...spec.human },
   });
 }

@@ -1,6 +1,6 @@
 /**
- * A scripted causal LM for the sampling loop: its "KV cache" is the list of real tokens each row has seen, and its
- * logits are a deterministic function of that history, so tiling, compaction, padding and chunking mistakes show up
+ * A scripted causal LM for the sampling loop: its "KV cache" is the token of every column each row has seen, its
+ * logits are a deterministic function of the tokens the attention mask keeps, so tiling, compaction, padding and chunking mistakes show up
  * as different candidates.
  */
 import type { CausalLM, ForwardRequest, ForwardResult } from '../../../../src/core/sampling/model';
@@ -40,16 +40,19 @@ export class FakeLM implements CausalLM<FakeCache> {
     await Promise.resolve();
     const V = this.vocabSize;
     const T = req.attentionMask.length / req.batch;
+    // The cache holds every column's token; like attention, each position sees the columns the current mask keeps
+    // (so padding and the holes speculative decoding leaves are invisible).
     const rows = req.cache ? req.cache.rows.map((r) => r.slice()) : Array.from({ length: req.batch }, () => [] as number[]);
     if (rows.length !== req.batch) throw new Error(`cache has ${rows.length} rows, batch is ${req.batch}`);
     const logits = new Float32Array(req.batch * (req.allPositions ? req.seqLen : 1) * V);
     for (let b = 0; b < req.batch; b++) {
+      if (rows[b]!.length !== T - req.seqLen) throw new Error(`cache row has ${rows[b]!.length} columns, the mask says ${T - req.seqLen}`);
+      for (let s = 0; s < req.seqLen; s++) rows[b]!.push(req.inputIds[b * req.seqLen + s]!);
+      const visible = (upto: number) => rows[b]!.filter((_, c) => c <= upto && req.attentionMask[b * T + c] === 1);
       for (let s = 0; s < req.seqLen; s++) {
-        const m = req.attentionMask[b * T + (T - req.seqLen) + s];
-        if (m) rows[b]!.push(req.inputIds[b * req.seqLen + s]!);
-        if (req.allPositions) logits.set(this.script(rows[b]!, V), (b * req.seqLen + s) * V);
+        if (req.allPositions) logits.set(this.script(visible(T - req.seqLen + s), V), (b * req.seqLen + s) * V);
       }
-      if (!req.allPositions) logits.set(this.script(rows[b]!, V), b * V);
+      if (!req.allPositions) logits.set(this.script(visible(T - 1), V), b * V);
     }
     const onCpu = !this.opts.gpu || !!req.cacheOnCpu;
     this.created++;
@@ -62,6 +65,13 @@ export class FakeLM implements CausalLM<FakeCache> {
     if (!c.onCpu) throw new Error('selectRows on a GPU cache');
     this.created++;
     return { rows: rows.map((r) => c.rows[r]!.slice()), onCpu: true, id: this.created };
+  }
+  truncations = 0;
+  truncate(c: FakeCache, length: number): FakeCache | null {
+    if (!c.onCpu) return null;
+    this.truncations++;
+    this.created++;
+    return { rows: c.rows.map((r) => r.slice(0, length)), onCpu: true, id: this.created };
   }
   release(): void {
     this.released++;

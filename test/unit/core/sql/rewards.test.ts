@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { extractSql, countXml, formatReward } from '../../../../src/core/sql/extract';
-import { ngramSimilarity, wordTokens, ngramSet, jaccard } from '../../../../src/core/sql/ngram';
+import { ngramSimilarity, wordTokens, ngramSet } from '../../../../src/core/sql/ngram';
+import { jaccard } from '../../../../src/core/sets';
 import { schemaLinking, sqlRefs } from '../../../../src/core/sql/sqlRefs';
 import { resultEq, birdEq, pyFloatRepr, orderMattersFor } from '../../../../src/core/sql/resultEq';
 import { computeSqlRewards, consensusScores, type SqlCandidateEval } from '../../../../src/core/sql/sqlRewards';

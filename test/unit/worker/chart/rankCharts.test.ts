@@ -1,6 +1,7 @@
 /**
  * Golden ordering on a fixed set (test/fixtures/chart): exact reproduction 1.0 > recoloured (Vega's default palette
- * instead of the reference's) > missing title > wrong mark type > broken or network-using spec 0.
+ * instead of the reference's) and missing title (ChartMimic's pooled text F1 makes these two nearly equal; the per-role
+ * variant puts recoloured first) > wrong mark type > broken or network-using spec 0.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -10,7 +11,8 @@ import { ChartRenderer } from '../../../../src/worker/chart/renderer';
 import { rankChartGroup } from '../../../../src/worker/chart/rankCharts';
 import { textF1, typeF1, layoutF1, colorF1, attributeSimilarity } from '../../../../src/core/chart/similarity';
 import { rankChartCommand, readChartGroups } from '../../../../src/cli/rank/chart';
-import type { GroupOutput } from '../../../../src/core/ranking';
+import { rankGroup, type GroupOutput } from '../../../../src/core/ranking';
+import type { ChartGroupOutput } from '../../../../src/core/chart/protocol';
 import { decodeImage } from '../../../../src/worker/chart/imageDecode';
 import * as jpegJs from 'jpeg-js';
 
@@ -37,12 +39,14 @@ function byName(out: GroupOutput, names: string[]): Record<string, GroupOutput['
   return Object.fromEntries(out.candidates.map((c, i) => [names[i]!, c]));
 }
 
-function assertGoldenOrder(out: GroupOutput, names: string[]): void {
+function assertGoldenOrder(out: GroupOutput, names: string[], perRole = false): void {
   const c = byName(out, names);
   const t = (n: string): number => c[n]!.total;
   assert.ok(Math.abs(t('exact') - 1) < 1e-9, `exact reproduction scores 1.0 (got ${t('exact')})`);
   assert.ok(t('exact') > t('recoloured'), `exact ${t('exact')} > recoloured ${t('recoloured')}`);
-  assert.ok(t('recoloured') > t('missing_title'), `recoloured ${t('recoloured')} > missing title ${t('missing_title')}`);
+  assert.ok(t('exact') > t('missing_title'), `exact ${t('exact')} > missing title ${t('missing_title')}`);
+  if (perRole) assert.ok(t('recoloured') > t('missing_title'), `per-role text: recoloured ${t('recoloured')} > missing title ${t('missing_title')}`);
+  assert.ok(t('recoloured') > t('wrong_mark'), `recoloured ${t('recoloured')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('missing_title') > t('wrong_mark'), `missing title ${t('missing_title')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('strong_recolour') > t('wrong_mark'), `strong recolour ${t('strong_recolour')} > wrong mark ${t('wrong_mark')}`);
   assert.ok(t('wrong_mark') > 0);
@@ -51,6 +55,19 @@ function assertGoldenOrder(out: GroupOutput, names: string[]): void {
   assert.equal(c.broken!.error?.code, 'chart_parse');
   assert.equal(c.network!.error?.code, 'chart_network');
   assert.equal(c.exact!.rank, 1);
+}
+
+/** The group reports the weights it used, and re-ranking with them (as the panel does) reproduces every total exactly. */
+function assertWeightsReproduce(out: ChartGroupOutput): void {
+  const w = out.weights;
+  assert.ok(w && Object.keys(w).length > 0, 'weights reported');
+  assert.ok(Object.values(w).some((x) => x > 0), 'some reward weighs more than 0');
+  for (const c of out.candidates) for (const k of Object.keys(c.rewards)) assert.ok(k in w, `reward ${k} has a reported weight`);
+  const again = rankGroup(out.candidates.map((c) => c.rewards), { weights: w, gate: ['executes'] });
+  out.candidates.forEach((c, i) => {
+    assert.equal(again.scored[i]!.total, c.total, `candidate ${i}: total`);
+    assert.equal(again.scored[i]!.rank, c.rank, `candidate ${i}: rank`);
+  });
 }
 
 describe('rankCharts: golden ordering, references, CLI', function () {
@@ -65,6 +82,17 @@ describe('rankCharts: golden ordering, references, CLI', function () {
   it('with a Vega-Lite reference spec', async () => {
     const out = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer });
     assertGoldenOrder(out, names);
+    assertWeightsReproduce(out);
+    assert.ok(out.weights.visual! > 0 && out.weights.text! > 0, 'the rendered reference spec gives attribute and visual rewards');
+    // The reported weights sent back (the panel's Regenerate) give the same totals on the same scale.
+    const again = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer, weights: out.weights });
+    assert.deepEqual(again.candidates.map((c) => c.total), out.candidates.map((c) => c.total));
+    assert.deepEqual(again.weights, out.weights);
+    // The per-role text variant: a missing chart title costs a whole role, more than a recolouring.
+    const perRole = await rankChartGroup({ group: 'g', candidates: texts, referenceSpec: ref, dataPath: path.join(FIX, 'sales.csv') }, { renderer, textVariant: 'per-role' });
+    assertGoldenOrder(perRole, names, true);
+    const c = byName(out, names), cp = byName(perRole, names);
+    assert.ok(cp.missing_title!.rewards.text! < c.missing_title!.rewards.text!, 'per-role text scores a missing title lower than pooled');
     const exact = byName(out, names).exact!;
     for (const k of ['attributes', 'text', 'type', 'layout', 'color', 'visual', 'fields_valid']) assert.equal(exact.rewards[k], 1, k);
     assert.equal(typeof exact.png, 'string');
@@ -74,6 +102,7 @@ describe('rankCharts: golden ordering, references, CLI', function () {
   it('with a reference image (PNG, then JPEG)', async () => {
     const out = await rankChartGroup({ group: 'g', candidates: texts, referenceImage: refPng, dataPath: path.join(FIX, 'sales.csv') }, { renderer });
     assertGoldenOrder(out, names);
+    assertWeightsReproduce(out);
     const exact = byName(out, names).exact!;
     assert.equal(exact.rewards.visual, 1);
     assert.equal(exact.rewards.text, undefined, 'an image reference gives no attribute rewards');
@@ -97,6 +126,8 @@ describe('rankCharts: golden ordering, references, CLI', function () {
     const good = clone(); good.data = { url: 'sales.csv' }; delete good.title;
     const typo = clone(); typo.encoding.y.field = 'revenu';
     const out = await rankChartGroup({ group: 'free', candidates: [fence(good), fence(good), fence(typo), '{"mark":'], dataPath: path.join(FIX, 'sales.csv') }, { renderer });
+    assertWeightsReproduce(out);
+    assert.ok(out.weights.consensus! > 0 && out.weights.fields_valid! > 0);
     const [a, b, c, d] = out.candidates;
     assert.equal(a!.rewards.fields_valid, 1);
     assert.equal(c!.rewards.fields_valid, 0.75);

@@ -55,11 +55,14 @@ describe('model folder (Optimum layout)', () => {
     });
   }
 
-  it('lists the graphs a folder has when model.onnx is not one of them', () => {
+  it('takes a known variant when model.onnx is absent; lists the graphs when none is known', () => {
     const dir = copyTiny();
     fs.renameSync(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_q4.onnx'));
-    assert.match(folderError(() => loadModelFolder(dir)).message, /this folder has model_q4\.onnx/);
+    assert.strictEqual(loadModelFolder(dir).onnxPath, path.join(dir, 'onnx', 'model_q4.onnx'));
     assert.strictEqual(loadModelFolder(dir, 'model_q4.onnx').onnxPath, path.join(dir, 'onnx', 'model_q4.onnx'));
+    fs.renameSync(path.join(dir, 'onnx', 'model_q4.onnx'), path.join(dir, 'onnx', 'decoder_model_merged.onnx'));
+    assert.match(folderError(() => loadModelFolder(dir)).message, /model\.onnx is missing.*or one of its variants \(model_fp16\.onnx.*this folder has decoder_model_merged\.onnx/);
+    assert.strictEqual(loadModelFolder(dir, 'decoder_model_merged.onnx').onnxPath, path.join(dir, 'onnx', 'decoder_model_merged.onnx'));
   });
 
   it('rejects a config without layer counts and invalid JSON', () => {
@@ -68,6 +71,15 @@ describe('model folder (Optimum layout)', () => {
     assert.match(folderError(() => loadModelFolder(dir)).message, /no numeric "num_attention_heads"/);
     fs.writeFileSync(path.join(dir, 'config.json'), '{ nope');
     assert.match(folderError(() => loadModelFolder(dir)).message, /config\.json is not valid JSON/);
+  });
+
+  it('decodes an empty id list to empty text (a row whose first token is EOS)', () => {
+    const tok = new TextTokenizer(loadModelFolder(TINY));
+    assert.strictEqual(tok.decode([]), '');
+  });
+
+  it('reads the context length from max_position_embeddings', () => {
+    assert.strictEqual(loadModelFolder(TINY).config.contextLength, 1024);
   });
 
   it('messages without a chat template fail with model_folder', () => {
