@@ -32,6 +32,16 @@ async function waitFor(fn, what, timeoutMs = 20000) {
   }
 }
 
+/**
+ * Answers the quick input once it is the one expected (its placeholder or label matches `re`): right after a
+ * palette command runs, the palette's own input is still the visible one for a moment.
+ */
+async function answerWhen(wb, re, text) {
+  const input = wb.page.locator('.quick-input-widget input');
+  await waitFor(async () => re.test(`${(await input.getAttribute('placeholder').catch(() => '')) || ''} ${(await input.getAttribute('aria-label').catch(() => '')) || ''}`), `the quick input ${re}`, 30000);
+  await wb.answerQuickInput(text);
+}
+
 function readLog() {
   const file = path.join(session.get().workspace, '.reward-lens', 'preferences.jsonl');
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -91,7 +101,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     await wb.page.locator('.monaco-editor.focused').first().waitFor({ timeout: 60000 });
     await wb.page.keyboard.press('Control+End');
     await wb.runCommand('Reward Lens: Generate SQL Candidates...');
-    await wb.answerQuickInput('the five products with the most units sold');
+    await answerWhen(wb, /Which 5 customers|Question about/, 'the five products with the most units sold');
     const panel = await wb.webview(PANEL);
     await panel.locator('#rl-root[data-state=ranked]').waitFor({ timeout: 120000 });
     assert.equal(endpoint.requests.filter((r) => r.task === 'sql').length, 1);
@@ -153,7 +163,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
 
     // Set reference: the gold query brings execution_match and the other gold rewards; the group is re-ranked.
     await panel.locator('#rl-set-reference').click();
-    await wb.answerQuickInput('SELECT p.name, SUM(oi.quantity) AS units_sold FROM order_items oi JOIN products p ON p.id = oi.product_id GROUP BY p.id ORDER BY units_sold DESC LIMIT 5');
+    await answerWhen(wb, /gold|reference/i, 'SELECT p.name, SUM(oi.quantity) AS units_sold FROM order_items oi JOIN products p ON p.id = oi.product_id GROUP BY p.id ORDER BY units_sold DESC LIMIT 5');
     await panel.locator('#rl-overview th[data-key="execution_match"]').waitFor({ timeout: 60000 });
     assert.match(await panel.locator('#rl-reference').innerText(), /Reference: SELECT p\.name/);
     const em = await cellValues(panel, 'execution_match');
@@ -181,7 +191,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     await wb.openFile('src/cart.ts');
     await wb.page.locator('.monaco-editor.focused').first().waitFor({ timeout: 60000 });
     await wb.runCommand('Reward Lens: Generate Patch Candidates...');
-    await wb.answerQuickInput('the discount must never make the total negative');
+    await answerWhen(wb, /handle an empty cart|What should change/, 'the discount must never make the total negative');
     const panel = await wb.webview(PANEL);
     await panel.locator('#rl-root[data-state=ranked][data-task=patch]').waitFor({ timeout: 120000 });
     const req = endpoint.requests.filter((r) => r.task === 'patch').pop();
