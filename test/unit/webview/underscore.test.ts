@@ -45,9 +45,9 @@ async function underscoreInk(p: PanelPage): Promise<number> {
     return null;
   });
   assert.ok(r);
-  const png = decode(await p.page.screenshot({ clip: { x: r.x + 1, y: r.y + r.h / 2, width: Math.max(2, r.w - 2), height: r.h / 2 + 4 } }));
+  const png = decode(await p.page.screenshot({ clip: { x: r.x + 1, y: r.y + r.h / 2, width: Math.max(2, r.w - 2), height: r.h / 2 + 4 } })) as unknown as { width: number; height: number; channels: number; data: Uint8Array };
   const ch = png.channels;
-  const px = (x: number, y: number) => Array.from(png.data.slice((y * png.width + x) * ch, (y * png.width + x) * ch + 3));
+  const px = (x: number, y: number): number[] => Array.from(png.data.subarray((y * png.width + x) * ch, (y * png.width + x) * ch + 3));
   const ref = px(0, 0);
   let ink = 0;
   for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) {
