@@ -60,6 +60,9 @@ export class CardView {
   private readonly confirmBox: HTMLDivElement;
   private readonly actionsRow: HTMLDivElement;
   private readonly specBox: HTMLDetailsElement | null;
+  /** SQL: the model's whole answer, folded, when the card shows the extracted query instead. */
+  private readonly rawBox: HTMLDetailsElement | null;
+  private readonly rawWrap: HTMLPreElement | null;
   private readonly prefList: HTMLUListElement;
   private readonly ratingBox: HTMLFieldSetElement;
   private readonly diffBtn: HTMLButtonElement | null;
@@ -133,7 +136,10 @@ export class CardView {
     // the model's raw answer folds away.
     const task = session.task;
     this.specBox = task === 'chart' || task === 'patch' ? el('details', { class: 'rl-spec' }, el('summary', {}, task === 'chart' ? 'Spec' : 'Model output'), this.codeWrap) : null;
-    const body = task === 'chart' ? [this.evidence, this.specBox!, this.rewardsList] : task === 'patch' ? [this.rewardsList, this.evidence, this.specBox!] : [this.rewardsList, this.codeWrap, this.evidence];
+    // SQL: the card shows the query the ranker extracted (what Accept inserts); the answer as written folds below.
+    this.rawWrap = task === 'sql' ? el('pre', { class: 'rl-code rl-raw', tabindex: 0, 'aria-label': `Answer of ${name} as written` }) : null;
+    this.rawBox = this.rawWrap ? el('details', { class: 'rl-spec rl-raw-box' }, el('summary', {}, 'Model output'), this.rawWrap) : null;
+    const body = task === 'chart' ? [this.evidence, this.specBox!, this.rewardsList] : task === 'patch' ? [this.rewardsList, this.evidence, this.specBox!] : [this.rewardsList, this.codeWrap, this.evidence, this.rawBox!];
 
     this.root = el(
       'li',
@@ -199,8 +205,14 @@ export class CardView {
 
     this.renderRewards(c, ctx);
 
-    if (this.lastCandidate?.text !== c.text || this.lastCandidate === null) {
-      this.codeWrap.replaceChildren(codeBlock(c.text, guessLanguage(ctx.session.task, c.text)));
+    if (this.lastCandidate?.text !== c.text || this.lastCandidate?.code !== c.code || this.lastCandidate === null) {
+      const showCode = this.rawWrap !== null && c.code !== undefined && c.code !== c.text.trim();
+      const shown = showCode ? c.code! : c.text;
+      this.codeWrap.replaceChildren(codeBlock(shown, guessLanguage(ctx.session.task, shown)));
+      if (this.rawWrap && this.rawBox) {
+        this.rawBox.hidden = !showCode;
+        this.rawWrap.replaceChildren(showCode ? codeBlock(c.text, guessLanguage(ctx.session.task, c.text)) : '');
+      }
     }
     if (this.lastCandidate !== c) this.renderEvidence(c);
     this.lastCandidate = c;

@@ -57,6 +57,7 @@ class ReviewApp {
   private readonly logged = el('p', { id: 'rl-logged', class: 'rl-notice', role: 'status' });
   private readonly restored = el('p', { id: 'rl-restored', class: 'rl-notice' });
   private readonly overview = el('table', { id: 'rl-overview', 'aria-label': 'Candidates at a glance' });
+  private readonly overviewWrap = el('div', { class: 'rl-overview-wrap' }, this.overview);
   private readonly compareSlot = el('div', { id: 'rl-compare-slot' });
   private readonly weightsBox = el('div', { class: 'rl-weight-list' });
   private readonly weightsSummary = el('summary', {}, 'Weights');
@@ -83,7 +84,7 @@ class ReviewApp {
       this.logged,
       this.restored,
       this.allEqual,
-      this.overview,
+      this.overviewWrap,
       this.compareSlot,
       this.weights,
       this.list,
@@ -211,11 +212,13 @@ class ReviewApp {
     const session = s.session;
     this.empty.hidden = session !== null;
     text(this.emptyText, s.history.length > 0 ? 'No review is open. Pick one of your recent reviews below, or run a Generate command from the Command Palette (Ctrl+Shift+P).' : 'No candidates yet. Run "Reward Lens: Generate SQL Candidates...", "Generate Patch Candidates..." or "Generate Chart Candidates..." from the Command Palette (Ctrl+Shift+P).');
-    for (const e of [this.title, this.model, this.weights, this.list, this.note.parentElement!, this.overview]) e.hidden = session === null;
+    for (const e of [this.title, this.model, this.weights, this.list, this.note.parentElement!, this.overviewWrap]) e.hidden = session === null;
     text(this.title, session ? session.title : '');
     text(this.model, session ? session.modelLabel : '');
     const ref = session?.reference ?? null;
-    text(this.reference, ref ? `Reference: ${ref.length > 160 ? `${ref.slice(0, 160)}…` : ref}` : '');
+    // One line (the full reference on hover): the overview and the first card keep their place.
+    text(this.reference, ref ? `Reference: ${ref.length > 300 ? `${ref.slice(0, 300)}…` : ref.replace(/\s+/g, ' ')}` : '');
+    setAttrs(this.reference, { title: ref });
     this.reference.hidden = !ref;
     const generating = session !== null && !s.final && s.failure === null && !s.cancelled;
     this.renderProgress(generating);
@@ -328,7 +331,9 @@ class ReviewApp {
     const rows = S.overviewRows(s, views);
     const sortable = (key: string, label: string, title?: string) => {
       const active = s.sort.key === key;
-      const b = el('button', { type: 'button', class: 'rl-sort', 'data-key': key, title: title ?? `Sort by ${label}` }, label, active ? (s.sort.dir === 1 ? ' ▲' : ' ▼') : '');
+      // Reward names break after their underscores, so eight columns fit a panel beside the editor.
+      const parts = label.split(/(?<=_)/).flatMap((p, i) => (i === 0 ? [p] : [el('wbr'), p]));
+      const b = el('button', { type: 'button', class: 'rl-sort', 'data-key': key, title: title ?? `Sort by ${label}` }, ...parts, active ? (s.sort.dir === 1 ? ' ▲' : ' ▼') : '');
       b.addEventListener('click', () => this.local(S.setSort(this.state, key)));
       return el('th', { scope: 'col', 'aria-sort': active ? (s.sort.dir === 1 ? 'ascending' : 'descending') : 'none', 'data-key': key }, b);
     };

@@ -83,7 +83,6 @@ export function applyHostMessage(s: PanelState, m: HostMessage): PanelState {
         human: m.session.restored && m.session.human ? m.session.human : emptyHumanSignal(m.session.weights),
         progress: m.session.restored ? null : { done: 0, total: m.session.n },
         final: m.session.restored === true,
-        weightsOpen: s.weightsOpen,
         history: s.history,
       };
     case 'candidate':

@@ -124,6 +124,11 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
   return sampleAndRank(api, session, s, backend, messages, {
     title: 'SQL candidates',
     rankingMessage: 'running candidates on an in-memory copy of the database...',
+    shorterPrompt: () => {
+      if (!s.sqlSampleValues) return null;
+      const shorter = buildSqlPrompt(schema, req.question, { samples: 0 });
+      return { messages: shorter, note: 'the schema was sent without sample values' };
+    },
     rank: async (texts, signal) => {
       const ranked = await api.worker.call(
         'sql.rank',

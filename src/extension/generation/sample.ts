@@ -12,6 +12,7 @@ import type { Settings } from '../settings';
 import type { ReviewSession } from '../review/reviewPanel';
 import type { GroupOutput } from '../../core/ranking/types';
 import { describeError, errorAdvice } from '../errors';
+import { toErrorInfo } from '../../core/errors';
 import { defaultSqlWeights } from '../../core/sql/weights';
 import { PATCH_DEFAULT_WEIGHTS } from '../../core/patch/rewards';
 import { DEFAULT_CHART_WEIGHTS, DEFAULT_CHART_WEIGHTS_REFERENCE_FREE } from '../../core/chart/rewards';
@@ -157,7 +158,17 @@ export async function sampleAndRank<G extends GroupOutput>(
   s: Settings,
   backend: BackendSpec,
   messages: ChatMessage[],
-  task: { title: string; rankingMessage: string; stop?: string[]; rank(texts: string[], signal: AbortSignal): Promise<G> },
+  task: {
+    title: string;
+    rankingMessage: string;
+    stop?: string[];
+    rank(texts: string[], signal: AbortSignal): Promise<G>;
+    /**
+     * A shorter prompt to try once when the first does not fit the model's context (e.g. the schema without sample
+     * values for the bundled 1024-token model), with a line saying what was left out. Null: nothing shorter.
+     */
+    shorterPrompt?(): { messages: ChatMessage[]; note: string } | null;
+  },
 ): Promise<G | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: ${task.title}`, cancellable: true }, async (rawProgress, token) => {
     const abort = abortOn(token, session.token);
@@ -175,7 +186,20 @@ export async function sampleAndRank<G extends GroupOutput>(
     const usingEndpoint = backend.kind === 'openai';
     if (usingEndpoint) api.setEndpointInUse?.(endpointHost(backend.url));
     try {
-      const { result, facts } = await sampleInto(api, session, s, backend, messages, { title: task.title, signal: abort.signal, progress, ...(task.stop ? { stop: task.stop } : {}) });
+      const opts = { title: task.title, signal: abort.signal, progress, ...(task.stop ? { stop: task.stop } : {}) };
+      let sampled: SampleOutcome;
+      try {
+        sampled = await sampleInto(api, session, s, backend, messages, opts);
+      } catch (e) {
+        const info = toErrorInfo(e);
+        const shorter = !abort.signal.aborted && info.code === 'limit_exceeded' && /context/.test(info.message) ? (task.shorterPrompt?.() ?? null) : null;
+        if (!shorter) throw e;
+        api.log.info(`${task.title}: ${info.message}; trying again with a shorter prompt (${shorter.note})`);
+        session.setPrompt(shorter.messages);
+        session.status('warning', `The prompt did not fit the model's context: ${shorter.note}.`);
+        sampled = await sampleInto(api, session, s, backend, shorter.messages, opts);
+      }
+      const { result, facts } = sampled;
       if (usingEndpoint) api.setEndpointInUse?.(null);
       progress.report({ message: task.rankingMessage });
       const cands = [...result.candidates].sort((a, b) => a.index - b.index);

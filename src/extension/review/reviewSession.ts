@@ -133,6 +133,12 @@ export class ReviewSession {
     return this._human;
   }
 
+  /** The prompt actually sent, when a shorter one replaced the first (it is what the record logs). */
+  setPrompt(prompt: ChatMessage[]): void {
+    this.input.prompt = prompt;
+    this.info.prompt = prompt;
+  }
+
   /** The provider that actually ran the model (the setting may say `auto`); goes into the record. */
   setProvider(provider: string): void {
     this.input.provider = provider;

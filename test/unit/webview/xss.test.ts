@@ -60,7 +60,7 @@ async function renderedTexts(p: PanelPage): Promise<Record<number, string>> {
   });
 }
 
-const ALLOWED_TAGS = new Set(['LI', 'HEADER', 'H2', 'SPAN', 'UL', 'PRE', 'CODE', 'DIV', 'BUTTON', 'SELECT', 'OPTION', 'FIELDSET', 'LEGEND', 'INPUT', 'LABEL', 'TABLE', 'CAPTION', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'P', 'STRONG', 'IMG']);
+const ALLOWED_TAGS = new Set(['LI', 'HEADER', 'H2', 'SPAN', 'UL', 'PRE', 'CODE', 'DIV', 'BUTTON', 'SELECT', 'OPTION', 'FIELDSET', 'LEGEND', 'INPUT', 'LABEL', 'TABLE', 'CAPTION', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'P', 'STRONG', 'IMG', 'DETAILS', 'SUMMARY']);
 
 describe('review panel in Chromium: model output is text', function () {
   this.timeout(120000);
