@@ -28,7 +28,7 @@ np.random.seed(0)
 torch.set_num_threads(args.threads)
 
 cfg = dict(vocab_size=512, hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
-           num_key_value_heads=2, max_position_embeddings=1024, rope_theta=10000.0, rms_norm_eps=1e-6,
+           num_key_value_heads=2, max_position_embeddings=2048, rope_theta=10000.0, rms_norm_eps=1e-6,
            tie_word_embeddings=True)
 H, NH, KVH, L = cfg['hidden_size'], cfg['num_attention_heads'], cfg['num_key_value_heads'], cfg['num_hidden_layers']
 HD = H // NH
@@ -178,7 +178,8 @@ print('onnx', os.path.getsize(onnx_path), 'bytes', flush=True)
 V = cfg['vocab_size']
 eos = [int(x) for x in args.eos.split(',')] if args.eos else [V - 3, V - 1]  # <|endoftext|>, <|im_end|>
 config = dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_act='silu', torch_dtype='float32',
-              use_cache=True, bos_token_id=eos[0], eos_token_id=eos[0], head_dim=HD, **cfg)
+              use_cache=True, bos_token_id=eos[0], eos_token_id=eos[0], head_dim=HD, **cfg,
+              reward_lens=dict(tasks=['sql']))  # Reward Lens refuses patch/chart requests to this SQL-only model
 json.dump(config, open(os.path.join(args.out, 'config.json'), 'w'), indent=2)
 json.dump(dict(bos_token_id=eos[0], eos_token_id=eos, pad_token_id=eos[0], do_sample=True, temperature=0.7,
                top_p=0.9, repetition_penalty=1.0), open(os.path.join(args.out, 'generation_config.json'), 'w'), indent=2)

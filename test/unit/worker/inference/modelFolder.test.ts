@@ -79,7 +79,7 @@ describe('model folder (Optimum layout)', () => {
   });
 
   it('reads the context length from max_position_embeddings', () => {
-    assert.strictEqual(loadModelFolder(TINY).config.contextLength, 1024);
+    assert.strictEqual(loadModelFolder(TINY).config.contextLength, 2048);
   });
 
   it('messages without a chat template fail with model_folder', () => {
