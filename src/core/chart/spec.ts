@@ -27,6 +27,13 @@ const FENCE = /```[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)```/g;
 
 const isObject = isJsonObject as (x: unknown) => x is JsonObject;
 
+/** A spec that JSON.parse refused; `body` is the JSON text extracted from the answer, for a positioned message. */
+export class InvalidSpecJson extends CodedError {
+  constructor(message: string, readonly body: string) {
+    super('chart_parse', message);
+  }
+}
+
 /**
  * Extracts the chart from a model's answer: the first fenced block (```json, ```vega-lite, ```python ...) or the
  * whole text. `allowPython` admits matplotlib code (opt-in, trusted workspaces only).
@@ -53,7 +60,7 @@ export function parseCandidate(text: string, allowPython = false): ParsedCandida
   try {
     parsed = JSON.parse(body);
   } catch (e) {
-    throw new CodedError('chart_parse', `invalid JSON: ${(e as Error).message}`);
+    throw new InvalidSpecJson(`invalid JSON: ${(e as Error).message.replace(/, ".*" is not valid JSON$/s, '')}`, body);
   }
   if (!isObject(parsed)) throw new CodedError('chart_parse', 'the spec is not a JSON object');
   checkDepth(parsed);

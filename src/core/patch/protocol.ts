@@ -18,6 +18,8 @@ export interface PatchRankGroupInput {
   files?: Record<string, string>;
   /** The region a whole-file rewrite replaces. */
   selection?: Selection | null;
+  /** path -> VS Code language id, where the editor knows it (chooses the syntax grammar before the file extension). */
+  languageIds?: Record<string, string>;
 }
 
 export interface PatchTestsConfig {
@@ -142,6 +144,8 @@ export function parsePatchRankParams(x: unknown): PatchRankParams {
     };
     const files = stringMap(g.files, `groups[${i}].files`);
     if (files) out.files = files;
+    const languageIds = stringMap(g.languageIds, `groups[${i}].languageIds`);
+    if (languageIds) out.languageIds = languageIds;
     if (g.selection !== undefined && g.selection !== null) {
       const s = g.selection;
       if (!isObj(s) || typeof s.path !== 'string' || typeof s.start !== 'number' || typeof s.end !== 'number') bad(`groups[${i}].selection must be {path, start, end}`);

@@ -336,6 +336,8 @@ function toCells(row: unknown[]): unknown[] {
     if (typeof v === 'bigint') return v.toString();
     if (v instanceof Uint8Array) return `<blob ${v.length} bytes>`;
     if (isJsonObject(v) && isStr(v.blob)) return `<blob ${Math.floor(v.blob.length / 2)} bytes>`; // SqlValue blobs travel as hex
+    // Integers beyond 2^53 travel exactly as {int: "digits"}: shown as the number they are.
+    if (isJsonObject(v) && isStr(v.int) && /^-?\d+$/.test(v.int)) return v.int;
     return JSON.stringify(v) ?? String(v);
   });
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import type { ExportFormat } from '../../core/export';
 import { exportExtension } from '../../core/export';
 import { readPreferenceLog } from '../../node/preferences/logFile';
-import { describeExport, writeExport } from '../../node/preferences/exportFile';
+import { assertNotTheLog, describeExport, writeExport } from '../../node/preferences/exportFile';
 import { readSettings } from '../settings';
 import { resolveLogPath } from '../preferences/logLocation';
 
@@ -75,6 +75,12 @@ async function exportPreferences(context: vscode.ExtensionContext): Promise<void
     filters: ext === 'parquet' ? { Parquet: ['parquet'] } : { 'JSON Lines': ['jsonl'] },
   });
   if (!target) return;
+  try {
+    await assertNotTheLog(logFile, target.fsPath);
+  } catch {
+    void vscode.window.showErrorMessage(`Reward Lens: ${vscode.workspace.asRelativePath(target)} is the preference log itself; exporting there would replace your logged choices. Choose another file.`);
+    return;
+  }
 
   try {
     const stats = await vscode.window.withProgress(

@@ -117,7 +117,7 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
         if (!ref) return undefined;
         const out = await api.worker.call(
           'patch.rank',
-          { groups: [{ group: sess.id, prompt: req.instruction, candidates: sess.rankedTexts(), files: { [relPath]: fileText }, selection, reference: ref }], root: root.fsPath, weights, tests: runTests ? { command: s.patchTestCommand } : null },
+          { groups: [{ group: sess.id, prompt: req.instruction, candidates: sess.rankedTexts(), files: { [relPath]: fileText }, languageIds: { [relPath]: doc.languageId }, selection, reference: ref }], root: root.fsPath, weights, tests: runTests ? { command: s.patchTestCommand } : null },
           { timeoutMs: 30 * 60 * 1000 },
         );
         req.reference = ref;
@@ -133,7 +133,7 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
       const out = await api.worker.call(
         'patch.rank',
         {
-          groups: [{ group: session.id, prompt: req.instruction, candidates: texts, files: { [relPath]: fileText }, selection, reference: req.reference ?? null }],
+          groups: [{ group: session.id, prompt: req.instruction, candidates: texts, files: { [relPath]: fileText }, languageIds: { [relPath]: doc.languageId }, selection, reference: req.reference ?? null }],
           root: root.fsPath,
           weights,
           tests: runTests ? { command: s.patchTestCommand } : null,

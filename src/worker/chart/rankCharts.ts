@@ -13,7 +13,8 @@ import {
   CHART_GATE, chartGroupRewards, chartWeights,
   type CandidateEvaluation, type ChartReference,
 } from '../../core/chart/rewards';
-import { assertNoExternalReferences, bindDataset, fieldsValid, parseCandidate, type Dataset, type JsonObject } from '../../core/chart/spec';
+import { assertNoExternalReferences, bindDataset, fieldsValid, InvalidSpecJson, parseCandidate, type Dataset, type JsonObject } from '../../core/chart/spec';
+import { checkJson } from '../syntax/json';
 import type { ChartEvidence, ChartGroupOutput, ChartRankResult } from '../../core/chart/protocol';
 import { rankGroup, type CandidateOutput } from '../../core/ranking';
 import { decodeImage } from './imageDecode';
@@ -160,6 +161,11 @@ async function evaluate(text: string, dataset: Dataset | undefined, dataPath: st
   try {
     parsed = parseCandidate(text, !!opts.matplotlib);
   } catch (e) {
+    if (e instanceof InvalidSpecJson) {
+      // Where the JSON broke (line and column of the spec), from the syntax port's JSON check.
+      const at = await checkJson(e.body);
+      if (!at.ok) return fail(new CodedError('chart_parse', `invalid JSON at ${at.message}`));
+    }
     return fail(e);
   }
   if (parsed.language === 'matplotlib') {

@@ -94,7 +94,8 @@ export function groupFiles(g: PatchRankGroupInput, root: string | null | undefin
 /** tree-sitter with the grammars of every file the group names loaded (core calls the checker synchronously). */
 function groupSyntaxChecker(g: PatchRankGroupInput, files: Record<string, string>): Promise<SyntaxChecker> {
   const paths = new Set([...Object.keys(files), ...g.candidates.flatMap((t) => referencedPaths(t, g.selection))]);
-  return syntaxCheckerFor([...paths], { texts: [...Object.values(files), ...g.candidates], bases: files });
+  const languageIds = g.languageIds ? new Map(Object.entries(g.languageIds)) : undefined;
+  return syntaxCheckerFor([...paths], { texts: [...Object.values(files), ...g.candidates], bases: files, ...(languageIds ? { languageIds } : {}) });
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {

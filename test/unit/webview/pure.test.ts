@@ -56,6 +56,11 @@ describe('webview protocol guards', () => {
     assert.ok(!('sql' in pc) && !('elapsedMs' in pc));
     assert.ok(isHostMessage({ type: 'candidate', sessionId: 's', candidate: pc }));
   });
+
+  it('toPanelCandidate shows exact big integers ({int: digits}) as their digits', () => {
+    const pc = toPanelCandidate({ index: 0, text: 'x', rewards: {}, error: null, result: { columns: ['n'], rows: [[{ int: '9007199254740993' }], [{ int: '-18446744073709551616' }], [{ int: 'x1' }]], rowCount: 3 } });
+    assert.deepStrictEqual(pc.result!.rows, [['9007199254740993'], ['-18446744073709551616'], ['{"int":"x1"}']]);
+  });
 });
 
 describe('highlight tokenizer', () => {

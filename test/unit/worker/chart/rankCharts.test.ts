@@ -53,6 +53,8 @@ function assertGoldenOrder(out: GroupOutput, names: string[], perRole = false): 
   assert.equal(t('broken'), 0);
   assert.equal(t('network'), 0);
   assert.equal(c.broken!.error?.code, 'chart_parse');
+  // The syntax port's JSON check says where the spec broke, without echoing the spec.
+  assert.match(c.broken!.error!.message, /^invalid JSON at line \d+:\d+: /);
   assert.equal(c.network!.error?.code, 'chart_network');
   assert.equal(c.exact!.rank, 1);
 }

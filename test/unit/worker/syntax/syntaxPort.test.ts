@@ -222,6 +222,19 @@ describe('worker/syntax tree-sitter port', function () {
     assert.ok(fine!.rank < broken!.rank);
   });
 
+  it('rankPatch takes the editor\'s language id for a file whose name says nothing (patch.rank languageIds)', async () => {
+    const file = 'def area(w, h):\n    return w * h\n';
+    const sr = (r: string) => `\`\`\`\n### tools/area\n<<<<<<< SEARCH\n    return w * h\n=======\n${r}\n>>>>>>> REPLACE\n\`\`\``;
+    const group = { group: 'g', prompt: 'p', candidates: [sr('    return (w * h'), sr('    return w * h * 1')], files: { 'tools/area': file } };
+    const unknown = await rankPatch({ groups: [group] });
+    assert.deepEqual(unknown.groups[0]!.candidates.map((c) => c.rewards.syntax ?? null), [null, null], 'no extension, no language id: no syntax reward');
+    const known = await rankPatch({ groups: [{ ...group, languageIds: { 'tools/area': 'python' } }] });
+    const [broken, fine] = known.groups[0]!.candidates;
+    assert.equal(broken!.rewards.syntax, 0);
+    assert.match(broken!.error!.message, /\(python\)$/);
+    assert.equal(fine!.rewards.syntax, 1);
+  });
+
   it('checkJson: the value, or where JSON.parse failed (line and column) without echoing the input', async () => {
     assert.deepEqual(await checkJson('{"mark": "bar", "data": {"values": [1, 2]}}'), { ok: true, value: { mark: 'bar', data: { values: [1, 2] } } });
     const missingValue = await checkJson('{\n  "mark": "bar",\n  "encoding": {"x": }\n}');
