@@ -101,22 +101,12 @@ function pathField(o: Record<string, unknown>, names: string[]): string | undefi
   return undefined;
 }
 
-interface Row {
+/** One input line: a group's fields (its key as written, or null) and whether it listed its candidates. */
+type Row = Omit<InputGroup, 'group'> & {
   key: string | null;
   /** The line gave a list of candidates (`candidates`), not one. */
   list: boolean;
-  prompt: string;
-  candidates: string[];
-  reference: string | null;
-  referenceSpec?: Record<string, unknown>;
-  referenceImage?: string;
-  db?: string;
-  data?: string;
-  files?: Record<string, string>;
-  filePaths?: string[];
-  selection?: InputSelection;
-  tagged?: boolean;
-}
+};
 
 /** Reads one record (a JSONL line or a request group) of `task`. Throws LineError; pushes warnings. */
 function readRow(o: unknown, task: InputTask, warn: (m: string) => void): Row {
