@@ -145,3 +145,20 @@ export async function launch(): Promise<Browser | null> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }
+
+/**
+ * Launches Chromium before the suite and closes it after; with no Chromium the suite is skipped, saying why.
+ * Returns the browser for the suite's tests.
+ */
+export function useChromium(): () => Browser {
+  let browser: Browser | null = null;
+  before(async function () {
+    browser = await launch();
+    if (!browser) {
+      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
+      this.skip();
+    }
+  });
+  after(async () => browser?.close());
+  return () => browser!;
+}

@@ -5,9 +5,8 @@
  * a cancelled generation shown neutral, a group restored from the log read-only, and the recent-reviews list.
  */
 import * as assert from 'assert';
-import type { Browser } from 'playwright-core';
 import type { HostMessage, PanelCandidate, SessionInfo } from '../../../src/core/protocol/webview';
-import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
+import { openPanel, useChromium, type PanelPage } from './harness';
 
 declare const document: any;
 
@@ -46,18 +45,10 @@ const sqlCands = (): PanelCandidate[] => [
 
 describe('review panel overview, compare and accept checks (Chromium)', function () {
   this.timeout(120000);
-  let browser: Browser | null = null;
-  before(async function () {
-    browser = await launch();
-    if (!browser) {
-      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
-  });
-  after(async () => browser?.close());
+  const browser = useChromium();
 
   it('overview: one row per candidate, only rewards that apply, sortable, click jumps to the card', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await show(p, sessionOf('sql'), sqlCands());
       assert.deepStrictEqual(await rowOrder(p), [0, 1, 2]);
@@ -81,7 +72,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('Accept is refused with the reason on the card, and confirmed first for a candidate that fails a gate', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       const cands = sqlCands();
       cands[1]!.gateFailures = ['non_empty = 0'];
@@ -103,7 +94,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('compare two SQL candidates: a line diff and the result rows the other lacks marked', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await show(p, sessionOf('sql'), sqlCands());
       await p.page.check('#rl-overview tr[data-index="0"] input.rl-ov-compare');
@@ -120,7 +111,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('compare two chart candidates shows both images; chart cards are a grid with the spec folded', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       const cands: PanelCandidate[] = [0, 1].map((i) => ({ index: i, text: `{"mark":"${i ? 'line' : 'bar'}"}`, rewards: { executes: 1, fields_valid: 1 - i }, total: 2 - i, advantage: 0, rank: i + 1, error: null, png: PNG_1PX }));
       await show(p, sessionOf('chart'), cands);
@@ -136,7 +127,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('patch cards show the diff inline; compare shows both diffs', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       const diff = (x: string) => `--- a/cart.ts\n+++ b/cart.ts\n@@ -1 +1 @@\n-const total = 0;\n+const total = ${x};\n`;
       const cands: PanelCandidate[] = [0, 1].map((i) => ({ index: i, text: `<<<<<<< SEARCH\n...`, diff: diff(String(i)), code: diff(String(i)), rewards: { applies: 1, syntax: 1 }, total: 2, advantage: 0, rank: i + 1, error: null }));
@@ -152,7 +143,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('a cancelled generation is neutral, sliders rest on the defaults while generating', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       const s = sessionOf('chart');
       await p.send({ type: 'session', session: s } satisfies HostMessage);
@@ -169,7 +160,7 @@ describe('review panel overview, compare and accept checks (Chromium)', function
   });
 
   it('a group restored from the log is read-only, and recent reviews are offered', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await p.send({ type: 'history', items: [{ recordId: 's-sql', task: 'sql', title: 'a sql request', time: '2026-12-01T10:00:00.000Z' }, { recordId: 'old', task: 'patch', title: 'fix the cart', time: '2026-11-30T09:00:00.000Z' }] } satisfies HostMessage);
       await p.page.waitForSelector('#rl-history:not([hidden])');

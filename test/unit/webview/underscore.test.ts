@@ -5,10 +5,9 @@
  * control that the check can see the bug, with VS Code's `code` style put back.
  */
 import * as assert from 'assert';
-import type { Browser } from 'playwright-core';
 import { decode } from 'fast-png';
 import type { HostMessage, SessionInfo } from '../../../src/core/protocol/webview';
-import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
+import { openPanel, useChromium, type PanelPage } from './harness';
 
 declare const document: any;
 
@@ -59,19 +58,11 @@ async function underscoreInk(p: PanelPage): Promise<number> {
 
 describe('underscores in candidate code (Chromium, pixels)', function () {
   this.timeout(60000);
-  let browser: Browser | null = null;
-  before(async function () {
-    browser = await launch();
-    if (!browser) {
-      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
-  });
-  after(async () => browser?.close());
+  const browser = useChromium();
 
   for (const [name, extra, drawn] of [['with the panel CSS', '', true], ['control: VS Code code style put back', WITHOUT_RESET, false]] as const) {
     it(`${name}: the underscore of order_items is ${drawn ? 'drawn' : 'painted over'}`, async () => {
-      const p = await openPanel(browser!, { csp: false });
+      const p = await openPanel(browser(), { csp: false });
       try {
         await p.page.addStyleTag({ content: VSCODE_BASE });
         // The panel's stylesheet must come after the base style, as in VS Code (base in the host page's <head>).
