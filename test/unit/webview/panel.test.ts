@@ -1,7 +1,6 @@
 import * as assert from 'assert';
-import type { Browser } from 'playwright-core';
 import type { HostMessage, SessionInfo } from '../../../src/core/protocol/webview';
-import { CHROMIUM, launch, openPanel, type PanelPage } from './harness';
+import { openPanel, useChromium, type PanelPage } from './harness';
 
 // Callbacks given to page.evaluate run in the browser; the test program is compiled without the DOM library, so the
 // few browser globals they use are declared here, in this module only.
@@ -50,18 +49,10 @@ async function ranked(p: PanelPage): Promise<void> {
 
 describe('review panel in Chromium: ranking, actions, keyboard, state', function () {
   this.timeout(120000);
-  let browser: Browser | null = null;
-  before(async function () {
-    browser = await launch();
-    if (!browser) {
-        console.log(`      skipped: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
-  });
-  after(async () => browser?.close());
+  const browser = useChromium();
 
   it('streams candidates in, then shows the ranked order', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await p.send({ type: 'session', session } satisfies HostMessage);
       assert.strictEqual(await p.page.evaluate(() => document.getElementById('rl-root')!.dataset.state), 'generating');
@@ -85,7 +76,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
   });
 
   it('moving a weight slider re-ranks the cards, and the weights used go out with Accept', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await ranked(p);
       assert.deepStrictEqual(await order(p), [0, 2, 1]);
@@ -118,7 +109,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
   });
 
   it('every action works from the keyboard and sends the human signal', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await ranked(p);
       await p.page.focus('#rl-card-0');
@@ -170,7 +161,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
   });
 
   it('restores the review from getState after a reload, and says ready with its session id', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     let saved: unknown;
     try {
       await ranked(p);
@@ -180,7 +171,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
     } finally {
       await p.close();
     }
-    const q = await openPanel(browser!, { initialState: saved });
+    const q = await openPanel(browser(), { initialState: saved });
     try {
       assert.deepStrictEqual(await order(q), [0, 2, 1]);
       assert.strictEqual(await q.page.isChecked('#rl-card-1 input[data-rating="2"]'), true);
@@ -192,7 +183,7 @@ describe('review panel in Chromium: ranking, actions, keyboard, state', function
   });
 
   it('shows a failure with what to do', async () => {
-    const p = await openPanel(browser!);
+    const p = await openPanel(browser());
     try {
       await p.send({ type: 'session', session } satisfies HostMessage);
       await p.send({ type: 'failed', sessionId: 's1', error: { code: 'model_load', message: 'onnxruntime could not load the model' }, whatToDo: 'Try "rewardLens.executionProvider": "cpu".' } satisfies HostMessage);

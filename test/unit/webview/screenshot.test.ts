@@ -5,10 +5,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser } from 'playwright-core';
 import type { HostMessage, PanelCandidate, SessionInfo } from '../../../src/core/protocol/webview';
 import { rankGroup } from '../../../src/core/ranking/ranking';
-import { CHROMIUM, launch, openPanel, repoRoot } from './harness';
+import { openPanel, repoRoot, useChromium } from './harness';
 
 const DARK_MODERN = `
 body {
@@ -62,18 +61,10 @@ const rewards = [
 
 describe('review panel screenshot', function () {
   this.timeout(60000);
-  let browser: Browser | null = null;
-  before(async function () {
-    browser = await launch();
-    if (!browser) {
-      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
-  });
-  after(async () => browser?.close());
+  const browser = useChromium();
 
   it('saves test-output/review-panel.png', async () => {
-    const p = await openPanel(browser!, { csp: false });
+    const p = await openPanel(browser(), { csp: false });
     try {
       await p.page.setViewportSize({ width: 760, height: 1180 });
       await p.page.addStyleTag({ content: DARK_MODERN });
