@@ -6,7 +6,8 @@
  * Reward Lens (prefill once, tile the KV cache 8 ways, one batch) against @huggingface/transformers generate() on
  * the same folder (8 copies of the prompt, since it ignores num_return_sequences), each case in its own process so
  * the peak RSS is its own. CPU provider, onnxruntime's default thread count for both.
- * Usage: npx tsx bench/generate/bench.ts   (one case: --case ours|baseline --model DIR; BENCH_TINY_ONLY=1: tiny model only)
+ * Usage: npx tsx bench/generate/bench.ts   (one case: --case ours|ours-spec|baseline --model DIR [--prompt-ids FILE.json]
+ * [--new N] [--k K]; BENCH_TINY_ONLY=1: tiny model only). copy.ts runs its copy-heavy workload through runCase.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,7 +18,7 @@ const N = 8;
 const PROMPT = Number(process.env.BENCH_PROMPT ?? 512);
 const NEW = Number(process.env.BENCH_NEW ?? 64);
 
-interface CaseResult {
+export interface CaseResult {
   engine: string;
   loadMs: number;
   prefillMs: number | null;
@@ -25,13 +26,27 @@ interface CaseResult {
   totalMs: number;
   newTokens: number;
   peakRssMb: number;
+  /** Ours only: decode forward passes, prompt-lookup drafts proposed and kept. */
+  forwards?: number;
+  draftedTokens?: number;
+  acceptedTokens?: number;
+  /** Each row's generated ids (--case ... with --prompt-ids), for checking what the model wrote. */
+  outputs?: number[][];
+}
+
+export interface CaseOptions {
+  /** Prompt token ids; default: the synthetic PROMPT-token prompt. */
+  ids?: number[];
+  newTokens?: number;
+  /** Prompt-lookup draft length for ours-spec (default 4). */
+  k?: number;
 }
 
 function promptIds(vocab: number): number[] {
   return Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % (vocab - 8));
 }
 
-async function runOurs(dir: string, speculative = false): Promise<CaseResult> {
+async function runOurs(dir: string, speculative = false, co: CaseOptions = {}): Promise<CaseResult> {
   const { loadModelFolder } = await import('../../src/worker/inference/modelFolder');
   const { OrtCausalLM } = await import('../../src/worker/inference/ortModel');
   const { generate } = await import('../../src/core/sampling/generate');
@@ -40,16 +55,18 @@ async function runOurs(dir: string, speculative = false): Promise<CaseResult> {
   // the same graph as the baseline (model.onnx): the folder may also hold model_q4.onnx, which auto would take
   const lm = await OrtCausalLM.load(folder, { executionProvider: 'cpu', dtype: 'fp32' });
   const loadMs = performance.now() - t0;
-  const ids = promptIds(folder.config.vocabSize);
-  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
-    ...(speculative ? { speculative: { maxDraft: 4 } } : {}) };
+  const ids = co.ids ?? promptIds(folder.config.vocabSize);
+  const k = co.k ?? 4;
+  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: co.newTokens ?? NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
+    ...(speculative ? { speculative: { maxDraft: k } } : {}) };
   await generate(lm, { ...opts, prompts: [ids.slice(0, 16)], maxNewTokens: 2 }); // warm-up
   const r = await generate(lm, opts);
   const t = r.timings;
-  return { engine: speculative ? `reward-lens + prompt lookup k=4 (${(t.newTokens / N / Math.max(1, t.forwards)).toFixed(2)} tok/row/pass)` : 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { engine: speculative ? `reward-lens + prompt lookup k=${k} (${(t.newTokens / N / Math.max(1, t.forwards)).toFixed(2)} tok/row/pass)` : 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024,
+    forwards: t.forwards, draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens, ...(co.ids ? { outputs: r.candidates.map((c) => c.tokenIds) } : {}) };
 }
 
-async function runBaseline(dir: string): Promise<CaseResult> {
+async function runBaseline(dir: string, co: CaseOptions = {}): Promise<CaseResult> {
   const tf = await import('@huggingface/transformers');
   tf.env.allowRemoteModels = false;
   tf.env.localModelPath = path.dirname(path.resolve(dir)) + '/';
@@ -57,7 +74,9 @@ async function runBaseline(dir: string): Promise<CaseResult> {
   const model = await tf.AutoModelForCausalLM.from_pretrained(path.basename(dir), { dtype: 'fp32', device: 'cpu' });
   const loadMs = performance.now() - t0;
   const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { vocab_size: number };
-  const ids = promptIds(cfg.vocab_size);
+  const ids = co.ids ?? promptIds(cfg.vocab_size);
+  const P = ids.length;
+  const NEWT = co.newTokens ?? NEW;
   const mk = (rows: number, len: number, f: (i: number) => bigint) => new tf.Tensor('int64', BigInt64Array.from({ length: rows * len }, (_, i) => f(i)), [rows, len]);
   const gen = (rows: number, len: number, max: number) => model.generate({
     input_ids: mk(rows, len, (i) => BigInt(ids[i % len]!)), attention_mask: mk(rows, len, () => 1n),
@@ -65,9 +84,9 @@ async function runBaseline(dir: string): Promise<CaseResult> {
   } as never);
   await gen(1, 16, 2); // warm-up
   const t1 = performance.now();
-  const out = (await gen(N, PROMPT, NEW)) as { dims: number[] };
+  const out = (await gen(N, P, NEWT)) as { dims: number[] };
   const totalMs = performance.now() - t1;
-  const newTokens = N * (out.dims[1]! - PROMPT);
+  const newTokens = N * (out.dims[1]! - P);
   await (model as unknown as { dispose?: () => Promise<void> }).dispose?.();
   return { engine: '@huggingface/transformers generate (8 rows)', loadMs, prefillMs: null, decodeMsPerStep: null, totalMs, newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
@@ -91,8 +110,18 @@ function buildQwenShape(): { dir: string; label: string } {
   return { dir, label };
 }
 
-function runCase(kind: 'ours' | 'ours-spec' | 'baseline', dir: string): CaseResult {
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+/** One case in its own process (its peak RSS is its own); a prompt given as ids travels in a JSON file. */
+export function runCase(kind: 'ours' | 'ours-spec' | 'baseline', dir: string, co: CaseOptions = {}): CaseResult {
+  const extra: string[] = [];
+  if (co.ids) {
+    const f = path.join(REPO, 'build', 'bench', `prompt-${process.pid}.json`);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, JSON.stringify(co.ids));
+    extra.push('--prompt-ids', f);
+  }
+  if (co.newTokens !== undefined) extra.push('--new', String(co.newTokens));
+  if (co.k !== undefined) extra.push('--k', String(co.k));
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`no result from the ${kind} case on ${dir}`);
   return JSON.parse(line) as CaseResult;
@@ -104,7 +133,11 @@ async function main(): Promise<void> {
   if (ci >= 0) {
     const dir = argv[argv.indexOf('--model') + 1]!;
     const kind = argv[ci + 1];
-    const r = kind === 'ours' ? await runOurs(dir) : kind === 'ours-spec' ? await runOurs(dir, true) : await runBaseline(dir);
+    const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+    const pf = arg('--prompt-ids');
+    const co: CaseOptions = { ...(pf ? { ids: JSON.parse(fs.readFileSync(pf, 'utf8')) as number[] } : {}),
+      ...(arg('--new') ? { newTokens: Number(arg('--new')) } : {}), ...(arg('--k') ? { k: Number(arg('--k')) } : {}) };
+    const r = kind === 'ours' ? await runOurs(dir, false, co) : kind === 'ours-spec' ? await runOurs(dir, true, co) : await runBaseline(dir, co);
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
@@ -129,7 +162,9 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(line(r));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
