@@ -55,6 +55,11 @@ export function sourceFiles(root: string, max = 4000): string[] {
 
 /** A plausible one-line change: another number, another string, or another identifier from the file. */
 export function changeLine(line: string, words: readonly string[], rnd: () => number): string {
+  const out = changeOnce(line, words, rnd);
+  return out === line ? `${line} // changed` : out;
+}
+
+function changeOnce(line: string, words: readonly string[], rnd: () => number): string {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
   const nums = [...line.matchAll(/\b\d+\b/g)];
   const strs = [...line.matchAll(/(['"])([^'"\\]{1,40})\1/g)];

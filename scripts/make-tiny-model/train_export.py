@@ -42,6 +42,8 @@ p.add_argument('--warm-mask', type=str, default='')
 p.add_argument('--warm-seq', type=int, default=256)
 p.add_argument('--warm-batch', type=int, default=8)
 p.add_argument('--warm-frac', type=float, default=0.0)
+# layer 0's first key-value head (and its query heads) starts as a previous-token head; everything is then trained
+p.add_argument('--prev-token-init', action='store_true')
 args = p.parse_args()
 torch.manual_seed(0)
 np.random.seed(0)
@@ -101,6 +103,7 @@ class Block(nn.Module):
         kk = k.unsqueeze(2).expand(B, KVH, rep, T, HD).reshape(B, NH, T, HD)
         vv = v.unsqueeze(2).expand(B, KVH, rep, T, HD).reshape(B, NH, T, HD)
         att = torch.softmax(torch.matmul(q, kk.transpose(2, 3)) / math.sqrt(HD) + bias, dim=-1)
+        self.last_att = att.detach() if getattr(self, 'keep_att', False) else None
         x = x + self.o_proj(torch.matmul(att, vv).transpose(1, 2).reshape(B, S, NH * HD))
         h = self.post_attention_layernorm(x)
         return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h)), (k, v)
@@ -151,6 +154,25 @@ for mod in model.modules():  # HF init (std 0.02): N(0,1) embeddings blow up wit
     if isinstance(mod, nn.Linear) and mod.bias is not None:
         nn.init.zeros_(mod.bias)
 print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.3f}M', flush=True)
+if args.prev_token_init:
+    # A copy (induction) head needs a previous-token head below it, and waiting for one to form is most of a small
+    # model's plateau before it copies (Olsson et al. 2022). RoPE rotates dims (i, i + HD/2) by position * inv_freq[i]:
+    # a constant query (c, 0) and a constant key (c cos f, c sin f) in the fastest pairs score
+    # c^2 * sum_i cos(inv_freq[i] * (m - n - 1)), highest one position back. Set through the q/k biases.
+    c, pairs, l0 = 7.0, HD // 4, model.layers[0]
+    with torch.no_grad():
+        f = model.inv_freq[:pairs]
+        kb = l0.k_proj.bias.view(KVH, HD)
+        kb[0, :pairs], kb[0, HD // 2:HD // 2 + pairs] = c * torch.cos(f), c * torch.sin(f)
+        qb = l0.q_proj.bias.view(NH, HD)
+        for h in range(NH // KVH):  # the query heads that read key-value head 0
+            qb[h, :pairs] = c
+        l0.keep_att = True
+        xx = torch.randint(0, cfg['vocab_size'], (1, 64))
+        model(xx, torch.ones_like(xx), torch.arange(64).unsqueeze(0), None)
+        a = l0.last_att[0, 0]
+        print(f'prev-token init: layer 0 head 0 puts {a.diagonal(-1)[8:].mean().item():.2f} of its attention one token back', flush=True)
+        l0.keep_att = False
 
 V0 = cfg['vocab_size']
 
