@@ -1,0 +1,42 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { bindDataset, parseCandidate, type JsonObject } from '../../src/core/chart/spec';
+import { parseDataFile } from '../../src/core/chart/csv';
+import { visualFeatures } from '../../src/core/chart/image';
+import { extractAttributes } from '../../src/worker/chart/scene';
+import { benchCandidates } from '../../test/unit/worker/chart/rewardsBeforeAfter';
+const ROOT = path.resolve(__dirname, '../..');
+const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+async function main() {
+  const [vega, vl, resvg] = await Promise.all([import('vega'), import('vega-lite') as any, import('@resvg/resvg-wasm')]);
+  await resvg.initWasm(fs.readFileSync(path.join(ROOT, 'node_modules/@resvg/resvg-wasm/index_bg.wasm')));
+  const fonts = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => new Uint8Array(fs.readFileSync(path.join(ROOT, `media/fonts/${f}`))));
+  const ds = { name: 'sales.csv', values: parseDataFile('sales.csv', fs.readFileSync(path.join(ROOT, 'test/fixtures/chart/sales.csv'), 'utf8')) };
+  const specs = benchCandidates().map((t) => bindDataset(parseCandidate(t).spec! as JsonObject, ds));
+  const T: Record<string, number[]> = {};
+  const rec = (k: string, ms: number) => (T[k] ??= []).push(ms);
+  const reps = Number(process.argv[2] ?? 10);
+  for (let r = 0; r < reps; r++) {
+    for (const spec of specs) {
+      const start = cpu();
+      let t = start;
+      const step = (k: string) => { const n = cpu(); rec(k, n - t); t = n; };
+      const vg = vl.compile(spec).spec; step('vlcompile');
+      const rt = vega.parse(vg); step('vgparse');
+      const view = new vega.View(rt, { renderer: 'none' }); step('view');
+      await view.runAsync(); step('run');
+      const svg = await view.toSVG(1); step('svg');
+      const rs = new resvg.Resvg(svg, { background: 'white', font: { fontBuffers: fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans' } }); step('resvgNew');
+      const img = rs.render(); step('rsRender');
+      const png = img.asPng(); step('asPng');
+      const px = img.pixels; step('pixels');
+      const f = visualFeatures({ width: img.width, height: img.height, data: px }); step('features');
+      const W = img.width, H = img.height; img.free(); rs.free();
+      extractAttributes((view.scenegraph() as any).root, vg, { width: W, height: H }); step('attrs');
+      view.finalize();
+      rec('total', cpu() - start);
+    }
+  }
+  for (const [k, v] of Object.entries(T)) { const s = v.slice(v.length / 2).sort((a, b) => a - b); console.log(k.padEnd(10), "p50", s[Math.floor(s.length / 2)]!.toFixed(2), "p90", s[Math.floor(s.length * 0.9)]!.toFixed(2), "mean(2nd half)", (s.reduce((a, b) => a + b, 0) / s.length).toFixed(2)); }
+}
+main();
