@@ -29,7 +29,8 @@ let scratch = new Float64Array(0);
 /**
  * Box-resamples to w x h after compositing over white. Output alpha is 255. Each source pixel is composited once
  * (not at all when the image is opaque) and the per-column / per-row overlaps are computed once; every output pixel
- * then sums the same products in the same order as the direct formula, so the result is the same to the bit.
+ * then sums the same products in the same order as the direct formula, so the result is the same to the bit (flat
+ * colour of an opaque image is copied, which gives the same bytes too: see below).
  */
 export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage {
   const out = new Uint8ClampedArray(w * h * 4);
@@ -69,19 +70,21 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
   // has the same integer colour v, the weighted mean is v to within a few ulps, far less than the 0.5 that would
   // round the stored byte elsewhere: the output byte is v exactly, without the sums. Only for opaque images, whose
   // colours are integers (composited ones are not, and could lie near a rounding boundary).
-  // runColor[yy * w + x]: the colour (0xRRGGBB) shared by source row yy's pixels under output column x, or -1.
-  let runColor: Int32Array | null = null;
-  if (opaque) {
-    runColor = new Int32Array(img.height * w);
-    for (let yy = 0; yy < img.height; yy++) {
-      for (let x = 0; x < w; x++) {
-        let p = (yy * W + X.from[x]!) * 4;
-        const c = (src[p]! << 16) | (src[p + 1]! << 8) | src[p + 2]!;
-        for (let xx = X.from[x]! + 1; xx < X.to[x]! && runColor[yy * w + x] !== -1; xx++) {
-          p += 4;
-          if (((src[p]! << 16) | (src[p + 1]! << 8) | src[p + 2]!) !== c) runColor[yy * w + x] = -1;
-        }
-        if (runColor[yy * w + x] !== -1) runColor[yy * w + x] = c;
+  // runColor[yy * w + x]: the RGBA word shared by source row yy's pixels under output column x, or 0 (no opaque
+  // pixel is 0) where they differ. Words compare pixels whatever the byte order.
+  let runColor: Uint32Array | null = null;
+  if (opaque && src.byteOffset % 4 === 0) {
+    const words = new Uint32Array(src.buffer, src.byteOffset, n);
+    runColor = new Uint32Array(img.height * w);
+    const xFrom = X.from, xTo = X.to;
+    for (let yy = 0, k = 0; yy < img.height; yy++) {
+      const row = yy * W;
+      for (let x = 0; x < w; x++, k++) {
+        const to = row + xTo[x]!;
+        let p = row + xFrom[x]!;
+        const c = words[p]!;
+        for (p++; p < to; p++) if (words[p] !== c) break;
+        runColor[k] = p < to ? 0 : c;
       }
     }
   }
@@ -91,11 +94,11 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
       const xFrom = X.from[x]!, xTo = X.to[x]!, xOff = X.off[x]!;
       if (runColor) {
         const c = runColor[yFrom * w + x]!;
-        let flat = c !== -1;
-        for (let yy = yFrom + 1; flat && yy < yTo; yy++) flat = runColor[yy * w + x] === c;
-        if (flat) {
-          const o = (y * w + x) * 4;
-          out[o] = c >> 16; out[o + 1] = (c >> 8) & 255; out[o + 2] = c & 255; out[o + 3] = 255;
+        let yy = yFrom + 1;
+        if (c !== 0) while (yy < yTo && runColor[yy * w + x] === c) yy++;
+        if (c !== 0 && yy === yTo) {
+          const o = (y * w + x) * 4, p = (yFrom * W + xFrom) * 4;
+          out[o] = src[p]!; out[o + 1] = src[p + 1]!; out[o + 2] = src[p + 2]!; out[o + 3] = 255;
           continue;
         }
       }
