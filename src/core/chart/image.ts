@@ -23,8 +23,14 @@ const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 const BINS = 8;
 
-/** Composited pixels of the last translucent image resized, reused (a renderer resizes one picture per candidate). */
-let scratch = new Float64Array(0);
+/**
+ * Composited pixels of the last translucent image resized, reused (a renderer resizes one picture per candidate);
+ * pictures larger than KEEP_ELEMENTS get arrays of their own, so that one huge picture is not held for good.
+ */
+const KEEP_ELEMENTS = 1 << 22;
+let scratch: Float64Array = new Float64Array(0);
+/** The flat-colour runs of the last opaque image resized, reused likewise. */
+let runScratch: Uint32Array = new Uint32Array(0);
 
 /**
  * Box-resamples to w x h after compositing over white. Output alpha is 255. Each source pixel is composited once
@@ -42,8 +48,10 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
   // (v * 1 + 255 * 0 === v), so the loop reads the bytes themselves and gives the same bits.
   let px: Float64Array | Uint8Array | Uint8ClampedArray = src;
   if (!opaque) {
-    if (scratch.length < 4 * n) scratch = new Float64Array(4 * n);
-    px = scratch;
+    if (scratch.length < 4 * n) {
+      px = new Float64Array(4 * n);
+      if (4 * n <= KEEP_ELEMENTS) scratch = px;
+    } else px = scratch;
     for (let i = 0; i < 4 * n; i += 4) {
       const a = src[i + 3]! / 255;
       px[i] = src[i]! * a + 255 * (1 - a);
@@ -75,7 +83,10 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
   let runColor: Uint32Array | null = null;
   if (opaque && src.byteOffset % 4 === 0) {
     const words = new Uint32Array(src.buffer, src.byteOffset, n);
-    runColor = new Uint32Array(img.height * w);
+    if (runScratch.length < img.height * w) {
+      runColor = new Uint32Array(img.height * w);
+      if (img.height * w <= KEEP_ELEMENTS) runScratch = runColor;
+    } else runColor = runScratch;
     const xFrom = X.from, xTo = X.to;
     for (let yy = 0, k = 0; yy < img.height; yy++) {
       const row = yy * W;
@@ -128,22 +139,38 @@ export function luma(img: RgbaImage): Float64Array {
   return out;
 }
 
-function integral(v: Float64Array, w: number, h: number): Float64Array {
-  const I = new Float64Array((w + 1) * (h + 1));
+/**
+ * Integral images of a, a*a or a*b (`b` given) into `I` ((w+1) x (h+1), first row and column zero). Each product is
+ * rounded as it was when it was stored in a Float64Array of products before being summed.
+ */
+function integral(I: Float64Array, a: Float64Array, b: Float64Array | null, w: number, h: number, square = false): Float64Array {
+  const W = w + 1;
+  I.fill(0, 0, W);
   for (let y = 0; y < h; y++) {
     let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += v[y * w + x]!;
-      I[(y + 1) * (w + 1) + x + 1] = I[y * (w + 1) + x + 1]! + row;
+    I[(y + 1) * W] = 0;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      row += b ? a[i]! * b[i]! : square ? a[i]! * a[i]! : a[i]!;
+      I[(y + 1) * W + x + 1] = I[y * W + x + 1]! + row;
     }
   }
   return I;
 }
 
 /**
- * Each 7x7 window's mean and variance of one grayscale image, computed once per image (the reference's serve every
- * candidate; a candidate's serve its comparisons with every reference), from the integral images of the image and
- * of its square with exactly the operations the per-pair formula used.
+ * Scratch integral images, reused from one comparison to the next: a candidate's are read once, and fresh
+ * half-megabyte arrays per comparison made the parent collect garbage for a quarter of its time.
+ */
+const scratchI: Float64Array[] = [];
+function scratchIntegral(k: number, w: number, h: number): Float64Array {
+  const n = (w + 1) * (h + 1);
+  if (!scratchI[k] || scratchI[k]!.length < n) scratchI[k] = new Float64Array(n);
+  return scratchI[k]!;
+}
+
+/**
+ * Each 7x7 window's mean and variance of a reference image, computed once per image (it serves every candidate),
+ * with exactly the operations the per-pair formula uses.
  */
 interface WindowStats {
   width: number;
@@ -155,9 +182,7 @@ function windowStatsOf(a: Float64Array, w: number, h: number): WindowStats {
   const nx = w - WIN + 1, ny = h - WIN + 1;
   let s = windowStats.get(a);
   if (s && s.width === w && s.mean.length === nx * ny) return s;
-  const aa = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) aa[i] = a[i]! * a[i]!;
-  const I = integral(a, w, h), I2 = integral(aa, w, h);
+  const I = integral(scratchIntegral(0, w, h), a, null, w, h), I2 = integral(scratchIntegral(1, w, h), a, null, w, h, true);
   const W = w + 1, N = WIN * WIN, D = WIN * W;
   const mean = new Float64Array(nx * ny), variance = new Float64Array(nx * ny);
   for (let y = 0, k = 0; y < ny; y++) {
@@ -174,28 +199,25 @@ function windowStatsOf(a: Float64Array, w: number, h: number): WindowStats {
   return s;
 }
 
-/** Mean SSIM of two equally sized grayscale images (values 0-255). */
+/**
+ * Mean SSIM of two equally sized grayscale images (values 0-255). `b` is the reference: its window statistics are
+ * kept for the next candidate; `a`'s are computed here, in scratch arrays.
+ */
 export function ssimGray(a: Float64Array, b: Float64Array, w: number, h: number): number {
   if (w < WIN || h < WIN) throw new Error(`image ${w}x${h} smaller than the ${WIN}x${WIN} SSIM window`);
-  const { mean: Ma, variance: Va } = windowStatsOf(a, w, h), { mean: Mb, variance: Vb } = windowStatsOf(b, w, h);
-  // The integral image of a*b, each product rounded as it was when stored in a Float64Array of products.
-  const W = w + 1, Iab = new Float64Array(W * (h + 1));
-  for (let y = 0; y < h; y++) {
-    let row = 0;
-    for (let x = 0, i = y * w; x < w; x++, i++) {
-      row += a[i]! * b[i]!;
-      Iab[(y + 1) * W + x + 1] = Iab[y * W + x + 1]! + row;
-    }
-  }
-  const nx = w - WIN + 1, ny = h - WIN + 1, N = WIN * WIN, D = WIN * W;
+  const { mean: Mb, variance: Vb } = windowStatsOf(b, w, h);
+  const Ia = integral(scratchIntegral(0, w, h), a, null, w, h), Iaa = integral(scratchIntegral(1, w, h), a, null, w, h, true);
+  const Iab = integral(scratchIntegral(2, w, h), a, b, w, h);
+  const W = w + 1, nx = w - WIN + 1, ny = h - WIN + 1, N = WIN * WIN, D = WIN * W;
   let sum = 0;
   for (let y = 0, k = 0; y < ny; y++) {
     for (let x = 0; x < nx; x++, k++) {
       const p = y * W + x, q = p + WIN;
-      const ma = Ma[k]!, mb = Mb[k]!;
+      const ma = (Ia[q + D]! - Ia[q]! - Ia[p + D]! + Ia[p]!) / N, mb = Mb[k]!;
       // Variances are not clamped at 0: identical images must give exactly 1 (rounding error is far below C2).
+      const va = (Iaa[q + D]! - Iaa[q]! - Iaa[p + D]! + Iaa[p]!) / N - ma * ma;
       const cov = (Iab[q + D]! - Iab[q]! - Iab[p + D]! + Iab[p]!) / N - ma * mb;
-      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (Va[k]! + Vb[k]! + C2));
+      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + Vb[k]! + C2));
     }
   }
   return sum / (nx * ny);

@@ -29,6 +29,8 @@ export function crc32Table(data: Uint8Array): number {
 const nativeCrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 const crc32 = typeof nativeCrc === 'function' ? (d: Uint8Array): number => nativeCrc(d) : crc32Table;
 
+let rawScratch: Uint8Array = new Uint8Array(0);
+
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
@@ -52,8 +54,16 @@ export function isOpaque(rgba: Uint8Array): boolean {
 export function encodeOpaquePng(rgba: Uint8Array, width: number, height: number, level = 1): Uint8Array {
   if (rgba.length !== width * height * 4) throw new Error(`PNG: ${rgba.length} bytes for ${width}x${height} RGBA`);
   const stride = width * 3 + 1;
-  const raw = new Uint8Array(stride * height); // each row: filter type 0, then R G B per pixel
+  // Each row: filter type 0, then R G B per pixel; the buffer is reused (deflateSync is done with it on return),
+  // up to 4 MB (a 1,100 x 1,100 chart) so that one huge chart is not held for good.
+  let raw: Uint8Array;
+  if (rawScratch.length >= stride * height) raw = rawScratch.subarray(0, stride * height);
+  else {
+    raw = new Uint8Array(stride * height);
+    if (raw.length <= 4 << 20) rawScratch = raw;
+  }
   for (let y = 0, s = 0; y < height; y++) {
+    raw[y * stride] = 0; // filter type: none
     for (let o = y * stride + 1, end = o + width * 3; o < end; o += 3, s += 4) {
       raw[o] = rgba[s]!; raw[o + 1] = rgba[s + 1]!; raw[o + 2] = rgba[s + 2]!;
     }
