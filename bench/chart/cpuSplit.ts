@@ -1,3 +1,8 @@
+/**
+ * CPU per warm group of the bench's 8 candidates, split between this process (parse, bind, SSIM, ranking) and the
+ * renderer children (/proc/<pid>/stat), with the wall time; GENTLE=1 exits without killing the children, so that a
+ * child started with --cpu-prof writes its profile. Usage: npx tsx bench/chart/cpuSplit.ts [REPS]
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChartRenderer } from '../../src/worker/chart/renderer';

@@ -1,3 +1,9 @@
+/**
+ * Where a chart's CPU time goes, stage by stage, in this process (no child, no IPC): the bench's 8 candidates
+ * rendered --reps times as the renderer child does it, CPU ms per candidate (process.cpuUsage) over the second half of
+ * the runs, so that the JIT has warmed up. CPU time, not wall time, so that a shared machine's load inflates it less.
+ * Usage: npx tsx bench/chart/profile.ts [REPS]
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { bindDataset, parseCandidate, type JsonObject } from '../../src/core/chart/spec';
@@ -16,7 +22,7 @@ async function main() {
   const specs = benchCandidates().map((t) => bindDataset(parseCandidate(t).spec! as JsonObject, ds));
   const T: Record<string, number[]> = {};
   const rec = (k: string, ms: number) => (T[k] ??= []).push(ms);
-  const reps = Number(process.argv[2] ?? 10);
+  const reps = Number(process.argv[2] ?? 20);
   for (let r = 0; r < reps; r++) {
     for (const spec of specs) {
       const start = cpu();
@@ -30,7 +36,6 @@ async function main() {
       const rs = new resvg.Resvg(svg, { background: 'white', font: { fontBuffers: fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans' } }); step('resvgNew');
       const img = rs.render(); step('rsRender');
       const px = img.pixels; step('pixels');
-      if (process.env.DUMP && r === 0) require('fs').writeFileSync(`/tmp/chartprof/px-${specs.indexOf(spec)}-${img.width}x${img.height}.rgba`, px);
       encodeOpaquePng(px, img.width, img.height); step('png');
       const small = resizeOverWhite({ width: img.width, height: img.height, data: px }, VISUAL_SIZE.width, VISUAL_SIZE.height); step('resize');
       luma(small); step('luma');
@@ -41,6 +46,11 @@ async function main() {
       rec('total', cpu() - start);
     }
   }
-  for (const [k, v] of Object.entries(T)) { const s = v.slice(v.length / 2).sort((a, b) => a - b); console.log(k.padEnd(10), "p50", s[Math.floor(s.length / 2)]!.toFixed(2), "p90", s[Math.floor(s.length * 0.9)]!.toFixed(2), "mean(2nd half)", (s.reduce((a, b) => a + b, 0) / s.length).toFixed(2)); }
+  console.log(`CPU ms per candidate, ${reps} x ${specs.length} renders (second half); load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log('stage      |    p50 |    p90 |   mean');
+  for (const [k, v] of Object.entries(T)) {
+    const s = v.slice(v.length / 2).sort((a, b) => a - b);
+    console.log(`${k.padEnd(10)} | ${s[Math.floor(s.length / 2)]!.toFixed(2).padStart(6)} | ${s[Math.floor(s.length * 0.9)]!.toFixed(2).padStart(6)} | ${(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2).padStart(6)}`);
+  }
 }
 main();
