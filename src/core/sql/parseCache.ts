@@ -19,10 +19,15 @@ export const PARSE_CACHE_ENTRIES = 4096;
 export const PARSE_CACHE_MAX_TEXT = 4000;
 
 export class ParseCache<V> {
-  private readonly map = new Map<string, V>();
+  /**
+   * One map per dialect, keyed by the text itself: a composite key string would be a new string to hash on every
+   * lookup, where the caller's own string (the same gold, group after group) keeps its hash.
+   */
+  private readonly maps = new Map<ParseDialect, Map<string, V>>();
   private hitCount = 0;
   private missCount = 0;
 
+  /** `maxEntries` bounds each dialect's entries; texts longer than `maxTextLength` are never kept. */
   constructor(
     readonly maxEntries: number = PARSE_CACHE_ENTRIES,
     readonly maxTextLength: number = PARSE_CACHE_MAX_TEXT,
@@ -33,34 +38,37 @@ export class ParseCache<V> {
   /** The cached result for (dialect, sql), or `parse(sql)` computed now and kept. */
   get(dialect: ParseDialect, sql: string, parse: (sql: string) => V): V {
     if (sql.length > this.maxTextLength) return parse(sql);
-    // The dialect never contains '\n', so the key is unambiguous.
-    const key = `${dialect}\n${sql}`;
-    if (this.map.has(key)) {
-      const v = this.map.get(key) as V;
+    let map = this.maps.get(dialect);
+    if (!map) this.maps.set(dialect, (map = new Map()));
+    if (map.has(sql)) {
+      const v = map.get(sql) as V;
       // Most recently used last: Map iterates in insertion order, so the first key is the least recently used.
-      this.map.delete(key);
-      this.map.set(key, v);
+      map.delete(sql);
+      map.set(sql, v);
       this.hitCount++;
       return v;
     }
     const v = parse(sql);
     this.missCount++;
-    this.map.set(key, v);
-    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+    map.set(sql, v);
+    if (map.size > this.maxEntries) map.delete(map.keys().next().value as string);
     return v;
   }
 
+  /** Entries kept, all dialects. */
   get size(): number {
-    return this.map.size;
+    let n = 0;
+    for (const m of this.maps.values()) n += m.size;
+    return n;
   }
 
   /** Lookups answered from the cache, and parses done, since creation or the last clear(). */
   get stats(): { hits: number; misses: number; size: number; maxEntries: number } {
-    return { hits: this.hitCount, misses: this.missCount, size: this.map.size, maxEntries: this.maxEntries };
+    return { hits: this.hitCount, misses: this.missCount, size: this.size, maxEntries: this.maxEntries };
   }
 
   clear(): void {
-    this.map.clear();
+    this.maps.clear();
     this.hitCount = 0;
     this.missCount = 0;
   }
