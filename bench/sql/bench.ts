@@ -84,8 +84,8 @@ const BIG_QUERIES = [
   'SELECT round(amount / 100) AS b, count(*) FROM events GROUP BY b ORDER BY b',
 ];
 
-/** The 16 statements in one native sqlite3 process: statement time (.timer) and process wall time, ms. */
-function native(db: string, queries: readonly string[]): { stmtMs: number; wallMs: number } {
+/** The 16 statements in one native sqlite3 process: statement time and CPU time (.timer) and process wall time, ms. */
+function native(db: string, queries: readonly string[]): { stmtMs: number; cpuMs: number; wallMs: number } {
   const input = '.timer on\n' + queries.map((q) => q.trim().replace(/;\s*$/, '') + ';').join('\n') + '\n';
   const t0 = performance.now();
   const r = spawnSync(SQLITE3, ['-readonly', '-batch', db], { input, maxBuffer: 256 << 20 });
@@ -93,8 +93,12 @@ function native(db: string, queries: readonly string[]): { stmtMs: number; wallM
   // A failing candidate is part of the workload (exit status 1); sqlite3 goes on with the next statement.
   if (r.error) throw r.error;
   let stmtMs = 0;
-  for (const m of r.stdout.toString().matchAll(/Run Time: real ([0-9.]+)/g)) stmtMs += Number(m[1]) * 1000;
-  return { stmtMs, wallMs };
+  let cpuMs = 0;
+  for (const m of r.stdout.toString().matchAll(/Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)/g)) {
+    stmtMs += Number(m[1]) * 1000;
+    cpuMs += (Number(m[2]) + Number(m[3])) * 1000;
+  }
+  return { stmtMs, cpuMs, wallMs };
 }
 
 interface Row {
@@ -110,6 +114,12 @@ interface Row {
   /** p50 over groups of (rank no-gold / native statement time), each pair measured back to back. */
   ratioNoGoldStmt: number;
   ratioGoldStmt: number;
+  /**
+   * CPU time of the no-gold rank (this process, all threads: main, execution thread, V8's helpers) and of the native
+   * statements (.timer user + sys), p50 per group: what a loaded machine's scheduling delays do not enter.
+   */
+  cpuNoGoldMs: number;
+  nativeCpuMs: number;
 }
 
 async function benchDb(label: string, dbPath: string, groups: Array<{ reference: string; candidates: string[] }>): Promise<Row[]> {
@@ -120,9 +130,10 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
     const loadMs = performance.now() - tl;
     // Warm-up: one pass over every group (page cache, JIT), as a loaded editor session would be.
     for (const g of groups) await impl.rankSql({ dbPath, groups: [{ group: 'w', prompt: '', candidates: g.candidates }], timeoutMs: 60_000 }, { executor: ex });
-    runs.push({ impl, ex, loadMs, gold: [] as number[], noGold: [] as number[], exec: [] as number[], rNoGold: [] as number[], rGold: [] as number[] });
+    runs.push({ impl, ex, loadMs, gold: [] as number[], noGold: [] as number[], cpu: [] as number[], exec: [] as number[], rNoGold: [] as number[], rGold: [] as number[] });
   }
   const nStmt: number[] = [];
+  const nCpu: number[] = [];
   const nWall: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     for (const [i, g] of groups.entries()) {
@@ -133,12 +144,16 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
         const out = await r.impl.rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates, reference: g.reference }] }, { executor: r.ex });
         r.gold.push(performance.now() - t);
         t = performance.now();
+        const c0 = process.cpuUsage();
         await r.impl.rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates }] }, { executor: r.ex });
         r.noGold.push(performance.now() - t);
+        const c = process.cpuUsage(c0);
+        r.cpu.push((c.user + c.system) / 1000);
         r.exec.push(out.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
       }
       const n = native(dbPath, g.candidates);
       nStmt.push(n.stmtMs);
+      nCpu.push(n.cpuMs);
       nWall.push(n.wallMs);
       for (const r of runs) {
         r.rNoGold.push(r.noGold.at(-1)! / n.stmtMs);
@@ -159,6 +174,8 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
     nativeWallMs: p50(nWall),
     ratioNoGoldStmt: p50(r.rNoGold),
     ratioGoldStmt: p50(r.rGold),
+    cpuNoGoldMs: p50(r.cpu),
+    nativeCpuMs: p50(nCpu),
   }));
 }
 
@@ -176,17 +193,18 @@ async function main(): Promise<void> {
     rows.push(...(await benchDb('GeoQuery', GEO_DB, groups)));
   } else console.log(`GeoQuery skipped: ${GEO_DB} not found`);
   const big = path.join(os.tmpdir(), 'reward-lens-bench-50mb.sqlite');
-  const tg = performance.now();
+  let genMs = 0;
   if (ONLY !== 'geo') {
+    const tg = performance.now();
     makeBigDb(big);
+    genMs = performance.now() - tg;
     rows.push(...(await benchDb('generated', big, [{ reference: BIG_QUERIES[1]!, candidates: BIG_QUERIES }])));
   }
-  const genMs = performance.now() - tg;
   const load1 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
 
   const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  const head = ['database', ...(BEFORE ? ['code'] : []), 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)'];
-  const body = rows.map((r) => [r.db, ...(BEFORE ? [r.impl] : []), r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x']);
+  const head = ['database', ...(BEFORE ? ['code'] : []), 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)', 'CPU ms rank (no gold)', 'CPU ms sqlite3', 'CPU rank/sqlite3'];
+  const body = rows.map((r) => [r.db, ...(BEFORE ? [r.impl] : []), r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x', fmt(r.cpuNoGoldMs), fmt(r.nativeCpuMs), (r.cpuNoGoldMs / r.nativeCpuMs).toFixed(2) + 'x']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log(`\n16 candidates per group, ${REPS} reps, node ${process.version}, ${os.cpus().length} CPUs${BEFORE ? `, before = ${BEFORE}` : ''}; generated DB ready in ${fmt(genMs)} ms (cached in ${big})`);
