@@ -44,19 +44,21 @@ function procStatus(pid: number, key: string): number {
 const rssKb = (pid: number) => procStatus(pid, 'VmRSS');
 
 /** One point of the server's memory timeline: RSS, threads, and the main thread's V8 heap and external memory (/metrics). */
-interface MemPoint { t: number; rssKb: number; threads: number; heapMb: number; externalMb: number }
+interface MemPoint { t: number; rssKb: number; threads: number; heapMb: number; heapTotalMb: number; externalMb: number }
 async function memPoint(url: string, pid: number, t: number): Promise<MemPoint> {
   let heapMb = NaN;
+  let heapTotalMb = NaN;
   let externalMb = NaN;
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
     const num = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
     heapMb = num('reward_lens_nodejs_heap_size_used_bytes');
+    heapTotalMb = num('reward_lens_nodejs_heap_size_total_bytes');
     externalMb = num('reward_lens_nodejs_external_memory_bytes');
   } catch {
     /* the timeline keeps NaN for a missed scrape */
   }
-  return { t, rssKb: rssKb(pid), threads: procStatus(pid, 'Threads'), heapMb, externalMb };
+  return { t, rssKb: rssKb(pid), threads: procStatus(pid, 'Threads'), heapMb, heapTotalMb, externalMb };
 }
 
 /** 256 prompts x 8 candidates: gold + 7 rewrites (equivalent or not), from makePairs (test/unit/worker/sql/geo.ts). */
@@ -177,9 +179,9 @@ async function main(): Promise<void> {
   console.log(row('reward-lens serve (all SQL rewards)', srv.candidates, srv.seconds, srv.lat, srv.rss));
   console.log(row('test-suite eval_exec_match, process pool (execution match only)', ora.candidates, ora.seconds, ora.latencies_ms, ora.rss_kb));
   console.log('\nServer memory over the run (RSS of the whole process, worker threads included; heap and external: main thread):\n');
-  console.log('| t s | RSS MB | threads | main heap used MB | main external MB |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const p of srv.timeline) console.log(`| ${p.t} | ${mb(p.rssKb)} | ${p.threads} | ${p.heapMb.toFixed(0)} | ${p.externalMb.toFixed(0)} |`);
+  console.log('| t s | RSS MB | threads | main heap used MB | main heap total MB | main external MB |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const p of srv.timeline) console.log(`| ${p.t} | ${mb(p.rssKb)} | ${p.threads} | ${p.heapMb.toFixed(0)} | ${p.heapTotalMb.toFixed(0)} | ${p.externalMb.toFixed(0)} |`);
   console.log(`\nratio rewards/s: ${((srv.candidates / srv.seconds) / (ora.candidates / ora.seconds)).toFixed(2)}x; server requests: ${srv.lat.length} ok, ${srv.errors} failed; baseline requests: ${ora.latencies_ms.length}`);
 }
 

@@ -452,6 +452,20 @@ export class SqlExecutor {
     return p;
   }
 
+  /** The active thread's WebAssembly memory in bytes (its high-water mark). */
+  memory(): Promise<number> {
+    return this.serial(async () => {
+      const thread = this.ensureThread();
+      await thread.ready;
+      thread.busy(1);
+      try {
+        return (await thread.channel.call('memory', null, { timeoutMs: 10_000 })).wasmBytes;
+      } finally {
+        thread.busy(-1);
+      }
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.thread?.kill('closed');

@@ -90,6 +90,8 @@ export interface ThreadMethods {
    */
   batch: { params: { items: Array<ExecItem & { id: number }>; flushAfterMs: number }; result: { results: BatchResult[] }; progress: { results: BatchResult[] } };
   schema: { params: { samples: number }; result: { schema: SqlSchema | null; error: string | null }; progress: never };
+  /** The thread's WebAssembly memory in bytes (it only grows: its high-water mark; /health and leak tests read it). */
+  memory: { params: null; result: { wasmBytes: number }; progress: never };
 }
 
 export interface ThreadEvents {
