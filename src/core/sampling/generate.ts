@@ -201,6 +201,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         positionIds: pos.flatMap((p) => p.slice(start, end)),
         cache,
         cacheOnCpu: end === S && n > 1,
+        noLogits: end < S,
       });
       swapCache(r.cache);
       prefillLogits = r.logits;
