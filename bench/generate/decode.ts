@@ -14,12 +14,18 @@
  *     with only the logits fetched (no cache comes back: not usable, the lower bound of removing the cache copy);
  *     wall and process CPU ms per step, onnxruntime's model_run from its profiler, and a check that three chained
  *     double-buffered steps give the plain path's logits
+ *   - the sampler per row (vocab of the model, 8 rows of uniform logits in [-2, 2], temperature 0.8 and 1, top-p
+ *     0.95): the distribution plus a separate rowLogSumExp for the token's raw log-prob (before) against the
+ *     log-sum-exp the build sums on the way (now), interleaved
  * Usage: npx tsx bench/generate/decode.ts   (BENCH_NEW=32 BENCH_STEPS=8 BENCH_VARIANTS=fp32,q4; BENCH_COPIES=0 skips
- *   the output-copy block, BENCH_COPIES=only runs just it)
+ *   the output-copy block, BENCH_COPIES=only runs just it; BENCH_SAMPLER=only runs just the sampler block)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { generate } from '../../src/core/sampling/generate';
+import { DistributionBuilder, rowLogSumExp } from '../../src/core/sampling/distribution';
+import { processorsFor } from '../../src/core/sampling/logitsProcessors';
+import { mulberry32 } from '../../src/core/sampling/rng';
 import { loadModelFolder, type ModelDtype } from '../../src/worker/inference/modelFolder';
 import { OrtCausalLM, type OrtCache } from '../../src/worker/inference/ortModel';
 import type * as Ort from 'onnxruntime-node';
@@ -152,6 +158,41 @@ async function outputCopies(folder: ReturnType<typeof loadModelFolder>): Promise
   return rows;
 }
 
+/** ms per row: build + sample + separate rowLogSumExp (before) vs build + sample reading rawLogSumExp (now). */
+function samplerRows(V: number): string[] {
+  const R = 8;
+  const gen = mulberry32(11);
+  const logits = Float32Array.from({ length: R * V }, () => (gen() - 0.5) * 4);
+  const row = { index: 0, promptIds: [], generatedIds: [] };
+  return [0.8, 1].map((temperature) => {
+    const s = { temperature, topP: 0.95 };
+    const d = new DistributionBuilder(s, processorsFor(s), 0);
+    const rng = mulberry32(5);
+    const before: number[] = [];
+    const now: number[] = [];
+    let lp0 = 0;
+    let lp1 = 0;
+    for (let rep = 0; rep < STEPS + 1; rep++) {
+      let t = performance.now();
+      for (let b = 0; b < R; b++) {
+        const dist = d.build(logits, b * V, V, row);
+        const tok = dist.sample(rng);
+        lp0 += logits[b * V + tok]! - rowLogSumExp(logits, b * V, V);
+      }
+      if (rep > 0) before.push((performance.now() - t) / R);
+      t = performance.now();
+      for (let b = 0; b < R; b++) {
+        const dist = d.build(logits, b * V, V, row);
+        const tok = dist.sample(rng);
+        lp1 += logits[b * V + tok]! - dist.rawLogSumExp!;
+      }
+      if (rep > 0) now.push((performance.now() - t) / R);
+    }
+    if (!Number.isFinite(lp0 + lp1)) throw new Error('non-finite log-probs');
+    return `| ${temperature} | ${med(before).toFixed(2)} | ${med(now).toFixed(2)} | ${(med(before) / med(now)).toFixed(2)}x |`;
+  });
+}
+
 async function main(): Promise<void> {
   const folder = loadModelFolder(DIR);
   const { vocabSize: V } = folder.config;
@@ -160,6 +201,15 @@ async function main(): Promise<void> {
   console.log(`\n${path.basename(DIR)}; memory read bandwidth ${bw.toFixed(1)} GB/s (memcmp, one thread); load average ${loadavg()}`);
   const rows: string[] = [];
   const gen: string[] = [];
+  const SAMPLER = process.env.BENCH_SAMPLER ?? '1';
+  if (SAMPLER !== '0') {
+    const sr = samplerRows(V);
+    console.log(`\nSampler per row, vocab ${V}, top-p 0.95, median of ${STEPS}; load average ${loadavg()}`);
+    console.log('| temperature | distribution + separate rowLogSumExp ms | distribution with its raw log-sum-exp ms | speed-up |');
+    console.log('|---|---|---|---|');
+    for (const r of sr) console.log(r);
+    if (SAMPLER === 'only') return;
+  }
   const COPIES = process.env.BENCH_COPIES ?? '1';
   if (COPIES !== '0') {
     const copies = await outputCopies(folder);
