@@ -103,6 +103,22 @@ describe('onnxruntime forward on the tiny model (CPU)', function () {
     lm.release(b.cache);
   });
 
+  it('every thread-spinning setting loads and computes the same logits', async () => {
+    const req = { inputIds: ids.slice(0, 5), batch: 1, seqLen: 5, attentionMask: [1, 1, 1, 1, 1], positionIds: [0, 1, 2, 3, 4], cache: null };
+    const ref = await lm.forward(req);
+    lm.release(ref.cache);
+    for (const spinning of ['off', 'always', 'during-run'] as const) {
+      const other = await OrtCausalLM.load(loadModelFolder(TINY), { executionProvider: 'cpu', threads: 2, spinning });
+      try {
+        const r = await other.forward(req);
+        assert.ok(maxAbsDiff(r.logits, ref.logits) < 1e-5, spinning);
+        other.release(r.cache);
+      } finally {
+        await other.dispose();
+      }
+    }
+  });
+
   it('generate(): the same tokens and log-probs with and without fetching prefill chunks\' logits (T=0, T=0.8)', async () => {
     const prompt = [...ids, ...ids.slice(2), ...ids.slice(0, 5)];
     const run = async (fetchAll: boolean, temperature: number) => {
