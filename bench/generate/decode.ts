@@ -17,8 +17,12 @@
  *   - the sampler per row (vocab of the model, 8 rows of uniform logits in [-2, 2], temperature 0.8 and 1, top-p
  *     0.95): the distribution plus a separate rowLogSumExp for the token's raw log-prob (before) against the
  *     log-sum-exp the build sums on the way (now), interleaved
+ *   - onnxruntime's thread spinning (OrtModelOptions.spinning: during-run, off, always), fp32: generate() at N=8
+ *     (BENCH_NEW tokens), the three sessions loaded at once and BENCH_ROUNDS=4 requests each interleaved; decode and sampler ms
+ *     per step (the sampler runs right after each forward, when spinning threads compete with it)
  * Usage: npx tsx bench/generate/decode.ts   (BENCH_NEW=32 BENCH_STEPS=8 BENCH_VARIANTS=fp32,q4; BENCH_COPIES=0 skips
- *   the output-copy block, BENCH_COPIES=only runs just it; BENCH_SAMPLER=only runs just the sampler block)
+ *   the output-copy block, BENCH_COPIES=only runs just it; BENCH_SAMPLER=only runs just the sampler block;
+ *   BENCH_SPIN=only just the spinning block, BENCH_SPIN=0 skips it)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -37,6 +41,7 @@ const DIR = process.env.BENCH_MODEL ?? path.join(REPO, 'build', 'bench', `qwen2.
 const PROMPT = Number(process.env.BENCH_PROMPT ?? 512);
 const NEW = Number(process.env.BENCH_NEW ?? 32);
 const STEPS = Number(process.env.BENCH_STEPS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'fp32,q4').split(',') as ModelDtype[];
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -193,6 +198,31 @@ function samplerRows(V: number): string[] {
   });
 }
 
+async function spinningRows(folder: ReturnType<typeof loadModelFolder>, ids: number[]): Promise<string[]> {
+  const kinds = ['during-run', 'off', 'always'] as const;
+  const lms: OrtCausalLM[] = [];
+  for (const spinning of kinds) lms.push(await OrtCausalLM.load(folder, { executionProvider: 'cpu', dtype: 'fp32', spinning }));
+  const acc = kinds.map(() => ({ decode: [] as number[], sample: [] as number[], total: [] as number[], tokens: '' }));
+  const run = (lm: OrtCausalLM, maxNewTokens: number) => generate(lm, {
+    prompts: [ids], numReturnSequences: 8, maxNewTokens, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
+  });
+  for (const lm of lms) await run(lm, 2); // warm-up: the first request grows onnxruntime's arena
+  for (let rep = 0; rep < ROUNDS; rep++) {
+    for (let k = 0; k < kinds.length; k++) {
+      const r = await run(lms[k]!, NEW);
+      const t = r.timings;
+      acc[k]!.decode.push(t.decodeMs / t.decodeSteps);
+      acc[k]!.sample.push(t.sampleMs / (t.decodeSteps + 1));
+      acc[k]!.total.push(t.totalMs);
+      acc[k]!.tokens = JSON.stringify(r.candidates.map((c) => c.tokenIds));
+    }
+  }
+  for (const lm of lms) await lm.dispose();
+  const same = acc.every((a) => a.tokens === acc[0]!.tokens);
+  const list = (xs: number[]) => `${med(xs).toFixed(1)} (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  return kinds.map((k, i) => `| ${k}${k === 'during-run' ? ' (default above 4 cores)' : k === 'off' ? ' (default up to 4 cores)' : ' (before)'} | ${list(acc[i]!.decode)} | ${list(acc[i]!.sample)} | ${med(acc[i]!.total).toFixed(0)} | ${same ? 'yes' : 'NO'} |`);
+}
+
 async function main(): Promise<void> {
   const folder = loadModelFolder(DIR);
   const { vocabSize: V } = folder.config;
@@ -209,6 +239,17 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|');
     for (const r of sr) console.log(r);
     if (SAMPLER === 'only') return;
+  }
+  const SPIN = process.env.BENCH_SPIN ?? '1';
+  if (SPIN !== '0') {
+    const ids = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % (V - 8));
+    const l0 = loadavg();
+    const sr = await spinningRows(folder, ids);
+    console.log(`\nonnxruntime thread spinning, fp32, generate() N=8, prompt ${PROMPT}, ${NEW} new tokens, temperature 0.8 top-p 0.95, ${ROUNDS} interleaved rounds after a warm-up; load average ${l0} -> ${loadavg()}`);
+    console.log('| spinning | decode ms/step, median (each round) | sampler ms/step, median (each round) | median total ms | same tokens |');
+    console.log('|---|---|---|---|---|');
+    for (const r of sr) console.log(r);
+    if (SPIN === 'only') return;
   }
   const COPIES = process.env.BENCH_COPIES ?? '1';
   if (COPIES !== '0') {

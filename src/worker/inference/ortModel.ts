@@ -13,6 +13,7 @@
  * the cache goes through JS once per step (present.* becomes the next past.* without further copies), and what is not
  * needed is not fetched: the logits of prefill chunks before the last.
  */
+import * as os from 'os';
 import type * as OrtTypes from 'onnxruntime-node';
 import { CodedError } from '../../core/errors';
 import type { CausalLM, ForwardRequest, ForwardResult } from '../../core/sampling/model';
@@ -41,10 +42,10 @@ export interface OrtModelOptions {
   /** Write onnxruntime's profile (Chrome trace JSON) with this file prefix; `endProfiling()` closes it (bench/generate). */
   profileFilePrefix?: string;
   /**
-   * Busy-waiting of onnxruntime's intra-op threads. 'during-run' (default): they spin only while a forward runs and
-   * stop when it returns (session.force_spinning_stop), so the JS sampler that follows every forward is not left
-   * competing with spinning threads for the cores (measured ~2x faster sampling on 2 cores, bench/generate/decode.ts).
-   * 'off': never spin (session.intra_op.allow_spinning 0). 'always': onnxruntime's own default.
+   * Busy-waiting of onnxruntime's intra-op threads (default: see defaultSpinning). 'during-run': they spin only while
+   * a forward runs and stop when it returns (session.force_spinning_stop), so the JS sampler that follows every
+   * forward does not compete with spinning threads. 'off': never spin (session.intra_op.allow_spinning 0).
+   * 'always': onnxruntime's own default.
    */
   spinning?: 'during-run' | 'off' | 'always';
 }
@@ -126,7 +127,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
       };
-      const spinning = opts.spinning ?? 'during-run';
+      const spinning = opts.spinning ?? defaultSpinning();
       if (spinning !== 'always') so.extra = { session: spinning === 'off' ? { intra_op: { allow_spinning: '0' } } : { force_spinning_stop: '1' } };
       if (opts.profileFilePrefix) {
         so.enableProfiling = true;
@@ -386,6 +387,17 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     await this.selector?.release();
     await this.session.release();
   }
+}
+
+/**
+ * 'off' on machines with at most 4 cores, 'during-run' above. On the shared 2-core machine, with VS Code, the
+ * extension host and other processes on the same cores, threads that busy-wait between kernels slowed the graph
+ * itself: decode 250-294 ms/step with spinning off vs 426-633 with it (bench/generate/decode.ts, BENCH_SPIN, load
+ * 10-13). With many cores a spinning thread is a small share of the machine and saves wake-ups between kernels, so
+ * there only the spinning after a forward (pure waste: the sampler runs next) is stopped.
+ */
+export function defaultSpinning(cores = os.availableParallelism?.() ?? os.cpus().length): 'off' | 'during-run' {
+  return cores <= 4 ? 'off' : 'during-run';
 }
 
 function int64(xs: readonly number[]): BigInt64Array {
