@@ -7,7 +7,7 @@
  * (exec_eval.eval_exec_match: sqlite3 + result_eq, ../shared/oracles) in a Python process pool of the same size as the
  * server's SQL executors, driven by 32 client threads. Note the server computes every SQL reward (syntax, schema,
  * execution_match, schema_linking, ngram, consensus...), the baseline execution match only.
- * Usage: npx tsx bench/serve/bench.ts [--seconds 60] [--clients 32] [--executors N (default: cores)]
+ * Usage: npx tsx bench/serve/bench.ts [--seconds 60] [--baseline-seconds S (default --seconds)] [--clients 32] [--executors N (default: cores)]
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -21,6 +21,8 @@ const arg = (name: string, dflt: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const SECONDS = arg('seconds', 60);
+/** The baseline's run time (default --seconds): rewards/s is a rate, so a long server run can keep a shorter baseline. */
+const BASELINE_SECONDS = arg('baseline-seconds', SECONDS);
 const CLIENTS = arg('clients', 32);
 const EXECUTORS = arg('executors', os.cpus().length);
 const REPO = path.resolve(__dirname, '../..');
@@ -31,13 +33,32 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
 
-function rssKb(pid: number): number {
+function procStatus(pid: number, key: string): number {
   try {
-    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${key}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
+}
+const rssKb = (pid: number) => procStatus(pid, 'VmRSS');
+
+/** One point of the server's memory timeline: RSS, threads, and the main thread's V8 heap and external memory (/metrics). */
+interface MemPoint { t: number; rssKb: number; threads: number; heapMb: number; heapTotalMb: number; externalMb: number }
+async function memPoint(url: string, pid: number, t: number): Promise<MemPoint> {
+  let heapMb = NaN;
+  let heapTotalMb = NaN;
+  let externalMb = NaN;
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const num = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    heapMb = num('reward_lens_nodejs_heap_size_used_bytes');
+    heapTotalMb = num('reward_lens_nodejs_heap_size_total_bytes');
+    externalMb = num('reward_lens_nodejs_external_memory_bytes');
+  } catch {
+    /* the timeline keeps NaN for a missed scrape */
+  }
+  return { t, rssKb: rssKb(pid), threads: procStatus(pid, 'Threads'), heapMb, heapTotalMb, externalMb };
 }
 
 /** 256 prompts x 8 candidates: gold + 7 rewrites (equivalent or not), from makePairs (test/unit/worker/sql/geo.ts). */
@@ -76,7 +97,7 @@ async function startServer(): Promise<{ url: string; pid: number; stop: () => Pr
   return { url, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
 }
 
-async function benchServer(requests: { groups: object[] }[]): Promise<{ candidates: number; seconds: number; lat: number[]; rss: number[]; errors: number }> {
+async function benchServer(requests: { groups: object[] }[]): Promise<{ candidates: number; seconds: number; lat: number[]; rss: number[]; errors: number; timeline: MemPoint[] }> {
   const s = await startServer();
   const post = async (body: object) => {
     const r = await fetch(`${s.url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -87,6 +108,10 @@ async function benchServer(requests: { groups: object[] }[]): Promise<{ candidat
   await post({ task: 'sql', ...requests[0]! }); // warm: load the database into the executors
   const rss: number[] = [rssKb(s.pid)];
   const sampler = setInterval(() => rss.push(rssKb(s.pid)), 1000);
+  const timeline: MemPoint[] = [await memPoint(s.url, s.pid, 0)];
+  const step = Math.max(10, Math.round(SECONDS / 10));
+  const tl0 = performance.now();
+  const timelineSampler = setInterval(() => void memPoint(s.url, s.pid, Math.round((performance.now() - tl0) / 1000)).then((p) => timeline.push(p)), step * 1000);
   const lat: number[] = [];
   let candidates = 0;
   let errors = 0;
@@ -108,9 +133,11 @@ async function benchServer(requests: { groups: object[] }[]): Promise<{ candidat
   }));
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  clearInterval(timelineSampler);
   rss.push(rssKb(s.pid));
+  timeline.push(await memPoint(s.url, s.pid, Math.round(seconds)));
   await s.stop();
-  return { candidates, seconds, lat, rss, errors };
+  return { candidates, seconds, lat, rss, errors, timeline };
 }
 
 function benchOracle(requests: [string, string][][], db: string): Promise<{ candidates: number; seconds: number; latencies_ms: number[]; rss_kb: number[] }> {
@@ -119,7 +146,7 @@ function benchOracle(requests: [string, string][][], db: string): Promise<{ cand
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`oracle pool exited ${c}`))));
-    child.stdin.end(JSON.stringify({ requests, db, seconds: SECONDS, clients: CLIENTS, processes: EXECUTORS }));
+    child.stdin.end(JSON.stringify({ requests, db, seconds: BASELINE_SECONDS, clients: CLIENTS, processes: EXECUTORS }));
   });
 }
 
@@ -145,12 +172,16 @@ async function main(): Promise<void> {
   const mb = (kb: number) => (kb / 1024).toFixed(0);
   const row = (name: string, n: number, s: number, lat: number[], rss: number[]) =>
     `| ${name} | ${(n / s).toFixed(0)} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 99).toFixed(0)} | ${mb(rss[1] ?? rss[0]!)} / ${mb(Math.max(...rss))} / ${mb(rss[rss.length - 1]!)} |`;
-  console.log(`\nbench/serve: ${SECONDS} s per side, ${CLIENTS} clients, requests of 64 candidates (8 GeoQuery prompts x 8), ${EXECUTORS} SQL executors / oracle processes, ${os.cpus().length} cores`);
+  console.log(`\nbench/serve: server ${SECONDS} s, baseline ${BASELINE_SECONDS} s, ${CLIENTS} clients, requests of 64 candidates (8 GeoQuery prompts x 8), ${EXECUTORS} SQL executors / oracle processes, ${os.cpus().length} cores`);
   console.log(`loadavg before: ${load0}; after server: ${load1}; after baseline: ${load2}\n`);
   console.log('| scorer | rewards/s | p50 ms / request | p99 ms / request | RSS MB first / max / last |');
   console.log('| --- | --- | --- | --- | --- |');
   console.log(row('reward-lens serve (all SQL rewards)', srv.candidates, srv.seconds, srv.lat, srv.rss));
   console.log(row('test-suite eval_exec_match, process pool (execution match only)', ora.candidates, ora.seconds, ora.latencies_ms, ora.rss_kb));
+  console.log('\nServer memory over the run (RSS of the whole process, worker threads included; heap and external: main thread):\n');
+  console.log('| t s | RSS MB | threads | main heap used MB | main heap total MB | main external MB |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const p of srv.timeline) console.log(`| ${p.t} | ${mb(p.rssKb)} | ${p.threads} | ${p.heapMb.toFixed(0)} | ${p.heapTotalMb.toFixed(0)} | ${p.externalMb.toFixed(0)} |`);
   console.log(`\nratio rewards/s: ${((srv.candidates / srv.seconds) / (ora.candidates / ora.seconds)).toFixed(2)}x; server requests: ${srv.lat.length} ok, ${srv.errors} failed; baseline requests: ${ora.latencies_ms.length}`);
 }
 

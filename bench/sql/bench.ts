@@ -4,7 +4,11 @@
  * executor's own time for the 16 statements, and the same 16 statements through the native sqlite3 CLI
  * (/usr/bin/sqlite3) in the same run: `.timer on` statement time (the DB already open: the fair "once loaded"
  * baseline) and whole-process wall time (spawn + open + run). Ratios are per group, measured back to back, then p50.
- * Usage: npx tsx bench/sql/bench.ts [--reps N]
+ * With --before DIR (a checkout of an earlier commit with its dependencies, e.g. `git archive <commit> | tar -x -C DIR`
+ * and a node_modules link), that checkout's executor and rankSql are measured too, in the same process, group by
+ * group alternating with this one's, each against the same native run: before/after ratios from one run.
+ * --only geo|generated runs one database.
+ * Usage: npx tsx bench/sql/bench.ts [--reps N] [--before DIR] [--only geo|generated]
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,7 +20,27 @@ import { rankSql } from '../../src/worker/sql/rankSql';
 import { GEO_DB, geoAvailable, loadGeo } from '../../test/unit/worker/sql/geo';
 
 const SQLITE3 = '/usr/bin/sqlite3';
-const REPS = Number(process.argv[process.argv.indexOf('--reps') + 1] || 0) || 7;
+const flag = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const REPS = Number(flag('reps') ?? 0) || 7;
+const ONLY = flag('only');
+const BEFORE = flag('before');
+
+/** One implementation under test: this checkout's, or the --before one's. */
+interface Impl {
+  name: string;
+  open: typeof SqlExecutor.open;
+  rankSql: typeof rankSql;
+}
+const impls: Impl[] = [{ name: 'this', open: (p, o) => SqlExecutor.open(p, o), rankSql }];
+if (BEFORE) {
+  const dir = path.resolve(BEFORE);
+  const ex = require(path.join(dir, 'src/worker/sql/executor.ts')) as { SqlExecutor: typeof SqlExecutor };
+  const rk = require(path.join(dir, 'src/worker/sql/rankSql.ts')) as { rankSql: typeof rankSql };
+  impls.unshift({ name: 'before', open: (p, o) => ex.SqlExecutor.open(p, o), rankSql: rk.rankSql });
+}
 
 const p50 = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,8 +84,8 @@ const BIG_QUERIES = [
   'SELECT round(amount / 100) AS b, count(*) FROM events GROUP BY b ORDER BY b',
 ];
 
-/** The 16 statements in one native sqlite3 process: statement time (.timer) and process wall time, ms. */
-function native(db: string, queries: readonly string[]): { stmtMs: number; wallMs: number } {
+/** The 16 statements in one native sqlite3 process: statement time and CPU time (.timer) and process wall time, ms. */
+function native(db: string, queries: readonly string[]): { stmtMs: number; cpuMs: number; wallMs: number } {
   const input = '.timer on\n' + queries.map((q) => q.trim().replace(/;\s*$/, '') + ';').join('\n') + '\n';
   const t0 = performance.now();
   const r = spawnSync(SQLITE3, ['-readonly', '-batch', db], { input, maxBuffer: 256 << 20 });
@@ -69,12 +93,17 @@ function native(db: string, queries: readonly string[]): { stmtMs: number; wallM
   // A failing candidate is part of the workload (exit status 1); sqlite3 goes on with the next statement.
   if (r.error) throw r.error;
   let stmtMs = 0;
-  for (const m of r.stdout.toString().matchAll(/Run Time: real ([0-9.]+)/g)) stmtMs += Number(m[1]) * 1000;
-  return { stmtMs, wallMs };
+  let cpuMs = 0;
+  for (const m of r.stdout.toString().matchAll(/Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)/g)) {
+    stmtMs += Number(m[1]) * 1000;
+    cpuMs += (Number(m[2]) + Number(m[3])) * 1000;
+  }
+  return { stmtMs, cpuMs, wallMs };
 }
 
 interface Row {
   db: string;
+  impl: string;
   sizeMb: number;
   loadMs: number;
   rankGoldMs: number;
@@ -85,75 +114,101 @@ interface Row {
   /** p50 over groups of (rank no-gold / native statement time), each pair measured back to back. */
   ratioNoGoldStmt: number;
   ratioGoldStmt: number;
+  /**
+   * CPU time of the no-gold rank (this process, all threads: main, execution thread, V8's helpers) and of the native
+   * statements (.timer user + sys), p50 per group: what a loaded machine's scheduling delays do not enter.
+   */
+  cpuNoGoldMs: number;
+  nativeCpuMs: number;
 }
 
-async function benchDb(label: string, dbPath: string, groups: Array<{ reference: string; candidates: string[] }>): Promise<Row> {
-  const tl = performance.now();
-  const ex = await SqlExecutor.open(dbPath, { heapLimitBytes: 512 << 20 });
-  const loadMs = performance.now() - tl;
-  // Warm-up: one pass over every group (page cache, JIT), as a loaded editor session would be.
-  for (const g of groups) await rankSql({ dbPath, groups: [{ group: 'w', prompt: '', candidates: g.candidates }], timeoutMs: 60_000 }, { executor: ex });
-  const gold: number[] = [];
-  const noGold: number[] = [];
-  const exec: number[] = [];
+async function benchDb(label: string, dbPath: string, groups: Array<{ reference: string; candidates: string[] }>): Promise<Row[]> {
+  const runs = [];
+  for (const impl of impls) {
+    const tl = performance.now();
+    const ex = await impl.open(dbPath, { heapLimitBytes: 512 << 20 });
+    const loadMs = performance.now() - tl;
+    // Warm-up: one pass over every group (page cache, JIT), as a loaded editor session would be.
+    for (const g of groups) await impl.rankSql({ dbPath, groups: [{ group: 'w', prompt: '', candidates: g.candidates }], timeoutMs: 60_000 }, { executor: ex });
+    runs.push({ impl, ex, loadMs, gold: [] as number[], noGold: [] as number[], cpu: [] as number[], exec: [] as number[], rNoGold: [] as number[], rGold: [] as number[] });
+  }
   const nStmt: number[] = [];
+  const nCpu: number[] = [];
   const nWall: number[] = [];
-  const rNoGold: number[] = [];
-  const rGold: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     for (const [i, g] of groups.entries()) {
       const params = { dbPath, timeoutMs: 60_000 };
-      let t = performance.now();
-      const out = await rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates, reference: g.reference }] }, { executor: ex });
-      gold.push(performance.now() - t);
-      t = performance.now();
-      await rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates }] }, { executor: ex });
-      noGold.push(performance.now() - t);
-      exec.push(out.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
+      // Each implementation in turn, then the native run they are both compared with.
+      for (const r of runs) {
+        let t = performance.now();
+        const out = await r.impl.rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates, reference: g.reference }] }, { executor: r.ex });
+        r.gold.push(performance.now() - t);
+        t = performance.now();
+        const c0 = process.cpuUsage();
+        await r.impl.rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates }] }, { executor: r.ex });
+        r.noGold.push(performance.now() - t);
+        const c = process.cpuUsage(c0);
+        r.cpu.push((c.user + c.system) / 1000);
+        r.exec.push(out.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
+      }
       const n = native(dbPath, g.candidates);
       nStmt.push(n.stmtMs);
+      nCpu.push(n.cpuMs);
       nWall.push(n.wallMs);
-      rNoGold.push(noGold.at(-1)! / n.stmtMs);
-      rGold.push(gold.at(-1)! / n.stmtMs);
+      for (const r of runs) {
+        r.rNoGold.push(r.noGold.at(-1)! / n.stmtMs);
+        r.rGold.push(r.gold.at(-1)! / n.stmtMs);
+      }
     }
   }
-  ex.close();
-  return {
+  for (const r of runs) r.ex.close();
+  return runs.map((r) => ({
     db: label,
+    impl: r.impl.name,
     sizeMb: fs.statSync(dbPath).size / 1e6,
-    loadMs,
-    rankGoldMs: p50(gold),
-    rankNoGoldMs: p50(noGold),
-    execMs: p50(exec),
+    loadMs: r.loadMs,
+    rankGoldMs: p50(r.gold),
+    rankNoGoldMs: p50(r.noGold),
+    execMs: p50(r.exec),
     nativeStmtMs: p50(nStmt),
     nativeWallMs: p50(nWall),
-    ratioNoGoldStmt: p50(rNoGold),
-    ratioGoldStmt: p50(rGold),
-  };
+    ratioNoGoldStmt: p50(r.rNoGold),
+    ratioGoldStmt: p50(r.rGold),
+    cpuNoGoldMs: p50(r.cpu),
+    nativeCpuMs: p50(nCpu),
+  }));
 }
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  if (geoAvailable()) {
+  const load0 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+  if (ONLY === 'generated') {
+    /* skipped by --only */
+  } else if (geoAvailable()) {
     const entries = loadGeo();
     const groups = Array.from({ length: 12 }, (_, i) => {
       const cands = Array.from({ length: 16 }, (_, k) => entries[(i * 16 + k) % entries.length]!.sql);
       return { reference: cands[0]!, candidates: cands };
     });
-    rows.push(await benchDb('GeoQuery', GEO_DB, groups));
+    rows.push(...(await benchDb('GeoQuery', GEO_DB, groups)));
   } else console.log(`GeoQuery skipped: ${GEO_DB} not found`);
   const big = path.join(os.tmpdir(), 'reward-lens-bench-50mb.sqlite');
-  const tg = performance.now();
-  makeBigDb(big);
-  const genMs = performance.now() - tg;
-  rows.push(await benchDb('generated', big, [{ reference: BIG_QUERIES[1]!, candidates: BIG_QUERIES }]));
+  let genMs = 0;
+  if (ONLY !== 'geo') {
+    const tg = performance.now();
+    makeBigDb(big);
+    genMs = performance.now() - tg;
+    rows.push(...(await benchDb('generated', big, [{ reference: BIG_QUERIES[1]!, candidates: BIG_QUERIES }])));
+  }
+  const load1 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
 
   const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  const head = ['database', 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)'];
-  const body = rows.map((r) => [r.db, r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x']);
+  const head = ['database', ...(BEFORE ? ['code'] : []), 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)', 'CPU ms rank (no gold)', 'CPU ms sqlite3', 'CPU rank/sqlite3'];
+  const body = rows.map((r) => [r.db, ...(BEFORE ? [r.impl] : []), r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x', fmt(r.cpuNoGoldMs), fmt(r.nativeCpuMs), (r.cpuNoGoldMs / r.nativeCpuMs).toFixed(2) + 'x']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
-  console.log(`\n16 candidates per group, ${REPS} reps, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}; generated DB built in ${fmt(genMs)} ms (cached in ${big})`);
+  console.log(`\n16 candidates per group, ${REPS} reps, node ${process.version}, ${os.cpus().length} CPUs${BEFORE ? `, before = ${BEFORE}` : ''}; generated DB ready in ${fmt(genMs)} ms (cached in ${big})`);
+  console.log(`loadavg before: ${load0}; after: ${load1}`);
   console.log(line(head));
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const b of body) console.log(line(b));

@@ -64,7 +64,7 @@ async function main() {
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
-    for (const line of extensionLogLines(userDataDir, 'reward-lens.reward-lens', /activated in \d+ ms/)) console.log(`extension log: ${line}`);
+    for (const line of extensionLogLines(userDataDir, 'reward-lens.reward-lens', /activated in \d+ ms|restored panel/)) console.log(`extension log: ${line}`);
     if (process.env.REWARD_LENS_KEEP_TMP) console.log(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ const path = require('node:path');
 const { Workbench } = require('./lib/workbench');
 const session = require('./lib/session');
 const { startFakeEndpoint } = require('./lib/fakeEndpoint');
+const { extensionLogLines } = require('../../scripts/vscode-host/server');
 
 const PANEL = 'Reward Lens Review';
 const DOCS_IMAGES = path.resolve(__dirname, '../../docs/images');
@@ -93,7 +94,16 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     fs.rmSync(path.join(session.get().workspace, '.vscode'), { recursive: true, force: true });
   });
   afterEach(async function () {
-    if (this.currentTest && this.currentTest.state === 'failed' && wb) console.log(`    screenshot: ${await wb.screenshot(`FAILED-${this.currentTest.title}`)}`);
+    if (!(this.currentTest && this.currentTest.state === 'failed' && wb)) return;
+    console.log(`    screenshot: ${await wb.screenshot(`FAILED-${this.currentTest.title}`)}`);
+    // What CI keeps is this text: the panel's state, the endpoint's requests, the extension's own log.
+    const panel = wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().locator('iframe#active-frame').contentFrame();
+    const root = await panel.locator('#rl-root').evaluate((e) => ({ state: e.getAttribute('data-state'), task: e.getAttribute('data-task'), title: document.getElementById('rl-title')?.textContent, status: document.getElementById('rl-status')?.textContent, error: document.getElementById('rl-error')?.textContent, progress: document.getElementById('rl-progress')?.textContent })).catch((e) => `unreadable: ${e.message.split('\n')[0]}`);
+    console.log(`    panel: ${JSON.stringify(root)}`);
+    console.log(`    tabs: ${JSON.stringify(await wb.page.locator('.tabs-container .tab').allInnerTexts().catch(() => []))}`);
+    console.log(`    notifications: ${JSON.stringify(await wb.notifications().catch(() => []))}`);
+    console.log(`    endpoint requests: ${JSON.stringify(endpoint.requests.map((r) => r.task))}`);
+    for (const line of extensionLogLines(session.get().userDataDir, 'reward-lens.reward-lens', /./).slice(-40)) console.log(`    log: ${line}`);
   });
 
   it('SQL: overview sorted by a reward, compare two result tables, keyboard-only Prefer over, Set reference, Accept', async () => {
@@ -103,6 +113,7 @@ describe('Review panel with an endpoint: eight candidates per task (browser)', f
     await wb.runCommand('Reward Lens: Generate SQL Candidates...');
     await answerWhen(wb, /Which 5 customers|Question about/, 'the five products with the most units sold');
     const panel = await wb.webview(PANEL);
+    console.log(`    tabs: ${JSON.stringify(await wb.page.locator('.tabs-container .tab').allInnerTexts())}`);
     // This group's title, ranked: the panel may still show the previous SQL test's ranked group (sql.e2e.js).
     await panel.locator('#rl-root[data-state=ranked]', { has: panel.locator('#rl-title', { hasText: 'the five products with the most units sold' }) }).waitFor({ timeout: 120000 });
     assert.equal(endpoint.requests.filter((r) => r.task === 'sql').length, 1);

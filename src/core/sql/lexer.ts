@@ -22,8 +22,15 @@ export interface LexResult {
   error: string | null;
 }
 
-const WORD_START = /[A-Za-z_\u0080-\uFFFF]/;
-const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uFFFF]/;
+// Character classes by UTF-16 code unit, as SQLite's tokenizer reads bytes: letters, `_` and every non-ASCII unit
+// start a word; digits and `$` continue one. (Code-unit tests instead of a regex per character: the policy lexes
+// every candidate on the parent's thread before it runs.)
+const isWordStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
+const isWordChar = (c: number): boolean => isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** A numeric literal at lastIndex (sticky): hex, or digits/fraction/exponent; may match empty. */
+const NUMBER = /0[xX][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?/y;
+const NUMBER_IN_SLICE = /^(?:0[xX][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)/;
 
 export function lex(sql: string): LexResult {
   const tokens: Token[] = [];
@@ -78,15 +85,20 @@ export function lex(sql: string): LexResult {
       const text = sql.slice(i, end);
       tokens.push({ kind: 'blob', text, value: text.slice(2, -1), start: i });
       i = end;
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      const m = /^(?:0[xX][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)/.exec(sql.slice(i, i + 400));
+    } else if (isDigit(sql.charCodeAt(i)) || (c === '.' && isDigit(sql.charCodeAt(i + 1)))) {
+      // The literal as matched within the next 400 characters. Matched in place: a match that ends within them is
+      // also the match in a 400-character slice (the pattern is unanchored, so cutting the input can only make a
+      // path fail); a longer one is matched again in the slice.
+      NUMBER.lastIndex = i;
+      let m = NUMBER.exec(sql);
+      if (m && m[0].length > 400) m = NUMBER_IN_SLICE.exec(sql.slice(i, i + 400));
       const len = Math.max(1, m?.[0].length ?? 1);
       const text = sql.slice(i, i + len);
       tokens.push({ kind: 'number', text, value: text, start: i });
       i += len;
     } else if (c === '?' || c === ':' || c === '@' || c === '$' || c === '#') {
       let j = i + 1;
-      while (j < n && WORD_CHAR.test(sql[j]!)) j++;
+      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
       if (j === i + 1 && c !== '?') {
         // ':' alone is not a token SQLite accepts (except as part of an identifier); treat as an operator.
         tokens.push({ kind: 'op', text: c, value: c, start: i });
@@ -95,9 +107,9 @@ export function lex(sql: string): LexResult {
       }
       tokens.push({ kind: 'param', text: sql.slice(i, j), value: sql.slice(i, j), start: i });
       i = j;
-    } else if (WORD_START.test(c)) {
+    } else if (isWordStart(sql.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && WORD_CHAR.test(sql[j]!)) j++;
+      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
       const text = sql.slice(i, j);
       tokens.push({ kind: 'word', text, value: text.toUpperCase(), start: i });
       i = j;

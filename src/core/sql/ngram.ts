@@ -7,11 +7,20 @@
  */
 import { jaccard } from '../sets';
 import { sqlglotNormalise } from './sqlglot';
+import { ParseCache } from './parseCache';
 
 /** Python's `\w` on str: letters, digits and numerics of any script, and `_`. */
 const WORD = /[\p{L}\p{N}_]+/gu;
 
-export function ngramTokens(sql: string): string[] {
+/** Token lists kept across calls (src/core/sql/parseCache.ts): the gold's are read once per candidate. */
+export const ngramTokenCache = new ParseCache<readonly string[]>();
+
+export function ngramTokens(sql: string): readonly string[] {
+  return ngramTokenCache.get('sqlite', sql, ngramTokensUncached);
+}
+
+/** ngramTokens without the cache (tests compare the two). */
+export function ngramTokensUncached(sql: string): string[] {
   const g = sqlglotNormalise(sql);
   const text = g ? g.sql : sql;
   const drop = new Set(g ? [...g.tableAliases, ...g.aliases].map((a) => a.toLowerCase()) : []);

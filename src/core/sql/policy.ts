@@ -6,6 +6,7 @@
  */
 import type { ErrorInfo } from '../errors';
 import { lex, splitStatements, type Token } from './lexer';
+import { ParseCache } from './parseCache';
 
 export type ReadOnlyKind = 'select' | 'values' | 'with' | 'explain';
 export type PolicyVerdict = { ok: true; kind: ReadOnlyKind } | { ok: false; error: ErrorInfo };
@@ -25,7 +26,19 @@ const FORBIDDEN_FUNCTIONS = new Set(['LOAD_EXTENSION', 'READFILE', 'WRITEFILE', 
 
 const refuse = (code: ErrorInfo['code'], message: string): PolicyVerdict => ({ ok: false, error: { code, message } });
 
+/** Verdicts under the default length limit, kept across calls (src/core/sql/parseCache.ts). */
+export const policyCache = new ParseCache<PolicyVerdict>();
+
 export function checkReadOnly(sql: string, opts: PolicyOptions = {}): PolicyVerdict {
+  const maxLength = opts.maxLength ?? DEFAULT_MAX_SQL_LENGTH;
+  if (maxLength !== DEFAULT_MAX_SQL_LENGTH) return checkReadOnlyUncached(sql, { maxLength });
+  const v = policyCache.get('sqlite', sql, (s) => checkReadOnlyUncached(s));
+  // A copy: the verdict's error becomes part of an outcome the caller owns.
+  return v.ok ? { ...v } : { ok: false, error: { ...v.error } };
+}
+
+/** checkReadOnly without the cache (tests compare the two). */
+export function checkReadOnlyUncached(sql: string, opts: PolicyOptions = {}): PolicyVerdict {
   const maxLength = opts.maxLength ?? DEFAULT_MAX_SQL_LENGTH;
   if (sql.length > maxLength) return refuse('sql_too_large', `query text is ${sql.length} characters; the limit is ${maxLength}`);
   const { tokens, error } = lex(sql);

@@ -7,6 +7,7 @@
  */
 import { Parser } from 'node-sql-parser/build/sqlite';
 import { sqlglotNormalise } from './sqlglot';
+import { ParseCache } from './parseCache';
 
 export interface SqlRefs {
   /** Lower-cased table names (CTE names included, as sqlglot's exp.Table would). */
@@ -51,17 +52,16 @@ function walk(node: unknown, visit: (o: Record<string, unknown>) => void, depth 
   for (const v of Object.values(o)) walk(v, visit, depth + 1);
 }
 
-/** Parses are the expensive part of the partial rewards (milliseconds each); gold and candidates repeat. */
-const MEMO_MAX = 512;
-const memo = new Map<string, SqlRefs | null>();
+/** node-sql-parser's parses are milliseconds each; gold and candidates repeat (src/core/sql/parseCache.ts). */
+export const refsCache = new ParseCache<SqlRefs | null>();
 
 export function sqlRefs(sql: string): SqlRefs | null {
-  const hit = memo.get(sql);
-  if (hit !== undefined || memo.has(sql)) return hit ?? null;
-  const refs = computeRefs(sql);
-  memo.set(sql, refs);
-  if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
-  return refs;
+  return refsCache.get('sqlite', sql, computeRefs);
+}
+
+/** sqlRefs without the cache (tests compare the two). */
+export function sqlRefsUncached(sql: string): SqlRefs | null {
+  return computeRefs(sql);
 }
 
 function computeRefs(sql: string): SqlRefs | null {

@@ -14,6 +14,8 @@
  * is returned. `null` means sqlglot would raise, as far as this grammar knows.
  */
 
+import { ParseCache } from './parseCache';
+
 export interface GlotResult {
   /** sqlglot's SQLite text of the first statement. */
   sql: string;
@@ -1079,16 +1081,17 @@ class Translator {
  * raise a ParseError (including on a later statement: sqlglot parses them all).
  */
 export function sqlglotNormalise(sql: string): GlotResult | null {
-  // A group scores every candidate against the same gold: keep the last few hundred results.
-  if (memo.has(sql)) return memo.get(sql)!;
-  const r = normaliseUncached(sql);
-  memo.set(sql, r);
-  if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
-  return r;
+  // A group scores every candidate against the same gold, and a training run sends that gold again with every group.
+  return glotCache.get('sqlite', sql, normaliseUncached);
 }
 
-const MEMO_MAX = 512;
-const memo = new Map<string, GlotResult | null>();
+/** The normalisations kept across calls (src/core/sql/parseCache.ts); callers only read them. */
+export const glotCache = new ParseCache<GlotResult | null>();
+
+/** sqlglotNormalise without the cache (tests compare the two). */
+export function sqlglotNormaliseUncached(sql: string): GlotResult | null {
+  return normaliseUncached(sql);
+}
 
 function normaliseUncached(sql: string): GlotResult | null {
   let toks: Tok[];

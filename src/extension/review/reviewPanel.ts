@@ -116,11 +116,26 @@ export class ReviewPanel {
   static registerSerializer(context: vscode.ExtensionContext, log: Log = consoleLog): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(ReviewPanel.viewType, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-        panel.webview.options = ReviewPanel.webviewOptions(context);
-        ReviewPanel.current?.dispose();
-        ReviewPanel.current = new ReviewPanel(panel, context, log);
+        ReviewPanel.revive(panel, context, log);
       },
     });
+  }
+
+  /**
+   * A restored panel handed back by VS Code. It revives one only when its tab is first shown; by then a command may
+   * have opened a live panel (createOrShow found none), which holds the running review: the stale tab goes, not it.
+   * Returns whether the restored panel was kept.
+   */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, log: Log = consoleLog): boolean {
+    if (ReviewPanel.current) {
+      log.info('review panel: a restored panel tab was shown while another panel was open; closed the restored one');
+      panel.dispose();
+      ReviewPanel.current.panel.reveal(undefined, false);
+      return false;
+    }
+    panel.webview.options = ReviewPanel.webviewOptions(context);
+    ReviewPanel.current = new ReviewPanel(panel, context, log);
+    return true;
   }
 
   private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {

@@ -14,7 +14,7 @@ import { DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecOutcome } from '../../co
 import { CodedError } from '../../core/errors';
 import { assetPath } from '../assets';
 import { ChannelClient, ChannelError, messagePortTransport } from '../../node/channel';
-import { threadEventGuards, wasmApi, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
+import { RunningClock, threadEventGuards, wasmApi, type BatchResult, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
 
 export interface ExecutorOptions {
   /** SQLite hard heap limit inside the thread (default 256 MiB). */
@@ -72,22 +72,30 @@ function threadEntry(): { file: string; eval: boolean } {
   return { file: sourceBundle, eval: true };
 }
 
-interface Pending {
-  resolve(r: ThreadReply): void;
-}
+/**
+ * Verdicts of a batch that finish within its first this-many ms come back in one message with the batch's reply;
+ * later ones stream as each next statement starts. Each message wakes the parent, and on a busy machine a wake-up
+ * costs a scheduling delay: on GeoQuery (16 sub-millisecond statements) one message per statement was most of the
+ * fixed cost of a group (bench/sql/README.md).
+ */
+const BATCH_FLUSH_MS = 20;
+/** How often a batch's timer looks again while none of its statements is running (the thread is between two). */
+const BATCH_POLL_MS = 100;
 
 class ExecThread {
   readonly worker: Worker;
   readonly channel: ChannelClient<ThreadMethods, ThreadEvents>;
   readonly ready: Promise<number>;
-  /** Statements of a batch waiting for their progress message, by the batch item's id. */
-  readonly pending = new Map<number, Pending>();
+  /** Which batch item the thread runs now and since when (shared memory). */
+  readonly clock = new RunningClock();
   dead = false;
+  /** Why the thread died (set by kill). */
+  deathReason: string | null = null;
   private onDeath: ((why: string) => void) | null = null;
 
   constructor(init: ThreadInit, loadTimeoutMs: number) {
     const entry = threadEntry();
-    this.worker = new Worker(entry.file, { eval: entry.eval, workerData: init });
+    this.worker = new Worker(entry.file, { eval: entry.eval, workerData: { ...init, clock: this.clock.buffer } });
     // Timeouts are per call (execute); a thread's death rejects what is pending with `sql_runtime`.
     this.channel = new ChannelClient<ThreadMethods, ThreadEvents>(messagePortTransport(this.worker), {
       peer: 'the SQL execution thread',
@@ -127,11 +135,10 @@ class ExecThread {
   kill(why: string): void {
     if (this.dead) return;
     this.dead = true;
+    this.deathReason = why;
     this.onDeath?.(why);
     void this.worker.terminate();
     this.channel.close(why);
-    for (const p of this.pending.values()) p.resolve({ type: 'fatal', message: why });
-    this.pending.clear();
   }
 }
 
@@ -283,9 +290,12 @@ export class SqlExecutor {
 
   /**
    * Runs several statements in order, each under the same limits, sending them to the thread in one message: with
-   * sixteen candidates, one thread wake-up instead of sixteen round trips. Item k's timer starts when item k-1's
-   * result arrives (so scheduling delay can only lengthen, never shorten, a statement's allowance). After a timeout
-   * or a reload the rest go to the replacement thread. `onResult` sees each outcome as it arrives.
+   * sixteen candidates, one thread wake-up instead of sixteen round trips, and (when they finish within
+   * BATCH_FLUSH_MS) one reply. Each statement's timeout counts from its own start in the thread (RunningClock), so
+   * scheduling delay can only lengthen, never shorten, its allowance. After a timeout or a reload the rest go to the
+   * replacement thread; so do statements that had finished but whose verdicts were still in the killed thread's
+   * unsent reply (they run again on the fresh copy; after a cancel they are cancelled with the rest). `onResult` sees
+   * each outcome as it arrives.
    */
   executeMany(sqls: readonly string[], limits: ExecLimits = {}, signal?: AbortSignal, onResult?: (index: number, o: ExecOutcome) => void): Promise<ExecOutcome[]> {
     const t0 = performance.now();
@@ -320,67 +330,101 @@ export class SqlExecutor {
           for (const i of queue) settle(i, { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: 0 });
           break;
         }
-        const items = queue.map((i) => ({ index: i, id: this.nextId++ }));
-        const replies = items.map(
-          (it) => new Promise<ThreadReply>((resolve) => thread.pending.set(it.id, { resolve: (r) => (thread.pending.delete(it.id), resolve(r)) })),
-        );
+        const items = queue.map((i) => ({ index: i, id: this.newId() }));
+        const byId = new Map(items.map((it) => [it.id, it]));
+        const delivered = new Set<number>();
         thread.busy(1);
-        // Each statement's verdict arrives as a progress message; its timer runs here. A death rejects the call and
-        // kill() settles the statements still pending.
-        thread.channel.call('batch', { items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })) }, {
-          onProgress: (p) => thread.pending.get(p.id)?.resolve({ type: 'exec', outcome: p.outcome, reload: p.reload }),
-        }).catch((e: unknown) => thread.kill(e instanceof Error ? e.message : String(e)));
-        let next: number[] = [];
-        try {
-          for (let k = 0; k < items.length; k++) {
-            const started = performance.now();
-            let timer: NodeJS.Timeout | undefined;
-            let onAbort: (() => void) | undefined;
-            const stop = new Promise<'timeout' | 'cancelled'>((resolve) => {
-              timer = setTimeout(() => resolve('timeout'), timeoutMs);
-              onAbort = () => resolve('cancelled');
-              signal?.addEventListener('abort', onAbort, { once: true });
-            });
-            const r = await Promise.race([replies[k]!, stop]);
+        const end = await new Promise<BatchEnd>((resolve) => {
+          let over = false;
+          let timer: NodeJS.Timeout | undefined;
+          const finish = (e: BatchEnd) => {
+            if (over) return;
+            over = true;
             clearTimeout(timer);
-            if (onAbort) signal?.removeEventListener('abort', onAbort);
-            const elapsedMs = performance.now() - started;
-            const i = items[k]!.index;
-            const rest = items.slice(k + 1).map((it) => it.index);
-            if (r === 'timeout' || r === 'cancelled') {
-              this.respawn(r);
-              settle(i, r === 'timeout'
-                ? { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs }
-                : { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs });
-              next = rest;
-              break;
+            signal?.removeEventListener('abort', onAbort);
+            resolve(e);
+          };
+          const onAbort = () => finish({ kind: 'cancelled', running: thread.clock.running() });
+          const accept = (results: readonly BatchResult[]) => {
+            if (over) return;
+            for (const r of results) {
+              const it = byId.get(r.id);
+              if (!it || delivered.has(r.id)) continue;
+              delivered.add(r.id);
+              // The thread's own clock: in a batch, waiting for the previous item is not this statement's time.
+              settle(it.index, r.outcome);
+              if (r.reload) return finish({ kind: 'reload' });
             }
-            if (r.type === 'fatal') {
-              this.respawn(r.message);
-              settle(i, { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${r.message}` }, elapsedMs });
-              next = rest;
-              break;
+          };
+          // Looks at the statement running now: over its allowance, it is stopped; otherwise look again when it would be.
+          const check = () => {
+            const run = thread.clock.running();
+            if (run === null || !byId.has(run.id) || delivered.has(run.id)) {
+              timer = setTimeout(check, Math.min(timeoutMs, BATCH_POLL_MS));
+            } else if (run.elapsedMs >= timeoutMs) {
+              finish({ kind: 'timeout', id: run.id, elapsedMs: run.elapsedMs });
+            } else {
+              timer = setTimeout(check, Math.max(1, timeoutMs - run.elapsedMs));
             }
-            if (r.type !== 'exec') {
-              settle(i, { ok: false, stage: 'run', error: { code: 'internal', message: 'unexpected reply' }, elapsedMs });
-              continue;
-            }
-            // The thread's own clock: in a batch, waiting for the previous item is not this statement's time.
-            settle(i, r.outcome);
-            if (r.reload) {
-              this.respawn('the statement changed the in-memory copy');
-              next = rest;
-              break;
-            }
+          };
+          timer = setTimeout(check, timeoutMs);
+          signal?.addEventListener('abort', onAbort, { once: true });
+          thread.channel.call('batch', { items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })), flushAfterMs: BATCH_FLUSH_MS }, {
+            onProgress: (p) => accept(p.results),
+          }).then(
+            (r) => {
+              accept(r.results);
+              finish({ kind: 'done' });
+            },
+            (e: unknown) => finish({ kind: 'fatal', message: thread.deathReason ?? (e instanceof Error ? e.message : String(e)), running: thread.clock.running() }),
+          );
+        }).finally(() => thread.busy(-1));
+        const undelivered = items.filter((it) => !delivered.has(it.id));
+        let next: number[] = [];
+        switch (end.kind) {
+          case 'done':
+            for (const it of undelivered) settle(it.index, { ok: false, stage: 'run', error: { code: 'internal', message: 'the execution thread returned no verdict' }, elapsedMs: 0 });
+            break;
+          case 'reload':
+            this.respawn('the statement changed the in-memory copy');
+            next = undelivered.map((it) => it.index);
+            break;
+          case 'timeout': {
+            this.respawn('timeout');
+            const stuck = byId.get(end.id)!;
+            settle(stuck.index, { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs: end.elapsedMs });
+            next = undelivered.filter((it) => it !== stuck).map((it) => it.index);
+            break;
           }
-        } finally {
-          for (const it of items) thread.pending.delete(it.id);
-          thread.busy(-1);
+          case 'cancelled':
+            this.respawn('cancelled');
+            for (const it of undelivered) {
+              const elapsedMs = end.running?.id === it.id ? end.running.elapsedMs : 0;
+              settle(it.index, { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs });
+            }
+            break;
+          case 'fatal': {
+            this.respawn(end.message);
+            // The statement that was running when the thread died is the one that failed; the others run again.
+            const culprit = (end.running && !delivered.has(end.running.id) ? byId.get(end.running.id) : undefined) ?? undelivered[0];
+            if (culprit) {
+              settle(culprit.index, { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${end.message}` }, elapsedMs: end.running?.id === culprit.id ? end.running.elapsedMs : 0 });
+            }
+            next = undelivered.filter((it) => it !== culprit).map((it) => it.index);
+            break;
+          }
         }
         queue = next;
       }
       return out.map((o) => o ?? { ok: false as const, stage: 'run' as const, error: { code: 'internal', message: 'not run' }, elapsedMs: 0 });
     });
+  }
+
+  /** Batch item ids: positive int32 (RunningClock holds them in an Int32Array; 0 means none). */
+  private newId(): number {
+    const id = this.nextId;
+    this.nextId = id >= 0x7fffffff ? 1 : id + 1;
+    return id;
   }
 
   /** Tables, columns, keys and sample values (cached per executor, i.e. per file version). */
@@ -408,6 +452,20 @@ export class SqlExecutor {
     return p;
   }
 
+  /** The active thread's WebAssembly memory in bytes (its high-water mark). */
+  memory(): Promise<number> {
+    return this.serial(async () => {
+      const thread = this.ensureThread();
+      await thread.ready;
+      thread.busy(1);
+      try {
+        return (await thread.channel.call('memory', null, { timeoutMs: 10_000 })).wasmBytes;
+      } finally {
+        thread.busy(-1);
+      }
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.thread?.kill('closed');
@@ -424,6 +482,14 @@ function defaultCacheBytes(fileBytes: number, heapLimit: number): number {
 function cacheKey(dbPath: string, st: fs.Stats): string {
   return `${path.resolve(dbPath)}|${st.size}|${st.mtimeMs}`;
 }
+
+/** How a batch ended, as executeMany sees it. */
+type BatchEnd =
+  | { kind: 'done' }
+  | { kind: 'reload' }
+  | { kind: 'timeout'; id: number; elapsedMs: number }
+  | { kind: 'cancelled'; running: { id: number; elapsedMs: number } | null }
+  | { kind: 'fatal'; message: string; running: { id: number; elapsedMs: number } | null };
 
 const MAX_OPEN = 3;
 const open = new Map<string, Promise<SqlExecutor>>();

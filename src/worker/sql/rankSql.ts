@@ -44,34 +44,45 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
   // Sampled candidates repeat themselves; within one call each distinct SQL text runs once.
   const memo = new Map<string, ExecOutcome>();
 
-  const groups: SqlGroupOutput[] = [];
-  for (const g of params.groups) {
-    checkCancel();
+  checkCancel();
+  // What each group runs: its reference and candidates, and what execution_match compares when the reference's own
+  // pipeline rewrites the queries first.
+  const plans = params.groups.map((g) => {
     const reference = g.reference?.trim() ? extractSql(g.reference).sql : null;
     const sqls = g.candidates.map((text) => extractSql(text).sql);
-    // What execution_match compares, when the reference's own pipeline rewrites the queries first.
     const matchSqls = pipeline ? sqls.map(pipeline) : null;
     const matchRef = pipeline && reference !== null ? pipeline(reference) : null;
-    // The reference and every new statement of the group go to the execution thread in one batch.
-    const all = [...(reference !== null ? [reference] : []), ...sqls, ...(matchRef !== null ? [matchRef] : []), ...(matchSqls ?? [])];
-    const fresh = [...new Set(all)].filter((q) => !memo.has(q));
-    const report = (sql: string, o: ExecOutcome) => {
-      if (sql === reference) opts.progress?.({ group: g.group, index: -1, outcome: o.ok, error: o.ok ? null : o.error });
-      sqls.forEach((q, index) => {
-        if (q === sql) opts.progress?.({ group: g.group, index, outcome: o.ok, error: o.ok ? null : o.error });
-      });
+    return { g, reference, sqls, matchSqls, matchRef };
+  });
+  // Every statement of every group goes to the execution thread in one batch (one thread wake-up for the call), each
+  // distinct text once; a verdict is reported to each group that contains it as it arrives.
+  const fresh = [...new Set(plans.flatMap((p) => [...(p.reference !== null ? [p.reference] : []), ...p.sqls, ...(p.matchRef !== null ? [p.matchRef] : []), ...(p.matchSqls ?? [])]))];
+  // Where each text is reported: (group, -1) for a reference, (group, index) for a candidate, in group order.
+  const reportTo = new Map<string, Array<{ group: string; index: number }>>();
+  if (opts.progress) {
+    const add = (sql: string, group: string, index: number) => {
+      let list = reportTo.get(sql);
+      if (!list) reportTo.set(sql, (list = []));
+      list.push({ group, index });
     };
-    for (const sql of [...new Set([...(reference !== null ? [reference] : []), ...sqls])]) {
-      if (memo.has(sql)) report(sql, memo.get(sql)!);
+    for (const p of plans) {
+      if (p.reference !== null) add(p.reference, p.g.group, -1);
+      p.sqls.forEach((q, index) => add(q, p.g.group, index));
     }
-    await ex.executeMany(fresh.map(runnable), limits, opts.signal, (i, o) => {
-      memo.set(fresh[i]!, o);
-      report(fresh[i]!, o);
-    });
-    checkCancel();
+  }
+  const report = (sql: string, o: ExecOutcome) => {
+    for (const { group, index } of reportTo.get(sql) ?? []) opts.progress?.({ group, index, outcome: o.ok, error: o.ok ? null : o.error });
+  };
+  await ex.executeMany(fresh.map(runnable), limits, opts.signal, (i, o) => {
+    memo.set(fresh[i]!, o);
+    report(fresh[i]!, o);
+  });
+  checkCancel();
+
+  const groups: SqlGroupOutput[] = [];
+  for (const { g, reference, sqls, matchSqls, matchRef } of plans) {
     const goldOutcome = reference !== null ? memo.get(reference)! : null;
     const cands: SqlCandidateEval[] = g.candidates.map((text, index) => ({ text, sql: sqls[index]!, outcome: memo.get(sqls[index]!)! }));
-    checkCancel();
     const matchGold = matchRef !== null ? memo.get(matchRef)! : null;
     // Under the evaluation pipeline the gold that counts is the rewritten one (it may run where the original does not).
     const hasGold = goldOutcome !== null && (matchGold ?? goldOutcome).ok;

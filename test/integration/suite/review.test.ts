@@ -220,4 +220,23 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
     assert.equal(panel.currentSession, null, 'nothing live: Accept cannot log it again');
     panel.dispose();
   });
+
+  it('a restored panel revived while a live one is open is closed; the live review stays', async () => {
+    const live = ReviewPanel.createOrShow(context);
+    await withTimeout(live.whenReady(), 30_000, 'ready');
+    // What VS Code hands the serializer when a restored tab is first shown: a panel of our view type.
+    const restored = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Reward Lens Review', vscode.ViewColumn.Active, {});
+    let restoredClosed = false;
+    restored.onDidDispose(() => (restoredClosed = true));
+    assert.equal(ReviewPanel.revive(restored, context), false);
+    assert.ok(restoredClosed, 'the restored panel is closed');
+    assert.equal(ReviewPanel.active, live, 'the live panel is still the review panel');
+    live.dispose();
+    // With no live panel, the restored one becomes the review panel.
+    const again = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Reward Lens Review', vscode.ViewColumn.Active, {});
+    assert.equal(ReviewPanel.revive(again, context), true);
+    assert.ok(ReviewPanel.active && ReviewPanel.active !== live);
+    ReviewPanel.active.dispose();
+    assert.equal(ReviewPanel.active, undefined);
+  });
 });

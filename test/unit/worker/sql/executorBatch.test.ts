@@ -1,0 +1,106 @@
+/**
+ * executeMany's batches: verdicts of fast statements come back together, a slow batch streams, each statement's
+ * timeout counts from its own start in the thread (RunningClock), a cancel mid-batch stops it, and the verdicts are
+ * those execute() gives one by one.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import initSqlJs from 'sql.js';
+import { SqlExecutor } from '../../../../src/worker/sql/executor';
+import { RunningClock } from '../../../../src/worker/sql/threadProtocol';
+
+const LOOP = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+/** A statement that runs for tens of milliseconds and ends (longer than the batch's 20 ms flush threshold). */
+const SLOW = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) SELECT count(*) FROM c';
+
+const verdict = (o: { ok: boolean; rows?: unknown[][]; error?: { code: string } }) => (o.ok ? o.rows : o.error!.code);
+
+describe('sql executor: batches', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let ex: SqlExecutor;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-batch-'));
+    const dbPath = path.join(dir, 'items.sqlite');
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price REAL)');
+    for (let i = 1; i <= 50; i++) db.run('INSERT INTO items VALUES (?, ?, ?)', [i, `item ${i}`, i * 1.5]);
+    fs.writeFileSync(dbPath, db.export());
+    db.close();
+    ex = await SqlExecutor.open(dbPath);
+  });
+  after(() => {
+    ex?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('40 statements in one batch: the verdicts execute() gives one by one, in order, each reported once', async () => {
+    const sqls = Array.from({ length: 40 }, (_, i) =>
+      i % 10 === 3 ? 'SELECT nme FROM items' : i % 10 === 7 ? 'DELETE FROM items' : `SELECT id, name, price * ${i} FROM items WHERE id <= ${i % 7} ORDER BY id`,
+    );
+    const seen: number[] = [];
+    const many = await ex.executeMany(sqls, { timeoutMs: 5000 }, undefined, (i) => seen.push(i));
+    const one = [];
+    for (const s of sqls) one.push(await ex.execute(s, { timeoutMs: 5000 }));
+    assert.deepStrictEqual(many.map(verdict), one.map(verdict));
+    assert.deepStrictEqual([...seen].sort((a, b) => a - b), sqls.map((_, i) => i));
+    assert.strictEqual(many[3]!.ok ? '' : many[3]!.error.code, 'sql_schema');
+    assert.strictEqual(many[7]!.ok ? '' : many[7]!.error.code, 'sql_write');
+  });
+
+  it('a slow batch streams: the first verdict arrives before the next statement times out (not held until the batch ends)', async () => {
+    await ex.whenReady();
+    const timeoutMs = 3000;
+    const at: number[] = [];
+    const t0 = performance.now();
+    const out = await ex.executeMany([SLOW, LOOP, 'SELECT count(*) FROM items'], { timeoutMs }, undefined, (i) => (at[i] = performance.now() - t0));
+    assert.deepStrictEqual(out.map(verdict), [[[400000]], 'sql_timeout', [[50]]]);
+    assert.ok(at[0]! < timeoutMs, `the first verdict came at ${at[0]!.toFixed(0)} ms, after the second statement's timeout`);
+    assert.ok(at[1]! >= timeoutMs, `the timeout came at ${at[1]!.toFixed(0)} ms`);
+  });
+
+  it("a statement's timeout counts from its own start, not the batch's", async () => {
+    await ex.whenReady();
+    // Three slow statements, then a loop: the loop is stopped after its own allowance, the slow ones all finish.
+    const timeoutMs = 1500;
+    const t0 = performance.now();
+    const out = await ex.executeMany([SLOW, SLOW, SLOW, LOOP], { timeoutMs });
+    const ms = performance.now() - t0;
+    assert.deepStrictEqual(out.map(verdict), [[[400000]], [[400000]], [[400000]], 'sql_timeout']);
+    const loop = out[3]!;
+    assert.ok(!loop.ok && loop.elapsedMs >= timeoutMs, `the loop ran ${loop.elapsedMs} ms`);
+    assert.ok(ms >= timeoutMs);
+  });
+
+  it('a cancel mid-batch stops the running statement and the rest; the executor answers afterwards', async () => {
+    await ex.whenReady();
+    const ac = new AbortController();
+    // Cancelled while the loop runs: the slow first statement's verdict had streamed out before the loop started.
+    const out = await ex.executeMany([SLOW, LOOP, 'SELECT 1'], { timeoutMs: 20_000 }, ac.signal, (i) => {
+      if (i === 0) setTimeout(() => ac.abort(), 200);
+    });
+    assert.deepStrictEqual(out.map(verdict), [[[400000]], 'cancelled', 'cancelled']);
+    const after = await ex.executeMany(['SELECT max(id) FROM items'], { timeoutMs: 5000 });
+    assert.deepStrictEqual(after.map(verdict), [[[50]]]);
+  });
+});
+
+describe('RunningClock', () => {
+  it('publishes the running item and its elapsed time; none after end()', async () => {
+    const c = new RunningClock();
+    assert.strictEqual(c.running(), null);
+    c.begin(7);
+    await new Promise((r) => setTimeout(r, 30));
+    const r = c.running();
+    assert.ok(r !== null && r.id === 7 && r.elapsedMs >= 25 && r.elapsedMs < 10_000, JSON.stringify(r));
+    const other = new RunningClock(c.buffer);
+    assert.strictEqual(other.running()!.id, 7, 'a second view of the same memory reads the same item');
+    c.end();
+    assert.strictEqual(other.running(), null);
+  });
+});
