@@ -1,13 +1,15 @@
 /**
  * Chart ranking benchmark: 8 Vega-Lite candidates per group scored against a reference image (PNG), the way the
- * chart-to-code task runs. Prints one table:
- *   after      the shipped pipeline, warm (2 renderer child processes): p50/p90 per group over --reps groups
- *   before     the pipeline as it was before the issue 14 speed-ups (commit --before, default e28fc16), taken from
- *              git into a temporary folder and run in the same process, warm, with its own 2 children
- *   The two are interleaved group by group, so they see the same machine load; CPU ms counts every process.
- *   (also: the shipped pipeline with one child, the Vega stages inside the child, a cold start, and with
- *   --fresh-reps N the naive pipeline of a fresh renderer process per candidate)
- * Usage: npx tsx bench/chart/bench.ts [--reps N] [--before REV] [--fresh-reps N]
+ * chart-to-code task runs, PNGs inline as the panel asks for them. Prints one table (see bench/chart/README.md):
+ *   after      this tree's pipeline, warm (2 renderer child processes): p50/p90 per group over --reps groups
+ *   before     the pipeline at each commit of --before (default e28fc16 = before issue 14's speed-ups, b26ffb9 =
+ *              after the first round of them), taken from git into a temporary folder and run in the same process,
+ *              warm, each with its own 2 children
+ *   All are interleaved group by group, the order rotating, so they see the same machine load; CPU ms counts every
+ *   process; the load average is printed at the start and the end. Also: this tree with one child, the stages inside
+ *   the child, a cold start, and with --fresh-reps N the naive pipeline of a fresh renderer process per candidate.
+ *   Each "before" line says whether its rewards, totals, ranks, advantages and SSIM/histogram equal this tree's.
+ * Usage: npx tsx bench/chart/bench.ts [--reps N] [--before REV,REV] [--fresh-reps N]
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,7 +27,7 @@ const argStr = (name: string, dflt: string): string => {
 const arg = (name: string, dflt: number): number => Number(argStr(name, String(dflt))) || dflt;
 const REPS = arg('--reps', 15);
 const FRESH_REPS = Number(argStr('--fresh-reps', '0')) || 0;
-const BEFORE_REV = argStr('--before', 'e28fc16');
+const BEFORE_REVS = argStr('--before', 'e28fc16,b26ffb9').split(',').filter(Boolean);
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIX = path.join(ROOT, 'test/fixtures/chart');
@@ -83,12 +85,27 @@ class FreshProcessPerCandidate extends ChartRenderer {
   }
 }
 
+interface Row {
+  label: string;
+  pipeline: Pipeline;
+  renderer: ChartRenderer;
+  ms: number[];
+  cpu: number[];
+  stages: number[][];
+  out: Awaited<ReturnType<typeof rankChartGroup>> | null;
+}
+
 async function main(): Promise<void> {
+  const loadStart = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const cands = benchCandidates();
   const opts = { timeoutMs: 60000, startTimeoutMs: 180000 };
   // The reference image: the reference spec rendered by the renderer (a chart-to-code task gives a PNG).
   const group = { group: 'bench', candidates: cands, referenceImage: new Uint8Array(fs.readFileSync(path.join(FIX, 'reference.png'))), dataPath: DATA };
-  const before = await pipelineAt(BEFORE_REV);
+  const befores: Array<{ rev: string; pipeline: Pipeline; dir: string }> = [];
+  for (const rev of BEFORE_REVS) {
+    const b = await pipelineAt(rev);
+    if (b) befores.push({ rev, ...b });
+  }
 
   // Cold: new renderer, child start, first group.
   let t0 = performance.now();
@@ -96,67 +113,69 @@ async function main(): Promise<void> {
   await renderer.start();
   const childStart = performance.now() - t0;
   const procs = renderer.processes;
-  let out = await rankChartGroup(group, { renderer, ...opts });
+  const first = await rankChartGroup(group, { renderer, ...opts });
   const coldFirst = performance.now() - t0;
-  const errors = out.candidates.filter((c) => c.error).map((c) => c.error!.code);
+  const errors = first.candidates.filter((c) => c.error).map((c) => c.error!.code);
   if (errors.length) throw new Error(`candidates failed: ${errors.join(', ')}`);
 
+  const rows: Row[] = [
+    { label: `after (this tree): warm renderer, ${procs} child processes`, pipeline: { ChartRenderer, rankChartGroup }, renderer, ms: [], cpu: [], stages: [], out: first },
+    ...befores.map((b) => ({ label: `before (${b.rev}): warm renderer, ${procs} child processes`, pipeline: b.pipeline, renderer: new b.pipeline.ChartRenderer(opts), ms: [], cpu: [], stages: [], out: null })),
+  ];
+  for (const r of rows.slice(1)) r.out = await r.pipeline.rankChartGroup(group, { renderer: r.renderer, ...opts }); // warm
   const single = new ChartRenderer({ ...opts, processes: 1 });
   await rankChartGroup(group, { renderer: single, ...opts });
-  const beforeRenderer = before ? new before.pipeline.ChartRenderer(opts) : null;
-  let beforeOut: Awaited<ReturnType<typeof rankChartGroup>> | null = null;
-  if (before && beforeRenderer) beforeOut = await before.pipeline.rankChartGroup(group, { renderer: beforeRenderer, ...opts });
+  const one = { ms: [] as number[], cpu: [] as number[] }, fresh: number[] = [];
 
-  const rows = { after: [] as number[], afterCpu: [] as number[], one: [] as number[], oneCpu: [] as number[], before: [] as number[], beforeCpu: [] as number[], fresh: [] as number[] };
-  const stages = { after: [] as number[][], before: [] as number[][] };
-  const timed = async (r: ChartRenderer, run: () => Promise<Awaited<ReturnType<typeof rankChartGroup>>>, ms: number[], cpu: number[], st: number[][]): Promise<Awaited<ReturnType<typeof rankChartGroup>>> => {
+  const timed = async (r: ChartRenderer, run: () => Promise<Awaited<ReturnType<typeof rankChartGroup>>>, ms: number[], cpu: number[], st: number[][] | null): Promise<Awaited<ReturnType<typeof rankChartGroup>>> => {
     const c0 = cpuMs(r.pids);
     const t = performance.now();
     const o = await run();
     ms.push(performance.now() - t);
     cpu.push(cpuMs(r.pids) - c0);
-    for (const c of o.candidates) if (c.stages) st.push(Object.values(c.stages as Record<string, number>));
+    if (st) for (const c of o.candidates) if (c.stages) st.push(Object.values(c.stages as Record<string, number>));
     return o;
   };
   for (let i = 0; i < REPS; i++) {
-    // Interleaved, alternating which goes first, so that both see the same load.
-    const runAfter = async (): Promise<void> => { out = await timed(renderer, () => rankChartGroup(group, { renderer, ...opts }), rows.after, rows.afterCpu, stages.after); };
-    const runBefore = async (): Promise<void> => {
-      if (before && beforeRenderer) beforeOut = await timed(beforeRenderer as ChartRenderer, () => before.pipeline.rankChartGroup(group, { renderer: beforeRenderer, ...opts }), rows.before, rows.beforeCpu, stages.before);
-    };
-    if (i % 2) { await runBefore(); await runAfter(); } else { await runAfter(); await runBefore(); }
-    await timed(single, () => rankChartGroup(group, { renderer: single, ...opts }), rows.one, rows.oneCpu, []);
-    if (rows.fresh.length < FRESH_REPS && i >= Math.floor(REPS / 2) - 1) {
+    // Interleaved group by group, the order rotating, so that every pipeline sees the same load.
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[(i + k) % rows.length]!;
+      r.out = await timed(r.renderer, () => r.pipeline.rankChartGroup(group, { renderer: r.renderer, ...opts }), r.ms, r.cpu, r.stages);
+    }
+    await timed(single, () => rankChartGroup(group, { renderer: single, ...opts }), one.ms, one.cpu, null);
+    if (fresh.length < FRESH_REPS && i >= Math.floor(REPS / 2) - 1) {
       t0 = performance.now();
       await rankChartGroup(group, { renderer: new FreshProcessPerCandidate({ ...opts, processes: 1 }), ...opts });
-      rows.fresh.push(performance.now() - t0);
+      fresh.push(performance.now() - t0);
     }
   }
-  renderer.dispose();
+  for (const r of rows) r.renderer.dispose();
   single.dispose();
-  beforeRenderer?.dispose();
-  if (before) fs.rmSync(before.dir, { recursive: true, force: true });
+  for (const b of befores) fs.rmSync(b.dir, { recursive: true, force: true });
 
-  const same = beforeOut ? JSON.stringify(beforeOut.candidates.map((c) => [c.rewards, c.total, c.rank])) === JSON.stringify(out.candidates.map((c) => [c.rewards, c.total, c.rank])) : null;
-  const ranking = out.candidates.slice().sort((a, b) => a.rank - b.rank).map((c) => `${c.index}:${c.total.toFixed(3)}`).join(' ');
+  const after = rows[0]!;
+  const key = (o: Row['out']): string => JSON.stringify(o!.candidates.map((c) => [c.rewards, c.total, c.rank, c.advantage, c.visualDetail ?? null]));
+  const ranking = after.out!.candidates.slice().sort((a, b) => a.rank - b.rank).map((c) => `${c.index}:${c.total.toFixed(3)}`).join(' ');
   const stageP50 = (st: number[][]): string => (st.length ? [0, 1, 2, 3].map((k) => pct(st.map((x) => x[k]!), 0.5).toFixed(0)).join(' / ') : '-');
   const table: string[][] = [
-    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 ms / candidate', 'CPU ms/group (p50, all processes)'],
-    [`after: warm renderer, ${procs} child processes (shipped)`, String(rows.after.length), f0(pct(rows.after, 0.5)), f0(pct(rows.after, 0.9)), (pct(rows.after, 0.5) / cands.length).toFixed(1), f0(pct(rows.afterCpu, 0.5))],
-    [`before (${BEFORE_REV}): warm renderer, ${procs} child processes`, String(rows.before.length), f0(pct(rows.before, 0.5)), f0(pct(rows.before, 0.9)), (pct(rows.before, 0.5) / cands.length).toFixed(1), f0(pct(rows.beforeCpu, 0.5))],
-    ['  in the child, p50 ms: VL compile+parse / dataflow / SVG / raster+PNG+features (after; before)', '', '', '', `${stageP50(stages.after)}; ${stageP50(stages.before)}`, ''],
-    ['after: warm renderer, 1 child process', String(rows.one.length), f0(pct(rows.one, 0.5)), f0(pct(rows.one, 0.9)), (pct(rows.one, 0.5) / cands.length).toFixed(1), f0(pct(rows.oneCpu, 0.5))],
-    ['cold: child start only', '1', f0(childStart), '-', '-', '-'],
-    ['cold: child start + first group', '1', f0(coldFirst), '-', '-', '-'],
-    ...(FRESH_REPS ? [['naive: a fresh renderer process per candidate', String(rows.fresh.length), f0(pct(rows.fresh, 0.5)), f0(pct(rows.fresh, 0.9)), (pct(rows.fresh, 0.5) / cands.length).toFixed(0), '-']] : []),
+    ['pipeline', 'groups', 'p50 ms/group', 'p90 ms/group', 'p50 ms / candidate', 'CPU ms/group (p50, all processes)', 'in the child, p50 ms: compile+parse / dataflow / SVG / raster+PNG+features'],
+    ...rows.map((r) => [r.label, String(r.ms.length), f0(pct(r.ms, 0.5)), f0(pct(r.ms, 0.9)), (pct(r.ms, 0.5) / cands.length).toFixed(1), f0(pct(r.cpu, 0.5)), stageP50(r.stages)]),
+    [`after: warm renderer, 1 child process`, String(one.ms.length), f0(pct(one.ms, 0.5)), f0(pct(one.ms, 0.9)), (pct(one.ms, 0.5) / cands.length).toFixed(1), f0(pct(one.cpu, 0.5)), ''],
+    ['cold: child start only', '1', f0(childStart), '-', '-', '-', ''],
+    ['cold: child start + first group', '1', f0(coldFirst), '-', '-', '-', ''],
+    ...(FRESH_REPS ? [['naive: a fresh renderer process per candidate', String(fresh.length), f0(pct(fresh, 0.5)), f0(pct(fresh, 0.9)), (pct(fresh, 0.5) / cands.length).toFixed(0), '-', '']] : []),
   ];
   const w = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const line = (r: string[]): string => r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join(' | ');
-  console.log(`chart ranking, 8 Vega-Lite candidates vs a ${out.candidates[0]!.width}x${out.candidates[0]!.height} reference PNG; ${os.cpus().length} cores, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (at the end; the machine may be shared); node ${process.version}`);
+  const loadEnd = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`chart ranking, 8 Vega-Lite candidates vs a ${after.out!.candidates[0]!.width}x${after.out!.candidates[0]!.height} reference PNG, PNGs inline (the panel's request); ${os.cpus().length} cores; load average ${loadStart} at the start, ${loadEnd} at the end (/proc/loadavg: 1, 5, 15 min); node ${process.version}`);
   console.log(line(table[0]!));
   console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
   for (const r of table.slice(1)) console.log(line(r));
-  console.log(`speed-up after vs before: ${(pct(rows.before, 0.5) / pct(rows.after, 0.5)).toFixed(2)}x wall, ${(pct(rows.beforeCpu, 0.5) / pct(rows.afterCpu, 0.5)).toFixed(2)}x CPU; rewards, totals and ranks identical: ${same === null ? 'n/a' : same ? 'yes' : 'NO'}; ranking (index:total): ${ranking}`);
+  for (const r of rows.slice(1)) {
+    console.log(`after vs ${r.label.split(':')[0]}: ${(pct(r.ms, 0.5) / pct(after.ms, 0.5)).toFixed(2)}x wall (p50), ${(pct(r.cpu, 0.5) / pct(after.cpu, 0.5)).toFixed(2)}x CPU; rewards, totals, ranks, advantages and SSIM/histogram identical: ${key(r.out) === key(after.out) ? 'yes' : 'NO'}`);
+  }
+  console.log(`ranking (index:total): ${ranking}`);
 }
 
 main().catch((e) => {

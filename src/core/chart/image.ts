@@ -23,13 +23,20 @@ const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 const BINS = 8;
 
-/** Composited pixels of the last translucent image resized, reused (a renderer resizes one picture per candidate). */
-let scratch = new Float64Array(0);
+/**
+ * Composited pixels of the last translucent image resized, reused (a renderer resizes one picture per candidate);
+ * pictures larger than KEEP_ELEMENTS get arrays of their own, so that one huge picture is not held for good.
+ */
+const KEEP_ELEMENTS = 1 << 22;
+let scratch: Float64Array = new Float64Array(0);
+/** The flat-colour runs of the last opaque image resized, reused likewise. */
+let runScratch: Uint32Array = new Uint32Array(0);
 
 /**
  * Box-resamples to w x h after compositing over white. Output alpha is 255. Each source pixel is composited once
  * (not at all when the image is opaque) and the per-column / per-row overlaps are computed once; every output pixel
- * then sums the same products in the same order as the direct formula, so the result is the same to the bit.
+ * then sums the same products in the same order as the direct formula, so the result is the same to the bit (flat
+ * colour of an opaque image is copied, which gives the same bytes too: see below).
  */
 export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage {
   const out = new Uint8ClampedArray(w * h * 4);
@@ -41,8 +48,10 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
   // (v * 1 + 255 * 0 === v), so the loop reads the bytes themselves and gives the same bits.
   let px: Float64Array | Uint8Array | Uint8ClampedArray = src;
   if (!opaque) {
-    if (scratch.length < 4 * n) scratch = new Float64Array(4 * n);
-    px = scratch;
+    if (scratch.length < 4 * n) {
+      px = new Float64Array(4 * n);
+      if (4 * n <= KEEP_ELEMENTS) scratch = px;
+    } else px = scratch;
     for (let i = 0; i < 4 * n; i += 4) {
       const a = src[i + 3]! / 255;
       px[i] = src[i]! * a + 255 * (1 - a);
@@ -65,10 +74,45 @@ export function resizeOverWhite(img: RgbaImage, w: number, h: number): RgbaImage
     return { from, to, off, len: Float64Array.from(lens) };
   };
   const X = spans(w, sx, img.width), Y = spans(h, sy, img.height);
+  // Flat colour (the background, a bar's inside) is most of a chart. Where every source pixel under an output pixel
+  // has the same integer colour v, the weighted mean is v to within a few ulps, far less than the 0.5 that would
+  // round the stored byte elsewhere: the output byte is v exactly, without the sums. Only for opaque images, whose
+  // colours are integers (composited ones are not, and could lie near a rounding boundary).
+  // runColor[yy * w + x]: the RGBA word shared by source row yy's pixels under output column x, or 0 (no opaque
+  // pixel is 0) where they differ. Words compare pixels whatever the byte order.
+  let runColor: Uint32Array | null = null;
+  if (opaque && src.byteOffset % 4 === 0) {
+    const words = new Uint32Array(src.buffer, src.byteOffset, n);
+    if (runScratch.length < img.height * w) {
+      runColor = new Uint32Array(img.height * w);
+      if (img.height * w <= KEEP_ELEMENTS) runScratch = runColor;
+    } else runColor = runScratch;
+    const xFrom = X.from, xTo = X.to;
+    for (let yy = 0, k = 0; yy < img.height; yy++) {
+      const row = yy * W;
+      for (let x = 0; x < w; x++, k++) {
+        const to = row + xTo[x]!;
+        let p = row + xFrom[x]!;
+        const c = words[p]!;
+        for (p++; p < to; p++) if (words[p] !== c) break;
+        runColor[k] = p < to ? 0 : c;
+      }
+    }
+  }
   for (let y = 0; y < h; y++) {
     const yFrom = Y.from[y]!, yTo = Y.to[y]!, yOff = Y.off[y]!;
     for (let x = 0; x < w; x++) {
       const xFrom = X.from[x]!, xTo = X.to[x]!, xOff = X.off[x]!;
+      if (runColor) {
+        const c = runColor[yFrom * w + x]!;
+        let yy = yFrom + 1;
+        if (c !== 0) while (yy < yTo && runColor[yy * w + x] === c) yy++;
+        if (c !== 0 && yy === yTo) {
+          const o = (y * w + x) * 4, p = (yFrom * W + xFrom) * 4;
+          out[o] = src[p]!; out[o + 1] = src[p + 1]!; out[o + 2] = src[p + 2]!; out[o + 3] = 255;
+          continue;
+        }
+      }
       let r = 0, g = 0, b = 0, wsum = 0;
       for (let yy = yFrom; yy < yTo; yy++) {
         const wy = Y.len[yOff + yy - yFrom]!;
@@ -95,53 +139,88 @@ export function luma(img: RgbaImage): Float64Array {
   return out;
 }
 
-function integral(v: Float64Array, w: number, h: number): Float64Array {
-  const I = new Float64Array((w + 1) * (h + 1));
+/**
+ * Integral images of a, a*a or a*b (`b` given) into `I` ((w+1) x (h+1), first row and column zero). Each product is
+ * rounded as it was when it was stored in a Float64Array of products before being summed.
+ */
+function integral(I: Float64Array, a: Float64Array, b: Float64Array | null, w: number, h: number, square = false): Float64Array {
+  const W = w + 1;
+  I.fill(0, 0, W);
   for (let y = 0; y < h; y++) {
     let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += v[y * w + x]!;
-      I[(y + 1) * (w + 1) + x + 1] = I[y * (w + 1) + x + 1]! + row;
+    I[(y + 1) * W] = 0;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      row += b ? a[i]! * b[i]! : square ? a[i]! * a[i]! : a[i]!;
+      I[(y + 1) * W + x + 1] = I[y * W + x + 1]! + row;
     }
   }
   return I;
 }
 
-/** The integral images of one grayscale image and of its square, computed once per image (the reference's serve every candidate). */
-const ownIntegrals = new WeakMap<Float64Array, { I: Float64Array; I2: Float64Array }>();
-function integralsOf(a: Float64Array, w: number, h: number): { I: Float64Array; I2: Float64Array } {
-  let v = ownIntegrals.get(a);
-  if (!v || v.I.length !== (w + 1) * (h + 1)) {
-    const aa = new Float64Array(a.length);
-    for (let i = 0; i < a.length; i++) aa[i] = a[i]! * a[i]!;
-    v = { I: integral(a, w, h), I2: integral(aa, w, h) };
-    ownIntegrals.set(a, v);
-  }
-  return v;
+/**
+ * Scratch integral images, reused from one comparison to the next: a candidate's are read once, and fresh
+ * half-megabyte arrays per comparison made the parent collect garbage for a quarter of its time.
+ */
+const scratchI: Float64Array[] = [];
+function scratchIntegral(k: number, w: number, h: number): Float64Array {
+  const n = (w + 1) * (h + 1);
+  if (!scratchI[k] || scratchI[k]!.length < n) scratchI[k] = new Float64Array(n);
+  return scratchI[k]!;
 }
 
-/** Mean SSIM of two equally sized grayscale images (values 0-255). */
-export function ssimGray(a: Float64Array, b: Float64Array, w: number, h: number): number {
-  if (w < WIN || h < WIN) throw new Error(`image ${w}x${h} smaller than the ${WIN}x${WIN} SSIM window`);
-  const n = w * h, ab = new Float64Array(n);
-  for (let i = 0; i < n; i++) ab[i] = a[i]! * b[i]!;
-  const { I: Ia, I2: Iaa } = integralsOf(a, w, h), { I: Ib, I2: Ibb } = integralsOf(b, w, h);
-  const Iab = integral(ab, w, h);
+/**
+ * Each 7x7 window's mean and variance of a reference image, computed once per image (it serves every candidate),
+ * with exactly the operations the per-pair formula uses.
+ */
+interface WindowStats {
+  width: number;
+  mean: Float64Array;
+  variance: Float64Array;
+}
+const windowStats = new WeakMap<Float64Array, WindowStats>();
+function windowStatsOf(a: Float64Array, w: number, h: number): WindowStats {
+  const nx = w - WIN + 1, ny = h - WIN + 1;
+  let s = windowStats.get(a);
+  if (s && s.width === w && s.mean.length === nx * ny) return s;
+  const I = integral(scratchIntegral(0, w, h), a, null, w, h), I2 = integral(scratchIntegral(1, w, h), a, null, w, h, true);
   const W = w + 1, N = WIN * WIN, D = WIN * W;
-  let sum = 0, count = 0;
-  for (let y = 0; y + WIN <= h; y++) {
-    for (let x = 0; x + WIN <= w; x++) {
+  const mean = new Float64Array(nx * ny), variance = new Float64Array(nx * ny);
+  for (let y = 0, k = 0; y < ny; y++) {
+    for (let x = 0; x < nx; x++, k++) {
       // The box sum over the window at (x, y): I[y+WIN][x+WIN] - I[y][x+WIN] - I[y+WIN][x] + I[y][x].
       const p = y * W + x, q = p + WIN;
-      const ma = (Ia[q + D]! - Ia[q]! - Ia[p + D]! + Ia[p]!) / N, mb = (Ib[q + D]! - Ib[q]! - Ib[p + D]! + Ib[p]!) / N;
-      // Not clamped at 0: identical images must give exactly 1 (rounding error is far below C2).
-      const va = (Iaa[q + D]! - Iaa[q]! - Iaa[p + D]! + Iaa[p]!) / N - ma * ma, vb = (Ibb[q + D]! - Ibb[q]! - Ibb[p + D]! + Ibb[p]!) / N - mb * mb;
-      const cov = (Iab[q + D]! - Iab[q]! - Iab[p + D]! + Iab[p]!) / N - ma * mb;
-      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
-      count++;
+      const m = (I[q + D]! - I[q]! - I[p + D]! + I[p]!) / N;
+      mean[k] = m;
+      variance[k] = (I2[q + D]! - I2[q]! - I2[p + D]! + I2[p]!) / N - m * m;
     }
   }
-  return sum / count;
+  s = { width: w, mean, variance };
+  windowStats.set(a, s);
+  return s;
+}
+
+/**
+ * Mean SSIM of two equally sized grayscale images (values 0-255). `b` is the reference: its window statistics are
+ * kept for the next candidate; `a`'s are computed here, in scratch arrays.
+ */
+export function ssimGray(a: Float64Array, b: Float64Array, w: number, h: number): number {
+  if (w < WIN || h < WIN) throw new Error(`image ${w}x${h} smaller than the ${WIN}x${WIN} SSIM window`);
+  const { mean: Mb, variance: Vb } = windowStatsOf(b, w, h);
+  const Ia = integral(scratchIntegral(0, w, h), a, null, w, h), Iaa = integral(scratchIntegral(1, w, h), a, null, w, h, true);
+  const Iab = integral(scratchIntegral(2, w, h), a, b, w, h);
+  const W = w + 1, nx = w - WIN + 1, ny = h - WIN + 1, N = WIN * WIN, D = WIN * W;
+  let sum = 0;
+  for (let y = 0, k = 0; y < ny; y++) {
+    for (let x = 0; x < nx; x++, k++) {
+      const p = y * W + x, q = p + WIN;
+      const ma = (Ia[q + D]! - Ia[q]! - Ia[p + D]! + Ia[p]!) / N, mb = Mb[k]!;
+      // Variances are not clamped at 0: identical images must give exactly 1 (rounding error is far below C2).
+      const va = (Iaa[q + D]! - Iaa[q]! - Iaa[p + D]! + Iaa[p]!) / N - ma * ma;
+      const cov = (Iab[q + D]! - Iab[q]! - Iab[p + D]! + Iab[p]!) / N - ma * mb;
+      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + Vb[k]! + C2));
+    }
+  }
+  return sum / (nx * ny);
 }
 
 /** A colour histogram: the heaviest bins' mean colours (Lab) and their shares of the non-white pixels. */
@@ -177,21 +256,27 @@ export function colorHistogram(img: RgbaImage): ColorHistogram | null {
 export function histogramSimilarity(a: ColorHistogram | null, b: ColorHistogram | null): number {
   if (!a && !b) return 1;
   if (!a || !b) return 0;
-  const pairs: Array<[number, number, number]> = [];
-  for (let i = 0; i < a.colors.length; i++) {
-    for (let j = 0; j < b.colors.length; j++) {
-      const p = a.colors[i]!, q = b.colors[j]!;
+  const na = a.colors.length, nb = b.colors.length;
+  // Pairs (i, j) closer than 100, numbered i * nb + j, visited by distance; equal distances in that numbered order
+  // (what a stable sort of the pairs listed row by row gives).
+  const dist = new Float64Array(na * nb), order = new Uint32Array(na * nb);
+  let count = 0;
+  for (let i = 0; i < na; i++) {
+    const p = a.colors[i]!;
+    for (let j = 0; j < nb; j++) {
+      const q = b.colors[j]!;
       const de = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-      if (de < 100) pairs.push([de, i, j]);
+      if (de < 100) { dist[i * nb + j] = de; order[count++] = i * nb + j; }
     }
   }
-  pairs.sort((x, y) => x[0] - y[0]);
+  const pairs = order.subarray(0, count).sort((x, y) => dist[x]! - dist[y]! || x - y);
   const ra = [...a.weights], rb = [...b.weights];
   let score = 0;
-  for (const [de, i, j] of pairs) {
+  for (let k = 0; k < count; k++) {
+    const id = pairs[k]!, i = Math.floor(id / nb), j = id - i * nb;
     const m = Math.min(ra[i]!, rb[j]!);
     if (m <= 0) continue;
-    score += m * (1 - de / 100);
+    score += m * (1 - dist[id]! / 100);
     ra[i]! -= m; rb[j]! -= m;
   }
   return Math.min(1, Math.round(score * 1e12) / 1e12); // identical histograms: exactly 1
@@ -210,8 +295,26 @@ export function visualFeatures(img: RgbaImage): VisualFeatures {
   return { gray: luma(small), hist: colorHistogram(small), width: small.width, height: small.height };
 }
 
-export function visualSimilarity(a: VisualFeatures, b: VisualFeatures): { visual: number; ssim: number; histogram: number } {
+export interface VisualScore {
+  visual: number;
+  ssim: number;
+  histogram: number;
+}
+
+/**
+ * Scores already computed, by feature objects (never mutated once made): the ranker reports a candidate's SSIM and
+ * histogram as evidence and the rewards read the same comparison, so it is computed once.
+ */
+const scores = new WeakMap<VisualFeatures, WeakMap<VisualFeatures, VisualScore>>();
+
+export function visualSimilarity(a: VisualFeatures, b: VisualFeatures): VisualScore {
+  let byB = scores.get(a);
+  const hit = byB?.get(b);
+  if (hit) return { ...hit };
   const ssim = ssimGray(a.gray, b.gray, a.width, a.height);
   const histogram = histogramSimilarity(a.hist, b.hist);
-  return { visual: Math.min(1, 0.5 * Math.max(0, ssim) + 0.5 * histogram), ssim, histogram };
+  const v = { visual: Math.min(1, 0.5 * Math.max(0, ssim) + 0.5 * histogram), ssim, histogram };
+  if (!byB) scores.set(a, (byB = new WeakMap()));
+  byB.set(b, v);
+  return { ...v };
 }

@@ -10,6 +10,7 @@ import { CodedError } from '../../core/errors';
 import { assertNoExternalReferences, type Json } from '../../core/chart/spec';
 import { visualFeatures } from '../../core/chart/image';
 import { extractAttributes } from './scene';
+import { encodeOpaquePng, isOpaque } from './pngEncode';
 import { parentProcessTransport, serve } from '../../node/channel';
 import type { RenderRequest, RenderSuccess, RendererEvents, RendererMethods } from './protocol';
 
@@ -104,10 +105,12 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderSucc
     });
     const img = r.render();
     // Only what someone reads: the PNG for the panel or --out, the features when a reference image is compared.
-    const png = req.png === false ? undefined : img.asPng();
     const width = img.width, height = img.height;
-    const needPixels = req.features !== false || req.rgba;
+    const needPixels = req.png !== false || req.features !== false || req.rgba;
     const pixels = needPixels ? img.pixels : undefined;
+    // resvg paints the white background first, so the picture is opaque and Node's zlib encodes it (pngEncode.ts);
+    // resvg's own encoder (which un-premultiplies alpha) stays for anything else.
+    const png = req.png === false ? undefined : isOpaque(pixels!) ? encodeOpaquePng(pixels!, width, height) : img.asPng();
     const features = req.features !== false ? visualFeatures({ width, height, data: pixels! }) : undefined;
     const rgba = req.rgba ? new Uint8Array(pixels!) : undefined;
     img.free();

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { colorHistogram, histogramSimilarity, resizeOverWhite, ssimGray, luma, visualFeatures, visualSimilarity, VISUAL_SIZE } from '../../../../src/core/chart/image';
+import { colorHistogram, histogramSimilarity, type ColorHistogram, resizeOverWhite, ssimGray, luma, visualFeatures, visualSimilarity, VISUAL_SIZE } from '../../../../src/core/chart/image';
 import type { RgbaImage } from '../../../../src/core/chart/types';
 
 function canvas(w: number, h: number, paint: (x: number, y: number) => [number, number, number, number]): RgbaImage {
@@ -112,6 +112,73 @@ describe('faster resize and SSIM give the same bits as the direct formulas', () 
     const opaqueBytes = { ...noisy(430, 270, false) };
     opaqueBytes.data = new Uint8Array(opaqueBytes.data); // resvg hands over a Uint8Array
     assert.deepEqual(resizeOverWhite(opaqueBytes, 256, 192).data, resizeDirect(opaqueBytes, 256, 192).data);
+  });
+
+  it('resize: flat-colour blocks (the shortcut for windows of one colour), every byte value, many scale factors', () => {
+    // Blocks of random opaque colours, a few pixels wide, so that most output pixels see one colour and the rest
+    // straddle a block edge; and one image per byte value for the rounding of v * sum(weights) / sum(weights).
+    const blocks = (w: number, h: number, bw: number, bh: number): RgbaImage => {
+      const colours = Array.from({ length: Math.ceil(w / bw) * Math.ceil(h / bh) }, () => [rnd() * 256, rnd() * 256, rnd() * 256].map(Math.floor));
+      return canvas(w, h, (x, y) => [...colours[Math.floor(y / bh) * Math.ceil(w / bw) + Math.floor(x / bw)]!, 255] as [number, number, number, number]);
+    };
+    for (const [w, h, bw, bh] of [[430, 270, 7, 5], [700, 420, 13, 3], [300, 200, 2, 2], [257, 191, 5, 9], [1000, 60, 40, 1], [13, 900, 1, 30], [97, 61, 4, 4]] as const) {
+      const img = blocks(w, h, bw, bh);
+      assert.deepEqual(resizeOverWhite(img, VISUAL_SIZE.width, VISUAL_SIZE.height).data, resizeDirect(img, VISUAL_SIZE.width, VISUAL_SIZE.height).data, `${w}x${h} blocks ${bw}x${bh}`);
+    }
+    for (let v = 0; v < 256; v++) {
+      // Shrunk by 1.68x1.41 (the bench's 430x270), 3.2x1.1, 1.03x1.04 and enlarged (the weights' count and sizes).
+      for (const [w, h] of [[54, 34], [103, 27], [33, 25], [17, 13]] as const) {
+        const img = canvas(w, h, () => [v, 255 - v, (v * 7) % 256, 255]);
+        assert.deepEqual(resizeOverWhite(img, 32, 24).data, resizeDirect(img, 32, 24).data, `flat ${v} at ${w}x${h}`);
+      }
+    }
+  });
+
+  it('histogram similarity: random histograms with tied distances, the same as the sorted list of pairs', () => {
+    // The transport as written before the speed-up: an array of [distance, i, j] sorted stably by distance.
+    const direct = (a: ColorHistogram, b: ColorHistogram): number => {
+      const pairs: Array<[number, number, number]> = [];
+      for (let i = 0; i < a.colors.length; i++) {
+        for (let j = 0; j < b.colors.length; j++) {
+          const p = a.colors[i]!, q = b.colors[j]!;
+          const de = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+          if (de < 100) pairs.push([de, i, j]);
+        }
+      }
+      pairs.sort((x, y) => x[0] - y[0]);
+      const ra = [...a.weights], rb = [...b.weights];
+      let score = 0;
+      for (const [de, i, j] of pairs) {
+        const m = Math.min(ra[i]!, rb[j]!);
+        if (m <= 0) continue;
+        score += m * (1 - de / 100);
+        ra[i]! -= m; rb[j]! -= m;
+      }
+      return Math.min(1, Math.round(score * 1e12) / 1e12);
+    };
+    const hist = (n: number, grid: boolean): ColorHistogram => {
+      // On a coarse grid many pairs are at equal distances, so the order among ties matters.
+      const colors = Array.from({ length: n }, () => (grid ? [Math.floor(rnd() * 4) * 20, Math.floor(rnd() * 3) * 30 - 30, Math.floor(rnd() * 3) * 30 - 30] : [rnd() * 100, rnd() * 200 - 100, rnd() * 200 - 100]) as [number, number, number]);
+      const raw = colors.map(() => rnd() + 0.01), sum = raw.reduce((t, x) => t + x, 0);
+      return { colors, weights: raw.map((x) => x / sum) };
+    };
+    for (let t = 0; t < 40; t++) {
+      const a = hist(1 + Math.floor(rnd() * 64), t % 2 === 0), b = hist(1 + Math.floor(rnd() * 64), t % 2 === 0);
+      assert.equal(histogramSimilarity(a, b), direct(a, b), `case ${t}`);
+    }
+    const charts = [bars([31, 119, 180], [255, 127, 14]), bars([76, 120, 168], [245, 133, 24], 9), noisy(120, 90, false)].map((c) => colorHistogram(c)!);
+    for (const a of charts) for (const b of charts) assert.equal(histogramSimilarity(a, b), direct(a, b));
+  });
+
+  it('a comparison is computed once per pair of feature objects and handed out as a copy', () => {
+    const a = visualFeatures(bars([31, 119, 180], [255, 127, 14])), b = visualFeatures(bars([44, 160, 44], [214, 39, 40], 12));
+    const first = visualSimilarity(a, b);
+    first.visual = -1; // a caller's change does not reach the next caller
+    const again = visualSimilarity(a, b);
+    assert.equal(again.ssim, ssimGray(a.gray, b.gray, a.width, a.height));
+    assert.equal(again.histogram, histogramSimilarity(a.hist, b.hist));
+    assert.equal(again.visual, Math.min(1, 0.5 * Math.max(0, again.ssim) + 0.5 * again.histogram));
+    assert.notEqual(visualSimilarity(b, a), again, 'a new object each time');
   });
 
   it('SSIM: random and chart-like images, the reference reused across candidates', () => {
