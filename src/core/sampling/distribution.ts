@@ -7,6 +7,8 @@
  * float32 as TemperatureWarper writes them, weights exp(l - max) summed in id order as MultinomialSampler does), so
  * with the same RNG it draws the same token as processorsFor(...) + MultinomialSampler (up to the far tail: see FAR);
  * a test checks that.
+ * The same passes also sum the raw logits' log-sum-exp (each sampled token's log-prob needs it): one exp pass fewer
+ * per row at temperature 1, one max pass and one loop fewer otherwise.
  * Tokens far below the top (see FAR) skip their exp. Top-p bins tokens by log-weight in the same pass and sorts only the bin where the mass crosses p, with
  * TopPWarper's bins and sums, so it keeps the same set.
  */
@@ -21,6 +23,11 @@ export interface Distribution {
   prob(tok: number): number;
   /** Draws from the distribution with `tok` removed and the rest renormalised (needs prob(tok) < 1). */
   sampleExcluding(tok: number, rng: Rng): number;
+  /**
+   * rowLogSumExp of the raw logits the distribution was built from, when the build computed it on the way (the fast
+   * path: bit for bit what rowLogSumExp returns); undefined otherwise.
+   */
+  readonly rawLogSumExp?: number;
 }
 
 /** Greedy: a point mass on the argmax (lowest id on ties, as torch.argmax). */
@@ -52,7 +59,7 @@ export function argmax(logits: Float32Array, offset = 0, length = logits.length 
 
 /** Kept tokens in ascending id order with their weights exp(l - max); `ids` null means every id 0..n-1. */
 class Kept implements Distribution {
-  constructor(private readonly ids: Int32Array | null, private readonly w: Float64Array, private readonly n: number, private readonly z: number) {}
+  constructor(private readonly ids: Int32Array | null, private readonly w: Float64Array, private readonly n: number, private readonly z: number, readonly rawLogSumExp?: number) {}
   private id(j: number): number {
     return this.ids ? this.ids[j]! : j;
   }
@@ -173,19 +180,24 @@ export class DistributionBuilder {
     const greedy = this.s.temperature <= 0;
     const T = greedy ? 1 : this.s.temperature;
     const inv = 1 / T;
-    // tempered logits exactly as TemperatureWarper leaves them (float32), and their max
+    // tempered logits exactly as TemperatureWarper leaves them (float32), and their max; the raw max too (for the
+    // raw log-sum-exp that every sampled token's log-prob needs, computed in the exp pass below)
     let maxT = -Infinity;
+    let maxRaw = -Infinity;
     if (T === 1) {
       for (let i = 0; i < V; i++) {
         const v = logits[offset + i]!;
         lt[i] = v;
         if (v > maxT) maxT = v;
       }
+      maxRaw = maxT;
     } else {
       for (let i = 0; i < V; i++) {
-        const v = Math.fround(logits[offset + i]! * inv);
+        const r = logits[offset + i]!;
+        const v = Math.fround(r * inv);
         lt[i] = v;
         if (v > maxT) maxT = v;
+        if (r > maxRaw) maxRaw = r;
       }
     }
     if (this.penalty !== null) {
@@ -226,9 +238,19 @@ export class DistributionBuilder {
     const count = this.count.fill(0);
     let z = 0;
     const far = maxT - FAR;
+    // The raw log-sum-exp, summed in id order with rowLogSumExp's skip rule so it is the same number. When the
+    // tempered logits are the raw ones (T = 1, no penalty), the weights below are its terms: no second exp.
+    const sameRaw = T === 1 && this.penalty === null;
+    const farRaw = maxRaw - FAR;
+    let zr = 0;
     for (let i = 0; i < V; i++) {
       const l = lt[i]!;
+      if (!sameRaw) {
+        const r = logits[offset + i]!;
+        if (r >= farRaw) zr += Math.exp(r - maxRaw);
+      }
       if (l < floor || l === -Infinity) {
+        if (sameRaw && l >= far) zr += Math.exp(l - maxT);
         e[i] = 0;
         bins[i] = NB;
         continue;
@@ -245,6 +267,7 @@ export class DistributionBuilder {
       const w = Math.exp(l - maxT);
       e[i] = w;
       z += w;
+      if (sameRaw) zr += w;
       if (topP) {
         const f = (maxT - l) * scale; // >= 0: truncation is Math.floor
         const b = f < NB - 1 ? f | 0 : NB - 1;
@@ -253,6 +276,7 @@ export class DistributionBuilder {
         count[b]!++;
       }
     }
+    const rawLse = maxRaw === -Infinity ? -Infinity : maxRaw + Math.log(zr);
     let changed = false;
     if (topP) {
       // whole bins from the top while their mass stays under p, then the boundary bin sorted (as TopPWarper)
@@ -325,7 +349,7 @@ export class DistributionBuilder {
         if (bins[i]! > boundary || lt[i]! < cutP) e[i] = 0;
         else z += e[i]!; // in id order, as MultinomialSampler sums
       }
-      return new Kept(null, e, V, z);
+      return new Kept(null, e, V, z, rawLse);
     }
     const minP = this.s.minP;
     if (minP !== undefined && minP > 0) {
@@ -337,7 +361,7 @@ export class DistributionBuilder {
       z = 0;
       for (let i = 0; i < V; i++) z += e[i]!;
     }
-    return new Kept(null, e, V, z);
+    return new Kept(null, e, V, z, rawLse);
   }
 }
 

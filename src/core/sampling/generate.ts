@@ -14,7 +14,7 @@
  */
 import { CodedError } from '../errors';
 import type { CausalLM } from './model';
-import { DistributionBuilder, rowLogSumExp } from './distribution';
+import { DistributionBuilder, rowLogSumExp, type Distribution } from './distribution';
 import { promptLookup, type LookupState } from './promptLookup';
 import { processorsFor, type LogitsProcessor, type SamplingSettings } from './logitsProcessors';
 import { rowRng, type Rng } from './rng';
@@ -201,6 +201,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         positionIds: pos.flatMap((p) => p.slice(start, end)),
         cache,
         cacheOnCpu: end === S && n > 1,
+        noLogits: end < S,
       });
       swapCache(r.cache);
       prefillLogits = r.logits;
@@ -249,8 +250,8 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       o.onCandidate?.(c);
       return true;
     };
-    /** log p(tok) under the raw distribution of logits[off, off + V). */
-    const rawLogprob = (src: Float32Array, off: number, tok: number) => src[off + tok]! - rowLogSumExp(src, off, V);
+    /** log p(tok) under the raw distribution of logits[off, off + V); the distribution's build may have its normaliser. */
+    const rawLogprob = (src: Float32Array, off: number, tok: number, dist: Distribution) => src[off + tok]! - (dist.rawLogSumExp ?? rowLogSumExp(src, off, V));
 
     // ---- decode ----
     for (;;) {
@@ -260,8 +261,9 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       for (let b = 0; b < batch.length; b++) {
         const row = batch[b];
         if (!row || !row.src) continue;
-        const tok = dists.build(row.src, row.srcOff, V, row).sample(row.rng);
-        const lp = rawLogprob(row.src, row.srcOff, tok);
+        const dist = dists.build(row.src, row.srcOff, V, row);
+        const tok = dist.sample(row.rng);
+        const lp = rawLogprob(row.src, row.srcOff, tok, dist);
         row.src = null;
         push(b, row, tok, lp);
       }
@@ -329,10 +331,10 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
           if (px >= 1 || (px > 0 && row.rng() < px)) {
             accepted++;
             timings.acceptedTokens++;
-            done = push(b, row, x, rawLogprob(out, off, x));
+            done = push(b, row, x, rawLogprob(out, off, x, dist));
           } else {
             const y = dist.sampleExcluding(x, row.rng);
-            done = push(b, row, y, rawLogprob(out, off, y));
+            done = push(b, row, y, rawLogprob(out, off, y, dist));
             rejected = true;
           }
           if (rejected) break;

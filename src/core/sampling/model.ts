@@ -20,6 +20,12 @@ export interface ForwardRequest<C> {
    * for the current one: return this cache in a form selectRows can handle (e.g. in CPU memory).
    */
   cacheOnCpu?: boolean;
+  /**
+   * The loop will not read this pass's logits (a prefill chunk before the last): the model may leave them out and
+   * return an empty array. onnxruntime-node copies every output it returns into a new JS buffer ([batch, chunk,
+   * vocab] floats here, 33 MB for 256 tokens at vocab 32768), so not fetching them saves that copy.
+   */
+  noLogits?: boolean;
 }
 
 export interface ForwardResult<C> {

@@ -2,9 +2,18 @@
  * The onnxruntime forward pass behind the sampling loop's CausalLM port, for Optimum-layout decoder exports.
  * On WebGPU the KV cache stays on the GPU between steps (preferredOutputLocation: logits to the CPU, present.* as
  * gpu-buffer) and GPU tensors are never read with getData() (that aborts the process). Rows of a GPU cache are tiled
- * and dropped on the GPU by a second, tiny Gather session on the same device (see rowSelectGraph.ts): onnxruntime-node
- * ignores pre-allocated CPU outputs, and sessions of one process share the WebGPU device, so its buffers feed across.
+ * and dropped on the GPU by a second, tiny Gather session on the same device (see rowSelectGraph.ts): with
+ * preferredOutputLocation set, onnxruntime-node runs through IO binding and ignores pre-allocated outputs, and sessions
+ * of one process share the WebGPU device, so its buffers feed across.
+ *
+ * On the CPU provider every output costs a copy that JS cannot avoid: onnxruntime-node 1.30 (tensor_helper.cc,
+ * OrtValueToNapiValue) copies each CPU output it returns into a new ArrayBuffer. Pre-allocated outputs (`fetches`
+ * mapping names to tensors) are honoured there, onnxruntime writes into them, but the binding then copies them again
+ * into the tensor it returns (checked, and measured in bench/generate/decode.ts: no faster than plain outputs). So
+ * the cache goes through JS once per step (present.* becomes the next past.* without further copies), and what is not
+ * needed is not fetched: the logits of prefill chunks before the last.
  */
+import * as os from 'os';
 import type * as OrtTypes from 'onnxruntime-node';
 import { CodedError } from '../../core/errors';
 import type { CausalLM, ForwardRequest, ForwardResult } from '../../core/sampling/model';
@@ -32,6 +41,13 @@ export interface OrtModelOptions {
   dtype?: ModelDtype;
   /** Write onnxruntime's profile (Chrome trace JSON) with this file prefix; `endProfiling()` closes it (bench/generate). */
   profileFilePrefix?: string;
+  /**
+   * Busy-waiting of onnxruntime's intra-op threads (default: see defaultSpinning). 'during-run': they spin only while
+   * a forward runs and stop when it returns (session.force_spinning_stop), so the JS sampler that follows every
+   * forward does not compete with spinning threads. 'off': never spin (session.intra_op.allow_spinning 0).
+   * 'always': onnxruntime's own default.
+   */
+  spinning?: 'during-run' | 'off' | 'always';
 }
 
 /** Where the JS side of forward passes spends its time (cumulative ms; read by bench/generate/profile.ts). */
@@ -71,6 +87,11 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private readonly seqlensName: string | undefined;
   private readonly totalLenName: string | undefined;
   readonly stats: ForwardStats = { forwards: 0, feedMs: 0, runMs: 0, logitsMs: 0, selectMs: 0 };
+  /**
+   * Fetch every output even when a pass's logits are not needed (the copying path before noLogits); set from
+   * REWARD_LENS_ORT_FETCH_ALL=1, and switched per run by bench/generate/profile.ts to compare both in one process.
+   */
+  fetchAllOutputs = process.env.REWARD_LENS_ORT_FETCH_ALL === '1';
   /** WebGPU only: gathers cache rows on the device. */
   private selector: OrtTypes.InferenceSession | null = null;
 
@@ -106,6 +127,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
       };
+      const spinning = opts.spinning ?? defaultSpinning();
+      if (spinning !== 'always') so.extra = { session: spinning === 'off' ? { intra_op: { allow_spinning: '0' } } : { force_spinning_stop: '1' } };
       if (opts.profileFilePrefix) {
         so.enableProfiling = true;
         so.profileFilePrefix = opts.profileFilePrefix;
@@ -252,8 +275,11 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     let out: OrtTypes.InferenceSession.ReturnType;
     const t1 = performance.now();
     st.feedMs += t1 - t0;
+    // Only the CPU path: with preferredOutputLocation (WebGPU) the binding pairs fetched outputs with locations by
+    // position, so a subset of outputs would get the wrong ones.
+    const skipLogits = req.noLogits === true && !this.fetchAllOutputs && this.provider === 'cpu';
     try {
-      out = await this.session.run(feeds);
+      out = skipLogits ? await this.session.run(feeds, this.presentNames) : await this.session.run(feeds);
     } catch (e) {
       throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -261,16 +287,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     }
     const t2 = performance.now();
     st.runMs += t2 - t1;
-    const logitsT = out.logits!;
-    if (logitsT.location !== 'cpu') throw new CodedError('model_forward', `logits came back on ${logitsT.location}: expected the CPU`);
-    const V = this.vocabSize;
-    const dims = logitsT.dims;
-    if (dims.length !== 3 || dims[0] !== B || dims[2] !== V) throw new CodedError('model_forward', `logits have shape [${dims.join(', ')}]: expected [${B}, ${S}, ${V}]`);
-    const Sout = dims[1]!;
-    const logits = req.allPositions
-      ? toFloat32(logitsT.data as Float32Array | Uint16Array, 0, B * Sout * V)
-      : lastPositions(logitsT.data as Float32Array | Uint16Array, B, Sout, V);
-    logitsT.dispose();
+    const logits = skipLogits ? new Float32Array(0) : this.takeLogits(out.logits!, req, B, S);
     st.logitsMs += performance.now() - t2;
     const tensors = new Map<string, Tensor>();
     let onCpu = true;
@@ -280,6 +297,19 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
       tensors.set(n, t);
     });
     return { logits, cache: { tensors, batch: B, pastLen: T, onCpu } };
+  }
+
+  private takeLogits(logitsT: Tensor, req: ForwardRequest<OrtCache>, B: number, S: number): Float32Array {
+    if (logitsT.location !== 'cpu') throw new CodedError('model_forward', `logits came back on ${logitsT.location}: expected the CPU`);
+    const V = this.vocabSize;
+    const dims = logitsT.dims;
+    if (dims.length !== 3 || dims[0] !== B || dims[2] !== V) throw new CodedError('model_forward', `logits have shape [${dims.join(', ')}]: expected [${B}, ${S}, ${V}]`);
+    const Sout = dims[1]!;
+    const logits = req.allPositions
+      ? toFloat32(logitsT.data as Float32Array | Uint16Array, 0, B * Sout * V)
+      : lastPositions(logitsT.data as Float32Array | Uint16Array, B, Sout, V);
+    logitsT.dispose();
+    return logits;
   }
 
   canSelectRows(c: OrtCache): boolean {
@@ -357,6 +387,17 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     await this.selector?.release();
     await this.session.release();
   }
+}
+
+/**
+ * 'off' on machines with at most 4 cores, 'during-run' above. On the shared 2-core machine, with VS Code, the
+ * extension host and other processes on the same cores, threads that busy-wait between kernels slowed the graph
+ * itself: decode 250-294 ms/step with spinning off vs 426-633 with it (bench/generate/decode.ts, BENCH_SPIN, load
+ * 10-13). With many cores a spinning thread is a small share of the machine and saves wake-ups between kernels, so
+ * there only the spinning after a forward (pure waste: the sampler runs next) is stopped.
+ */
+export function defaultSpinning(cores = os.availableParallelism?.() ?? os.cpus().length): 'off' | 'during-run' {
+  return cores <= 4 ? 'off' : 'during-run';
 }
 
 function int64(xs: readonly number[]): BigInt64Array {

@@ -258,25 +258,37 @@ for row in rows:
         queries.append(p + r + "<|im_end|>")
         prompts.append(p)
         labels.append(row["label"])
-whole = rl.reward_func(queries, prompts, labels)
-one_by_one = [rl.reward_func([q], [p], [l]) for q, p, l in zip(queries, prompts, labels)]
-empty = rl.reward_func([], [], [])
-structured = rl.reward_func(queries[:1], prompts[:1], [json.dumps({"task": "sql", "reference": labels[0], "db": "data/geo.sqlite"})])
-print(json.dumps({"rows": rows, "whole": whole, "one": one_by_one, "empty": empty, "structured": structured}))
+# Where torch is installed (as in a trainer) reward_func returns float32 tensors, as OpenRLHF's example does.
+try:
+    import torch
+except ImportError:
+    torch = None
+def plain(r):
+    if torch is not None:
+        assert all(isinstance(r[k], torch.Tensor) for k in ("rewards", "scores")), "tensors where torch is installed"
+    conv = lambda v: v.tolist() if hasattr(v, "tolist") else v
+    return {"rewards": conv(r["rewards"]), "scores": conv(r["scores"]), "extra_logs": {k: conv(v) for k, v in r["extra_logs"].items()}}
+whole = plain(rl.reward_func(queries, prompts, labels))
+one_by_one = [plain(rl.reward_func([q], [p], [l])) for q, p, l in zip(queries, prompts, labels)]
+empty = plain(rl.reward_func([], [], []))
+structured = plain(rl.reward_func(queries[:1], prompts[:1], [json.dumps({"task": "sql", "reference": labels[0], "db": "data/geo.sqlite"})]))
+print(json.dumps({"rows": rows, "whole": whole, "one": one_by_one, "empty": empty, "structured": structured, "torch": torch is not None}))
 `;
-    const out = await python(code, { responses }) as { rows: { label: string }[]; whole: { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]> }; one: { rewards: number[] }[]; empty: unknown; structured: { rewards: number[] } };
+    const out = await python(code, { responses }) as { rows: { label: string }[]; whole: { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]> }; one: { rewards: number[] }[]; empty: unknown; structured: { rewards: number[] }; torch: boolean };
+    // float32 tensors where torch is installed: the same numbers at float32 precision.
+    const f32 = out.torch ? Math.fround : (x: number) => x;
     assert.deepStrictEqual(out.empty, { rewards: [], scores: [], extra_logs: {} });
     const lines = out.rows.flatMap((row, k) => responses.map((r) => ({ group: String(k), candidate: r, reference: row.label, db: 'data/geo.sqlite' })));
     const input = path.join(dir, 'orlhf.jsonl');
     fs.writeFileSync(input, jsonl(lines));
     const ranked = (await rankOut(['--task', 'sql', '--input', input])).flatMap((g) => g.candidates);
-    assert.deepStrictEqual(out.whole.rewards, ranked.map((c) => c.total));
-    assert.deepStrictEqual(out.whole.extra_logs.execution_match, ranked.map((c) => c.rewards.execution_match ?? 0));
+    assert.deepStrictEqual(out.whole.rewards, ranked.map((c) => f32(c.total)));
+    assert.deepStrictEqual(out.whole.extra_logs.execution_match, ranked.map((c) => f32(c.rewards.execution_match ?? 0)));
     for (const s of out.whole.scores) assert.ok(s >= 0 && s <= 1);
     // OpenRLHF's current agent sends one sample per request: a group of one.
     const singles = lines.map((l, i) => ({ ...l, group: String(i) }));
     fs.writeFileSync(input, jsonl(singles));
-    const rankedSingles = (await rankOut(['--task', 'sql', '--input', input])).map((g) => g.candidates[0]!.total);
+    const rankedSingles = (await rankOut(['--task', 'sql', '--input', input])).map((g) => f32(g.candidates[0]!.total));
     assert.deepStrictEqual(out.one.map((r) => r.rewards[0]), rankedSingles);
     assert.strictEqual(out.structured.rewards[0], rankedSingles[0]);
   });

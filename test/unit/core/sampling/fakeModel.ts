@@ -23,18 +23,19 @@ export const hashScript: ScriptFn = (h, V) => {
 };
 
 export class FakeLM implements CausalLM<FakeCache> {
-  readonly calls: { batch: number; seqLen: number; cacheOnCpu: boolean }[] = [];
+  readonly calls: { batch: number; seqLen: number; cacheOnCpu: boolean; noLogits: boolean }[] = [];
   released = 0;
   created = 0;
   constructor(
     readonly vocabSize: number,
     private readonly script: ScriptFn = hashScript,
-    private readonly opts: { gpu?: boolean; failAt?: number; hangAt?: number } = {},
+    /** fetchAll: return logits even when the request says noLogits (the path before noLogits existed). */
+    private readonly opts: { gpu?: boolean; failAt?: number; hangAt?: number; fetchAll?: boolean } = {},
   ) {}
 
   async forward(req: ForwardRequest<FakeCache>): Promise<ForwardResult<FakeCache>> {
     const call = this.calls.length;
-    this.calls.push({ batch: req.batch, seqLen: req.seqLen, cacheOnCpu: !!req.cacheOnCpu });
+    this.calls.push({ batch: req.batch, seqLen: req.seqLen, cacheOnCpu: !!req.cacheOnCpu, noLogits: !!req.noLogits });
     if (this.opts.failAt === call) throw new Error('native abort: out of memory');
     if (this.opts.hangAt === call) await new Promise(() => undefined);
     await Promise.resolve();
@@ -56,6 +57,8 @@ export class FakeLM implements CausalLM<FakeCache> {
     }
     const onCpu = !this.opts.gpu || !!req.cacheOnCpu;
     this.created++;
+    // like onnxruntime without the logits output: nothing to read (a loop that reads them anyway samples garbage)
+    if (req.noLogits && !this.opts.fetchAll) return { logits: new Float32Array(0), cache: { rows, onCpu, id: this.created } };
     return { logits, cache: { rows, onCpu, id: this.created } };
   }
   canSelectRows(c: FakeCache): boolean {

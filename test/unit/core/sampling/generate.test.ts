@@ -35,7 +35,7 @@ describe('generate (scripted model)', () => {
     const lm = new FakeLM(V);
     const out = await generate(lm, base({ maxNewTokens: 4, eosTokenIds: [] }));
     assert.strictEqual(out.candidates.length, 6);
-    assert.deepStrictEqual(lm.calls[0], { batch: 1, seqLen: 3, cacheOnCpu: true });
+    assert.deepStrictEqual(lm.calls[0], { batch: 1, seqLen: 3, cacheOnCpu: true, noLogits: false });
     assert.ok(lm.calls.slice(1).every((c) => c.batch === 6 && c.seqLen === 1));
     assert.strictEqual(out.timings.decodeSteps, 3); // the 4th token of every row needs no forward
     assert.ok(out.candidates.every((c) => c.tokenCount === 4 && c.finishReason === 'length'));
@@ -173,6 +173,20 @@ describe('generate (scripted model)', () => {
     assert.deepStrictEqual(lm.calls.filter((c) => c.seqLen > 1).map((c) => c.seqLen), [5, 5, 5, 5, 3]);
     const b = await generate(new FakeLM(V), base({ prompts: [prompt] }));
     assert.deepStrictEqual(texts(a.candidates), texts(b.candidates));
+  });
+
+  it('prefill chunks before the last ask for no logits, and the candidates do not change (T=0, T=0.8)', async () => {
+    const prompts = [Array.from({ length: 23 }, (_, i) => (i * 7) % 10), Array.from({ length: 17 }, (_, i) => (i * 3) % 10)];
+    for (const temperature of [0, 0.8]) {
+      const lm = new FakeLM(V);
+      const opts = base({ prompts, numReturnSequences: 3, prefillChunkSize: 5, sampling: { temperature, topP: 0.95 } });
+      const a = await generate(lm, opts);
+      assert.deepStrictEqual(lm.calls.slice(0, 5).map((c) => [c.batch, c.seqLen, c.noLogits]), [[2, 5, true], [2, 5, true], [2, 5, true], [2, 5, true], [2, 3, false]]);
+      assert.ok(lm.calls.slice(5).every((c) => !c.noLogits && c.seqLen === 1));
+      const b = await generate(new FakeLM(V, hashScript, { fetchAll: true }), opts);
+      assert.deepStrictEqual(texts(a.candidates), texts(b.candidates), `temperature ${temperature}`);
+      assert.deepStrictEqual(a.candidates.map((c) => c.tokenLogprobs), b.candidates.map((c) => c.tokenLogprobs));
+    }
   });
 
   it('cancellation takes effect within one step and releases every cache', async () => {

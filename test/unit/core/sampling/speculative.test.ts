@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { generate, type GenerateOptions } from '../../../../src/core/sampling/generate';
-import { DistributionBuilder } from '../../../../src/core/sampling/distribution';
+import { DistributionBuilder, rowLogSumExp } from '../../../../src/core/sampling/distribution';
 import { processorsFor, softmaxInto, type SamplingSettings } from '../../../../src/core/sampling/logitsProcessors';
 import { promptLookup } from '../../../../src/core/sampling/promptLookup';
 import { mulberry32 } from '../../../../src/core/sampling/rng';
@@ -49,6 +49,7 @@ describe('distribution fast path', () => {
     { temperature: 0.8, topP: 0.95 }, { temperature: 1 }, { temperature: 0.7, topK: 20 }, { temperature: 1.3, topP: 0.5, minP: 0.05 },
     { temperature: 0.8, topK: 50, topP: 0.9 }, { temperature: 0.6, minP: 0.1 }, { temperature: 1, topP: 0.999 },
     { temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1.05 }, { temperature: 1, repetitionPenalty: 1.3 }, { temperature: 0.9, topP: 0.9, repetitionPenalty: 0.8 },
+    { temperature: 1, topK: 20 },
   ];
   const seenRow = { index: 0, promptIds: [11, 12, 40, 41, 42], generatedIds: [7, 11, 2999] };
   for (const s of settings) {
@@ -77,6 +78,24 @@ describe('distribution fast path', () => {
       }
     });
   }
+
+  it('the raw log-sum-exp computed during the build is rowLogSumExp\'s, bit for bit (every setting, offsets, far tails, -Infinity)', () => {
+    const V = 2000;
+    const gen = mulberry32(3);
+    for (const s of settings) {
+      const fast = new DistributionBuilder(s, processorsFor(s), 0);
+      for (let t = 0; t < 12; t++) {
+        const scale = [0.01, 1, 8, 30][t % 4]!;
+        const buf = Float32Array.from({ length: 3 * V }, () => (gen() - 0.5) * scale);
+        const off = (t % 3) * V;
+        if (t % 5 === 0) buf[off + 17] = 60; // most of the row more than 40 nats below the top
+        if (t % 6 === 1) buf[off + 5] = buf[off + 900] = -Infinity;
+        const dist = fast.build(buf, off, V, seenRow);
+        assert.ok(dist.rawLogSumExp !== undefined, JSON.stringify(s));
+        assert.strictEqual(dist.rawLogSumExp, rowLogSumExp(buf, off, V), `${JSON.stringify(s)} row ${t}`);
+      }
+    }
+  });
 
   it('greedy with a repetition penalty is the argmax of the penalised logits', () => {
     const s = { temperature: 0, repetitionPenalty: 2 };

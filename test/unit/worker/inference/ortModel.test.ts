@@ -92,6 +92,53 @@ describe('onnxruntime forward on the tiny model (CPU)', function () {
       (e: unknown) => e instanceof CodedError && e.code === 'cancelled');
     assert.strictEqual(forwards, 3);
   });
+
+  it('a pass without logits (not fetched) leaves the same cache as one with them', async () => {
+    const a = await lm.forward({ inputIds: ids.slice(0, 6), batch: 1, seqLen: 6, attentionMask: new Array(6).fill(1), positionIds: [0, 1, 2, 3, 4, 5], cache: null, noLogits: true });
+    assert.strictEqual(a.logits.length, 0);
+    const b = await lm.forward({ inputIds: ids.slice(0, 6), batch: 1, seqLen: 6, attentionMask: new Array(6).fill(1), positionIds: [0, 1, 2, 3, 4, 5], cache: null });
+    assert.strictEqual(b.logits.length, V);
+    for (const [n, t] of a.cache.tensors) assert.deepStrictEqual(t.data, b.cache.tensors.get(n)!.data, n);
+    lm.release(a.cache);
+    lm.release(b.cache);
+  });
+
+  it('every thread-spinning setting loads and computes the same logits', async () => {
+    const req = { inputIds: ids.slice(0, 5), batch: 1, seqLen: 5, attentionMask: [1, 1, 1, 1, 1], positionIds: [0, 1, 2, 3, 4], cache: null };
+    const ref = await lm.forward(req);
+    lm.release(ref.cache);
+    for (const spinning of ['off', 'always', 'during-run'] as const) {
+      const other = await OrtCausalLM.load(loadModelFolder(TINY), { executionProvider: 'cpu', threads: 2, spinning });
+      try {
+        const r = await other.forward(req);
+        assert.ok(maxAbsDiff(r.logits, ref.logits) < 1e-5, spinning);
+        other.release(r.cache);
+      } finally {
+        await other.dispose();
+      }
+    }
+  });
+
+  it('generate(): the same tokens and log-probs with and without fetching prefill chunks\' logits (T=0, T=0.8)', async () => {
+    const prompt = [...ids, ...ids.slice(2), ...ids.slice(0, 5)];
+    const run = async (fetchAll: boolean, temperature: number) => {
+      lm.fetchAllOutputs = fetchAll;
+      const before = lm.stats.forwards;
+      try {
+        const r = await generate(lm, { prompts: [prompt], numReturnSequences: 4, maxNewTokens: 12, sampling: { temperature, topP: 0.95 }, seed: 7, eosTokenIds: [], padTokenId: 509, prefillChunkSize: 4 });
+        assert.strictEqual(lm.stats.forwards - before, Math.ceil(prompt.length / 4) + 11);
+        return r.candidates;
+      } finally {
+        lm.fetchAllOutputs = false;
+      }
+    };
+    for (const temperature of [0, 0.8]) {
+      const [withLogits, without] = [await run(true, temperature), await run(false, temperature)];
+      assert.deepStrictEqual(without.map((c) => c.tokenIds), withLogits.map((c) => c.tokenIds), `temperature ${temperature}`);
+      assert.deepStrictEqual(without.map((c) => c.tokenLogprobs), withLogits.map((c) => c.tokenLogprobs));
+      if (temperature > 0) assert.ok(new Set(without.map((c) => c.tokenIds.join())).size > 1, 'sampled rows differ');
+    }
+  });
 });
 
 describe('generation engine on the tiny model (CPU)', function () {

@@ -11,6 +11,8 @@ import { performance } from 'perf_hooks';
 import initSqlJs from 'sql.js';
 import { SqlExecutor } from '../../../../src/worker/sql/executor';
 import { RunningClock } from '../../../../src/worker/sql/threadProtocol';
+import { rankSql } from '../../../../src/worker/sql/rankSql';
+import { GEO_DB, geoAvailable, loadGeo, makePairs } from './geo';
 
 const LOOP = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 /** A statement that runs for tens of milliseconds and ends (longer than the batch's 20 ms flush threshold). */
@@ -102,5 +104,33 @@ describe('RunningClock', () => {
     assert.strictEqual(other.running()!.id, 7, 'a second view of the same memory reads the same item');
     c.end();
     assert.strictEqual(other.running(), null);
+  });
+});
+
+describe('rankSql: many groups in one batch', function () {
+  this.timeout(120_000);
+  it('ranks 24 GeoQuery groups in one call exactly as one call per group does (rewards, totals, ranks, errors, results)', async function () {
+    if (!geoAvailable()) this.skip(); // needs ../shared/datasets/geography
+    const entries = loadGeo();
+    const pairs = makePairs(entries);
+    const byGold = new Map<string, string[]>();
+    for (const p of pairs) byGold.set(p.gold, [...(byGold.get(p.gold) ?? []), p.pred]);
+    const groups = [...byGold].slice(0, 24).map(([gold, preds], i) => ({ group: `g${i}`, prompt: '', reference: gold, candidates: [gold, ...preds.slice(0, 6), 'DROP TABLE city', 'SELECT nme FROM cty'] }));
+    const ex = await SqlExecutor.open(GEO_DB);
+    try {
+      const together = await rankSql({ dbPath: GEO_DB, groups, timeoutMs: 10_000 }, { executor: ex });
+      const seen: string[] = [];
+      const progress = await rankSql({ dbPath: GEO_DB, groups: groups.slice(0, 2), timeoutMs: 10_000 }, { executor: ex, progress: (p) => seen.push(`${p.group}:${p.index}`) });
+      assert.strictEqual(progress.groups.length, 2);
+      const key = (c: { rewards: unknown; total: unknown; advantage: unknown; rank: unknown; error: unknown; result: unknown; sql: unknown }) => JSON.stringify([c.rewards, c.total, c.advantage, c.rank, c.error, c.result, c.sql]);
+      for (const [i, g] of groups.entries()) {
+        const alone = (await rankSql({ dbPath: GEO_DB, groups: [g], timeoutMs: 10_000 }, { executor: ex })).groups[0]!;
+        assert.deepStrictEqual(together.groups[i]!.candidates.map(key), alone.candidates.map(key), g.group);
+      }
+      // Every candidate and each reference of the two groups reported once.
+      assert.deepStrictEqual([...seen].sort(), [...groups.slice(0, 2).flatMap((g) => [-1, ...g.candidates.map((_, k) => k)].map((k) => `${g.group}:${k}`))].sort());
+    } finally {
+      ex.close();
+    }
   });
 });
