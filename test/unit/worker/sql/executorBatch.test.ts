@@ -5,10 +5,8 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { performance } from 'perf_hooks';
-import initSqlJs from 'sql.js';
+import { writeItemsDb } from './itemsDb';
 import { SqlExecutor } from '../../../../src/worker/sql/executor';
 import { RunningClock } from '../../../../src/worker/sql/threadProtocol';
 import { rankSql } from '../../../../src/worker/sql/rankSql';
@@ -26,15 +24,9 @@ describe('sql executor: batches', function () {
   let ex: SqlExecutor;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-batch-'));
-    const dbPath = path.join(dir, 'items.sqlite');
-    const SQL = await initSqlJs();
-    const db = new SQL.Database();
-    db.run('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price REAL)');
-    for (let i = 1; i <= 50; i++) db.run('INSERT INTO items VALUES (?, ?, ?)', [i, `item ${i}`, i * 1.5]);
-    fs.writeFileSync(dbPath, db.export());
-    db.close();
-    ex = await SqlExecutor.open(dbPath);
+    const made = await writeItemsDb(50, 'reward-lens-batch-');
+    dir = made.dir;
+    ex = await SqlExecutor.open(made.dbPath);
   });
   after(() => {
     ex?.close();

@@ -5,9 +5,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import initSqlJs from 'sql.js';
+import { writeItemsDb } from './itemsDb';
 import { SqlExecutor } from '../../../../src/worker/sql/executor';
 
 describe('SQL executor memory', function () {
@@ -16,14 +14,9 @@ describe('SQL executor memory', function () {
   let ex: SqlExecutor;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-sqlmem-'));
-    const SQL = await initSqlJs();
-    const db = new SQL.Database();
-    db.exec("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO items VALUES (1, 'a'), (2, 'b');");
-    const dbPath = path.join(dir, 'm.sqlite');
-    fs.writeFileSync(dbPath, db.export());
-    db.close();
-    ex = await SqlExecutor.open(dbPath);
+    const made = await writeItemsDb(2, 'rl-sqlmem-');
+    dir = made.dir;
+    ex = await SqlExecutor.open(made.dbPath);
   });
   after(() => {
     ex?.close();

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import initSqlJs from 'sql.js';
+import { writeItemsDb } from './itemsDb';
 import { SqlExecutor } from '../../../../src/worker/sql/executor';
 import { rankSql } from '../../../../src/worker/sql/rankSql';
 
@@ -80,14 +81,7 @@ describe('sql executor: hostile corpus', function () {
   let hash: string;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-sql-'));
-    dbPath = path.join(dir, 'items.sqlite');
-    const SQL = await initSqlJs();
-    const db = new SQL.Database();
-    db.run('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price REAL)');
-    for (let i = 1; i <= 300; i++) db.run('INSERT INTO items VALUES (?, ?, ?)', [i, `item ${i}`, i * 1.5]);
-    fs.writeFileSync(dbPath, db.export());
-    db.close();
+    ({ dir, dbPath } = await writeItemsDb(300));
     hash = sha256(dbPath);
     ex = await SqlExecutor.open(dbPath);
   });
