@@ -268,45 +268,42 @@ class Collector {
 
 /** Reads JSON lines (one record per line; a UTF-8 BOM at the start is accepted; blank lines are skipped). */
 export function readGroupLines(text: string, task: InputTask): InputReadResult {
-  const out: InputReadResult = { groups: [], warnings: [], errors: [], lines: 0 };
-  const collector = new Collector((p) => out.warnings.push(p));
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
-    if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') continue;
-    out.lines++;
-    const where: InputProblem = { line: i + 1, where: `line ${i + 1}`, message: '' };
-    try {
-      let o: unknown;
-      try {
-        o = JSON.parse(line);
-      } catch (e) {
-        throw new LineError(`not JSON (${e instanceof Error ? e.message : String(e)})`);
-      }
-      const row = readRow(o, task, (m) => out.warnings.push({ ...where, message: m }));
-      collector.add(row, where);
-    } catch (e) {
-      if (!(e instanceof LineError)) throw e;
-      out.errors.push({ ...where, message: e.message });
+  return readRows(task, (read) => {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i]!;
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.trim() === '') continue;
+      read({ line: i + 1, where: `line ${i + 1}`, message: '' }, () => {
+        try {
+          return JSON.parse(line);
+        } catch (e) {
+          throw new LineError(`not JSON (${e instanceof Error ? e.message : String(e)})`);
+        }
+      });
     }
-  }
-  out.groups = collector.result();
-  return out;
+  });
 }
 
 /** Reads the groups of a request body (`{"groups": [...]}` of POST /v1/score); problems name `groups[i]`. */
 export function readGroupObjects(items: readonly unknown[], task: InputTask): InputReadResult {
+  // A request group without a name is its own group, named by its position.
+  return readRows(task, (read) => items.forEach((o, i) => read({ line: i, where: `groups[${i}]`, message: '' }, () => o, String(i))));
+}
+
+/**
+ * Both readers: `each` calls `read` once per item with where it stands and how to get its value; a bad item becomes
+ * an error at that place and the others are still read.
+ */
+function readRows(task: InputTask, each: (read: (where: InputProblem, value: () => unknown, defaultKey?: string) => void) => void): InputReadResult {
   const out: InputReadResult = { groups: [], warnings: [], errors: [], lines: 0 };
   const collector = new Collector((p) => out.warnings.push(p));
-  items.forEach((o, i) => {
+  each((where, value, defaultKey) => {
     out.lines++;
-    const where: InputProblem = { line: i, where: `groups[${i}]`, message: '' };
     try {
-      // A request group without a name is its own group, named by its position.
-      const row = readRow(o, task, (m) => out.warnings.push({ ...where, message: m }));
-      if (row.key === null) row.key = String(i);
+      const row = readRow(value(), task, (m) => out.warnings.push({ ...where, message: m }));
+      if (defaultKey !== undefined && row.key === null) row.key = defaultKey;
       collector.add(row, where);
     } catch (e) {
       if (!(e instanceof LineError)) throw e;

@@ -42,6 +42,26 @@ interface Tok {
 
 class GlotError extends Error {}
 
+/**
+ * The text quoted from `open` (the opening quote's index) to `close`; with `doubled`, two closing quotes in a row
+ * stand for one (SQL's '' and ""). `end` is the index after the closing quote.
+ */
+function quoted(sql: string, open: number, close: string, doubled: boolean, unterminated: string): { value: string; end: number } {
+  let j = open + 1;
+  let value = '';
+  for (;;) {
+    const k = sql.indexOf(close, j);
+    if (k < 0) fail(unterminated);
+    value += sql.slice(j, k);
+    if (doubled && sql[k + 1] === close) {
+      value += close;
+      j = k + 2;
+      continue;
+    }
+    return { value, end: k + 1 };
+  }
+}
+
 function fail(msg: string): never {
   throw new GlotError(msg);
 }
@@ -89,40 +109,14 @@ function tokenize(sql: string): Tok[] {
       push('semi', ';');
       i++;
     } else if (c === "'") {
-      let j = i + 1;
-      let v = '';
-      for (;;) {
-        const k = sql.indexOf("'", j);
-        if (k < 0) fail('unterminated string');
-        v += sql.slice(j, k);
-        if (sql[k + 1] === "'") {
-          v += "'";
-          j = k + 2;
-          continue;
-        }
-        j = k + 1;
-        break;
-      }
-      push('string', sql.slice(i, j), v);
-      i = j;
+      const q = quoted(sql, i, "'", true, 'unterminated string');
+      push('string', sql.slice(i, q.end), q.value);
+      i = q.end;
     } else if (c === '"' || c === '`' || c === '[') {
       const close = c === '[' ? ']' : c;
-      let j = i + 1;
-      let v = '';
-      for (;;) {
-        const k = sql.indexOf(close, j);
-        if (k < 0) fail('unterminated identifier');
-        v += sql.slice(j, k);
-        if (close !== ']' && sql[k + 1] === close) {
-          v += close;
-          j = k + 2;
-          continue;
-        }
-        j = k + 1;
-        break;
-      }
-      push('qident', sql.slice(i, j), v);
-      i = j;
+      const q = quoted(sql, i, close, close !== ']', 'unterminated identifier');
+      push('qident', sql.slice(i, q.end), q.value);
+      i = q.end;
     } else if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
       const k = sql.indexOf("'", i + 2);
       if (k < 0) fail('unterminated hex string');
