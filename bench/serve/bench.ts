@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { servedUrl } from '../../test/unit/cli/serveUrl';
 import { GEO_DIR, geoAvailable, loadGeo, makePairs } from '../../test/unit/worker/sql/geo';
 
 const arg = (name: string, dflt: number) => {
@@ -85,15 +86,7 @@ function workload(): { gold: string; candidates: string[] }[] {
 
 async function startServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/bin.ts'), 'serve', '--port', '0', '--root', GEO_DIR, '--sql-executors', String(EXECUTORS), '--concurrency', String(EXECUTORS * 2), '--queue', '256', '--timeout-ms', '5000'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^(http:\/\/\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
-  });
+  const url = await servedUrl(child);
   return { url, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
 }
 

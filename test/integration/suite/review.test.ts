@@ -33,30 +33,35 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
 }
 
-describe('Review panel and preference log', () => {
-  let dir: string;
-  let logFile: string;
-  let context: vscode.ExtensionContext;
-
+/**
+ * A describe block's preference log in a temporary folder (`rewardLens.logLocation` points at it while the block
+ * runs) and the extension context the panel needs; the panel is disposed and the setting reset after the block.
+ */
+function useLogFixture(prefix: string, logPath: string): { dir: string; logFile: string; context: vscode.ExtensionContext } {
+  const fx = { dir: '', logFile: '', context: undefined as unknown as vscode.ExtensionContext };
   before(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, 'extension installed');
     await ext.activate();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-review-it-'));
-    logFile = path.join(dir, 'prefs', 'preferences.jsonl');
-    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', logFile, vscode.ConfigurationTarget.Global);
+    fx.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fx.logFile = path.join(fx.dir, ...logPath.split('/'));
+    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', fx.logFile, vscode.ConfigurationTarget.Global);
     // The panel needs only these members of the context.
-    context = { extensionUri: ext.extensionUri, globalStorageUri: vscode.Uri.file(dir), subscriptions: [] } as unknown as vscode.ExtensionContext;
+    fx.context = { extensionUri: ext.extensionUri, globalStorageUri: vscode.Uri.file(fx.dir), subscriptions: [] } as unknown as vscode.ExtensionContext;
   });
-
   after(async () => {
     ReviewPanel.active?.dispose();
     await vscode.workspace.getConfiguration('rewardLens').update('logLocation', undefined, vscode.ConfigurationTarget.Global);
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(fx.dir, { recursive: true, force: true });
   });
+  return fx;
+}
+
+describe('Review panel and preference log', () => {
+  const fx = useLogFixture('rl-review-it-', 'prefs/preferences.jsonl');
 
   it('opens, says ready, and logs one record on Accept', async () => {
-    const panel = ReviewPanel.createOrShow(context);
+    const panel = ReviewPanel.createOrShow(fx.context);
     await withTimeout(panel.whenReady(), 30_000, 'the webview said ready (script loaded under the CSP)');
     assert.equal(panel.panel.viewType, 'rewardLens.review');
 
@@ -81,8 +86,8 @@ describe('Review panel and preference log', () => {
     const done = await withTimeout(logged, 10_000, 'record logged');
 
     assert.deepEqual(accepted, ['SELECT count(*) FROM orders']);
-    assert.equal(done.file, logFile);
-    const log = await readPreferenceLog(logFile);
+    assert.equal(done.file, fx.logFile);
+    const log = await readPreferenceLog(fx.logFile);
     assert.equal(log.records.length, 1);
     assert.equal(log.torn, 0);
     const rec = log.records[0]!;
@@ -93,11 +98,11 @@ describe('Review panel and preference log', () => {
 
     // A second accept runs the hook again but does not log twice.
     await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 0, human });
-    assert.equal((await readPreferenceLog(logFile)).records.length, 1);
+    assert.equal((await readPreferenceLog(fx.logFile)).records.length, 1);
   });
 
   it('logs feedback left without accepting when the panel closes; ignores malformed messages', async () => {
-    const panel = ReviewPanel.createOrShow(context);
+    const panel = ReviewPanel.createOrShow(fx.context);
     await withTimeout(panel.whenReady(), 30_000, 'ready');
     const session = panel.beginSession({
       task: 'sql',
@@ -116,7 +121,7 @@ describe('Review panel and preference log', () => {
     const logged = new Promise<void>((resolve) => session.onDidLog(() => resolve()));
     panel.dispose();
     await withTimeout(logged, 10_000, 'feedback logged on close');
-    const log = await readPreferenceLog(logFile);
+    const log = await readPreferenceLog(fx.logFile);
     assert.equal(log.records.length, 2);
     assert.deepEqual(log.records[1]!.human.rejected, [1]);
     assert.equal(log.records[1]!.human.accepted, null);
@@ -125,25 +130,7 @@ describe('Review panel and preference log', () => {
 });
 
 describe('Review panel: reopen, Accept refusal, reference', () => {
-  let dir: string;
-  let logFile: string;
-  let context: vscode.ExtensionContext;
-
-  before(async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, 'extension installed');
-    await ext.activate();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-review2-it-'));
-    logFile = path.join(dir, 'preferences.jsonl');
-    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', logFile, vscode.ConfigurationTarget.Global);
-    context = { extensionUri: ext.extensionUri, globalStorageUri: vscode.Uri.file(dir), subscriptions: [] } as unknown as vscode.ExtensionContext;
-  });
-
-  after(async () => {
-    ReviewPanel.active?.dispose();
-    await vscode.workspace.getConfiguration('rewardLens').update('logLocation', undefined, vscode.ConfigurationTarget.Global);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = useLogFixture('rl-review2-it-', 'preferences.jsonl');
 
   function begin(panel: ReviewPanel, task: 'sql' | 'patch', hooks: Parameters<ReviewPanel['beginSession']>[0]['hooks'] = {}) {
     return panel.beginSession({
@@ -159,7 +146,7 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
   }
 
   it('refuses Accept for a patch that does not apply (hook not run, reason in the status), and sends the reason to the card', async () => {
-    const panel = ReviewPanel.createOrShow(context);
+    const panel = ReviewPanel.createOrShow(fx.context);
     await withTimeout(panel.whenReady(), 30_000, 'ready');
     const applied: number[] = [];
     const session = begin(panel, 'patch', { onAccept: (c) => void applied.push(c.index) });
@@ -180,12 +167,12 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
     assert.ok(statuses.some((m) => /Candidate 2 was not accepted: SEARCH\/REPLACE markers would end up in a\.ts/.test(m)), statuses.join(' | '));
     const ranked = panel.sentForTest.filter((m) => m.type === 'ranked').pop() as { group: { candidates: { index: number; acceptBlocked?: string }[] } };
     assert.match(ranked.group.candidates.find((c) => c.index === 0)!.acceptBlocked!, /does not apply/);
-    assert.equal((await readPreferenceLog(logFile).catch(() => ({ records: [] }))).records.length, 0, 'a refused Accept logs nothing');
+    assert.equal((await readPreferenceLog(fx.logFile).catch(() => ({ records: [] }))).records.length, 0, 'a refused Accept logs nothing');
     panel.dispose();
   });
 
   it('Set reference re-ranks through the hook; the reference and reward definitions go in the record', async () => {
-    const panel = ReviewPanel.createOrShow(context);
+    const panel = ReviewPanel.createOrShow(fx.context);
     await withTimeout(panel.whenReady(), 30_000, 'ready');
     const session = begin(panel, 'sql', {
       onAccept: () => undefined,
@@ -197,7 +184,7 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
     const logged = new Promise<void>((resolve) => session.onDidLog(() => resolve()));
     await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 1, human: { accepted: 1, preferences: [], rejected: [], ratings: {}, note: '', weights: { execution_match: 3, syntax: 1 } } });
     await withTimeout(logged, 10_000, 'logged');
-    const rec = (await readPreferenceLog(logFile)).records.pop()!;
+    const rec = (await readPreferenceLog(fx.logFile)).records.pop()!;
     assert.equal(rec.version, 2);
     assert.equal(rec.context.reference, 'SELECT count(*) FROM orders');
     assert.deepEqual(Object.keys(rec.rewardDefinitions ?? {}).sort(), ['execution_match', 'syntax']);
@@ -206,13 +193,13 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
   });
 
   it('reopened after a close, the panel shows the last reviewed group from the log (read-only) and the recent list', async () => {
-    const panel = ReviewPanel.createOrShow(context);
+    const panel = ReviewPanel.createOrShow(fx.context);
     await withTimeout(panel.whenReady(), 30_000, 'ready');
     const deadline = Date.now() + 10_000;
     while (!panel.sentForTest.some((m) => m.type === 'ranked') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const history = panel.sentForTest.find((m) => m.type === 'history') as { items: { recordId: string; title: string }[] } | undefined;
     assert.ok(history, 'history sent');
-    const last = (await readPreferenceLog(logFile)).records.pop()!;
+    const last = (await readPreferenceLog(fx.logFile)).records.pop()!;
     assert.equal(history.items[0]!.recordId, last.id);
     assert.equal(history.items[0]!.title, 'sql request');
     const session = panel.sentForTest.find((m) => m.type === 'session') as { session: { id: string; restored?: boolean; reference?: string } };
@@ -222,19 +209,19 @@ describe('Review panel: reopen, Accept refusal, reference', () => {
   });
 
   it('a restored panel revived while a live one is open is closed; the live review stays', async () => {
-    const live = ReviewPanel.createOrShow(context);
+    const live = ReviewPanel.createOrShow(fx.context);
     await withTimeout(live.whenReady(), 30_000, 'ready');
     // What VS Code hands the serializer when a restored tab is first shown: a panel of our view type.
     const restored = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Reward Lens Review', vscode.ViewColumn.Active, {});
     let restoredClosed = false;
     restored.onDidDispose(() => (restoredClosed = true));
-    assert.equal(ReviewPanel.revive(restored, context), false);
+    assert.equal(ReviewPanel.revive(restored, fx.context), false);
     assert.ok(restoredClosed, 'the restored panel is closed');
     assert.equal(ReviewPanel.active, live, 'the live panel is still the review panel');
     live.dispose();
     // With no live panel, the restored one becomes the review panel.
     const again = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Reward Lens Review', vscode.ViewColumn.Active, {});
-    assert.equal(ReviewPanel.revive(again, context), true);
+    assert.equal(ReviewPanel.revive(again, fx.context), true);
     assert.ok(ReviewPanel.active && ReviewPanel.active !== live);
     ReviewPanel.active.dispose();
     assert.equal(ReviewPanel.active, undefined);

@@ -14,6 +14,7 @@ import { serveOptions } from '../../../src/cli/serve';
 import { startRewardServer, type RewardServer } from '../../../src/cli/serve/server';
 import { UsageError } from '../../../src/cli/args';
 import { REPO } from './helpers';
+import { servedUrl } from './serveUrl';
 
 async function req(url: string, body: string | Buffer | undefined, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; json: any; headers: Headers }> {
   const r = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { body } : {}) });
@@ -218,15 +219,7 @@ describe('reward server: hostile requests', function () {
     fs.writeFileSync(tokenFile, 'process-token-0123456789abcdef\n');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/bin.ts'), 'serve', '--port=0', `--root=${root}`, '--token-file', tokenFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /^(http:\/\/\S+)$/m.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
-      });
+      const url = await servedUrl(child);
       const no = await req(`${url}/health`, undefined, {}, 'GET');
       assert.strictEqual(no.status, 401);
       const yes = await req(`${url}/v1/score`, JSON.stringify({ task: 'sql', groups: [{ candidates: ['SELECT count(*) FROM products'], db: 'shop.sqlite' }] }), { authorization: 'Bearer process-token-0123456789abcdef' });
