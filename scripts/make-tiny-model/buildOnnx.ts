@@ -37,6 +37,11 @@ export interface BuildOptions {
    */
   variant?: 'fp32' | 'fp16' | 'q4' | 'q4f16';
   /**
+   * MatMulNBits' accuracy_level (q4 variants): 0 leaves the attribute out (onnxruntime computes in float32), 4 lets
+   * the CPU provider quantise activations to int8 per block (onnxruntime-genai's model builder writes 4 for CPU).
+   */
+  accuracyLevel?: number;
+  /**
    * Attention as com.microsoft GroupQueryAttention (fused, no head-expanded cache copy) with the input convention of
    * GQA exports: seqlens_k and total_sequence_length instead of attention_mask.
    */
@@ -181,7 +186,7 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
   const matmulQ4 = (x: string, name: string, w: Float32Array, K: number, N: number, count = true) => {
     const { b, scales } = quantizeQ4(w, K, N);
     if (count) params += w.length; // the tied LM head's copy is not a parameter of its own
-    return op('MatMulNBits', [x, init(`${name}.q4`, [N, Math.ceil(K / 32), 16], b), init(`${name}.scales`, [N * Math.ceil(K / 32)], scales)], { K, N, bits: 4, block_size: 32 });
+    return op('MatMulNBits', [x, init(`${name}.q4`, [N, Math.ceil(K / 32), 16], b), init(`${name}.scales`, [N * Math.ceil(K / 32)], scales)], { K, N, bits: 4, block_size: 32, ...(o.accuracyLevel ? { accuracy_level: o.accuracyLevel } : {}) });
   };
   const linear = (x: string, name: string, inF: number, outF: number, bias: boolean) => {
     const w = randn(inF * outF, 0.02);
@@ -325,6 +330,7 @@ if (require.main === module) {
     kvDtype: opt('--kv-dtype') === 'float16' ? 'float16' : 'float32',
     externalData: argv.includes('--external-data'),
     gqa: argv.includes('--gqa'),
+    accuracyLevel: n('--accuracy-level', 0),
   };
   const variant = opt('--variant');
   if (variant) {

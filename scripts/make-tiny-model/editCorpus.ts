@@ -6,7 +6,7 @@
  * Source text: JavaScript/TypeScript files read from node_modules as raw text (windows of whole lines), which is
  * fine for a local benchmark model that is never committed or shipped. This repository's own src/ is left out, so
  * the bench can rewrite one of its files without the model having seen it.
- * Usage: npx tsx scripts/make-tiny-model/editCorpus.ts OUT_FILE [N_DOCS] [MAX_CHARS_PER_FILE]
+ * Usage: npx tsx scripts/make-tiny-model/editCorpus.ts OUT_FILE [N_DOCS] [MAX_CHARS_PER_FILE] [SEED]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -116,6 +116,6 @@ if (require.main === module) {
   const maxChars = Number(process.argv[4] ?? 3000);
   const files = sourceFiles(path.resolve(__dirname, '..', '..', 'node_modules'));
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, makeEditCorpus(files, n, maxChars));
+  fs.writeFileSync(out, makeEditCorpus(files, n, maxChars, process.argv[5] === undefined ? undefined : Number(process.argv[5])));
   console.log(`wrote ${out}: ${n} docs from ${files.length} files, ${fs.statSync(out).size} bytes`);
 }

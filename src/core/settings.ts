@@ -34,6 +34,8 @@ export interface Settings {
   topP: number;
   /** 0: the task's default (maxNewTokensFor in src/extension/settings.ts). */
   maxNewTokens: number;
+  /** Prompt-lookup draft tokens per candidate and pass for local models (0 = off), an integer in [0, 32]. */
+  draftTokens: number;
   rewardWeights: Record<string, number>;
   sqlTimeoutMs: number;
   sqlDatabasePath: string;
@@ -83,6 +85,7 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     temperature: num('temperature'),
     topP: num('topP'),
     maxNewTokens: num('maxNewTokens'),
+    draftTokens: Math.max(0, Math.min(32, Math.floor(num('draftTokens')))),
     rewardWeights,
     sqlTimeoutMs: num('sql.timeoutMs'),
     sqlDatabasePath: str('sql.databasePath').trim(),

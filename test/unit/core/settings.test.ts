@@ -59,6 +59,7 @@ describe('settings declared once (package.json contributes.configuration)', () =
     assert.strictEqual(s.temperature, declared['rewardLens.temperature']!.default);
     assert.strictEqual(s.topP, declared['rewardLens.topP']!.default);
     assert.strictEqual(s.maxNewTokens, declared['rewardLens.maxNewTokens']!.default);
+    assert.strictEqual(s.draftTokens, declared['rewardLens.draftTokens']!.default);
     assert.strictEqual(s.sqlTimeoutMs, declared['rewardLens.sql.timeoutMs']!.default);
     assert.strictEqual(s.executionProvider, declared['rewardLens.executionProvider']!.default);
     assert.strictEqual(s.chartPythonPath, declared['rewardLens.chart.pythonPath']!.default);
@@ -74,6 +75,9 @@ describe('settings declared once (package.json contributes.configuration)', () =
     assert.strictEqual(s.executionProvider, 'auto');
     assert.strictEqual(s.modelPath, '/m');
     assert.strictEqual(s.patchRunTests, false);
+    assert.strictEqual(readKeys({ draftTokens: 8 }).s.draftTokens, 8);
+    assert.strictEqual(readKeys({ draftTokens: 99.5 }).s.draftTokens, 32, 'hand-edited out of range: clamped to what the worker accepts');
+    assert.strictEqual(readKeys({ draftTokens: -3 }).s.draftTokens, 0);
     assert.deepStrictEqual(Object.keys(s.rewardWeights).sort(), ['__proto__', 'consensus']);
     assert.strictEqual(Object.getPrototypeOf(s.rewardWeights), null, 'keyed by user text: no prototype');
   });

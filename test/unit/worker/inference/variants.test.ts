@@ -20,13 +20,16 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
   this.timeout(180000);
   let plain: string;
   let gqa: string;
+  let acc4: string;
   before(() => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-variants-'));
     plain = path.join(root, 'plain');
     gqa = path.join(root, 'gqa');
+    acc4 = path.join(root, 'acc4');
     const base = { ...PRESETS.tiny, seed: 3, kvDtype: 'float32', externalData: false, tokenizerFrom: TINY } as BuildOptions;
     for (const variant of ['fp32', 'fp16', 'q4', 'q4f16'] as const) buildModel({ ...base, out: plain, variant });
     for (const variant of ['fp32', 'q4'] as const) buildModel({ ...base, out: gqa, variant, gqa: true });
+    buildModel({ ...base, out: acc4, variant: 'q4', accuracyLevel: 4 });
   });
 
   const ids = [5, 9, 14, 3, 77, 120, 8, 41, 2, 19];
@@ -65,6 +68,20 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
     assert.ok(dq > 1e-4 && dq < 0.5, `q4 vs fp32 ${dq}`);
     assert.ok(maxAbsDiff(q4.step, q4f16.step) < 5e-3);
     for (const x of [fp32, fp16, q4, q4f16]) await x.lm.dispose();
+  });
+
+  it('q4 with accuracy_level 4 (int8 activations, as onnxruntime-genai writes for the CPU) runs: near q4, not equal', async () => {
+    const graph = fs.readFileSync(path.join(acc4, 'onnx', 'model_q4.onnx'));
+    assert.ok(graph.includes('accuracy_level') && !fs.readFileSync(path.join(plain, 'onnx', 'model_q4.onnx')).includes('accuracy_level'));
+    const q4 = await logitsOf(plain, 'q4');
+    const a4 = await logitsOf(acc4, 'q4');
+    // the same 4-bit weights; only the activations are quantised on the way in (onnxruntime's int8 kernels)
+    const d = maxAbsDiff(q4.step, a4.step);
+    assert.ok(d > 0 && d < 0.1, `accuracy_level 4 vs 0: ${d}`);
+    const o = { prompts: [ids], numReturnSequences: 2, maxNewTokens: 8, sampling: { temperature: 0 }, eosTokenIds: [], padTokenId: 0, speculative: { maxDraft: 4 } };
+    assert.strictEqual((await generate(a4.lm, o)).candidates.length, 2);
+    await q4.lm.dispose();
+    await a4.lm.dispose();
   });
 
   it('GroupQueryAttention graphs (seqlens_k, total_sequence_length) give the logits and tokens of the plain graph', async () => {
