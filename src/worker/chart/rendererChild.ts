@@ -77,6 +77,12 @@ export async function render(libs: Libs, req: RenderRequest): Promise<RenderSucc
     throw new CodedError('chart_parse', `Vega-Lite compile failed: ${(e as Error).message}`);
   }
   assertNoExternalReferences(vgSpec as Json);
+  // A declared size already over the limit is refused before the dataflow runs (a 200000-pixel axis alone lays out
+  // thousands of ticks); the laid-out bounds, checked below, are never smaller than the declared view.
+  const declared = vgSpec as { width?: unknown; height?: unknown };
+  if (typeof declared.width === 'number' && typeof declared.height === 'number' && !(declared.width * declared.height * req.scale * req.scale <= MAX_PIXELS)) {
+    throw new CodedError('chart_render', `chart is ${Math.round(declared.width * req.scale)}x${Math.round(declared.height * req.scale)} pixels (limit ${MAX_PIXELS})`);
+  }
   let runtime: import('vega').Runtime;
   try {
     runtime = vega.parse(vgSpec as import('vega').Spec);
