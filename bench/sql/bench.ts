@@ -4,6 +4,8 @@
  * executor's own time for the 16 statements, and the same 16 statements through the native sqlite3 CLI
  * (/usr/bin/sqlite3) in the same run: `.timer on` statement time (the DB already open: the fair "once loaded"
  * baseline) and whole-process wall time (spawn + open + run). Ratios are per group, measured back to back, then p50.
+ * The "warm" columns run the no-gold rank a second time at once: the first run starts cold (the machine just ran
+ * something else, as an editor does between requests), the second shows what the same work costs warm.
  * With --before DIR (a checkout of an earlier commit with its dependencies, e.g. `git archive <commit> | tar -x -C DIR`
  * and a node_modules link), that checkout's executor and rankSql are measured too, in the same process, group by
  * group alternating with this one's, each against the same native run: before/after ratios from one run.
@@ -120,6 +122,13 @@ interface Row {
    */
   cpuNoGoldMs: number;
   nativeCpuMs: number;
+  /**
+   * The no-gold rank run again at once (thread and caches warm), and its statements' own time: against the first
+   * run, what a group pays for starting cold after the machine did something else (here: the native run).
+   */
+  rankWarmMs: number;
+  execWarmMs: number;
+  ratioWarmStmt: number;
 }
 
 async function benchDb(label: string, dbPath: string, groups: Array<{ reference: string; candidates: string[] }>): Promise<Row[]> {
@@ -130,7 +139,7 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
     const loadMs = performance.now() - tl;
     // Warm-up: one pass over every group (page cache, JIT), as a loaded editor session would be.
     for (const g of groups) await impl.rankSql({ dbPath, groups: [{ group: 'w', prompt: '', candidates: g.candidates }], timeoutMs: 60_000 }, { executor: ex });
-    runs.push({ impl, ex, loadMs, gold: [] as number[], noGold: [] as number[], cpu: [] as number[], exec: [] as number[], rNoGold: [] as number[], rGold: [] as number[] });
+    runs.push({ impl, ex, loadMs, gold: [] as number[], noGold: [] as number[], cpu: [] as number[], exec: [] as number[], rNoGold: [] as number[], rGold: [] as number[], warm: [] as number[], execWarm: [] as number[], rWarm: [] as number[] });
   }
   const nStmt: number[] = [];
   const nCpu: number[] = [];
@@ -150,6 +159,10 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
         const c = process.cpuUsage(c0);
         r.cpu.push((c.user + c.system) / 1000);
         r.exec.push(out.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
+        t = performance.now();
+        const again = await r.impl.rankSql({ ...params, groups: [{ group: `g${i}`, prompt: '', candidates: g.candidates }] }, { executor: r.ex });
+        r.warm.push(performance.now() - t);
+        r.execWarm.push(again.groups[0]!.candidates.reduce((a, c) => a + c.elapsedMs, 0));
       }
       const n = native(dbPath, g.candidates);
       nStmt.push(n.stmtMs);
@@ -158,6 +171,7 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
       for (const r of runs) {
         r.rNoGold.push(r.noGold.at(-1)! / n.stmtMs);
         r.rGold.push(r.gold.at(-1)! / n.stmtMs);
+        r.rWarm.push(r.warm.at(-1)! / n.stmtMs);
       }
     }
   }
@@ -176,6 +190,9 @@ async function benchDb(label: string, dbPath: string, groups: Array<{ reference:
     ratioGoldStmt: p50(r.rGold),
     cpuNoGoldMs: p50(r.cpu),
     nativeCpuMs: p50(nCpu),
+    rankWarmMs: p50(r.warm),
+    execWarmMs: p50(r.execWarm),
+    ratioWarmStmt: p50(r.rWarm),
   }));
 }
 
@@ -203,8 +220,8 @@ async function main(): Promise<void> {
   const load1 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
 
   const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  const head = ['database', ...(BEFORE ? ['code'] : []), 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)', 'CPU ms rank (no gold)', 'CPU ms sqlite3', 'CPU rank/sqlite3'];
-  const body = rows.map((r) => [r.db, ...(BEFORE ? [r.impl] : []), r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x', fmt(r.cpuNoGoldMs), fmt(r.nativeCpuMs), (r.cpuNoGoldMs / r.nativeCpuMs).toFixed(2) + 'x']);
+  const head = ['database', ...(BEFORE ? ['code'] : []), 'MB', 'load ms', 'rank p50 (gold) ms', 'rank p50 (no gold) ms', 'sql.js exec p50 ms', 'sqlite3 stmt p50 ms', 'sqlite3 process p50 ms', 'rank/stmt (no gold)', 'rank/stmt (gold)', 'rank/process (no gold)', 'CPU ms rank (no gold)', 'CPU ms sqlite3', 'CPU rank/sqlite3', 'warm: rank ms', 'warm: sql.js exec ms', 'warm rank/stmt'];
+  const body = rows.map((r) => [r.db, ...(BEFORE ? [r.impl] : []), r.sizeMb.toFixed(1), fmt(r.loadMs), fmt(r.rankGoldMs), fmt(r.rankNoGoldMs), fmt(r.execMs), fmt(r.nativeStmtMs), fmt(r.nativeWallMs), r.ratioNoGoldStmt.toFixed(2) + 'x', r.ratioGoldStmt.toFixed(2) + 'x', (r.rankNoGoldMs / r.nativeWallMs).toFixed(2) + 'x', fmt(r.cpuNoGoldMs), fmt(r.nativeCpuMs), (r.cpuNoGoldMs / r.nativeCpuMs).toFixed(2) + 'x', fmt(r.rankWarmMs), fmt(r.execWarmMs), r.ratioWarmStmt.toFixed(2) + 'x']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log(`\n16 candidates per group, ${REPS} reps, node ${process.version}, ${os.cpus().length} CPUs${BEFORE ? `, before = ${BEFORE}` : ''}; generated DB ready in ${fmt(genMs)} ms (cached in ${big})`);
