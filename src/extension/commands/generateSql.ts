@@ -94,12 +94,13 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
   const remote = backend.kind === 'openai' && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(backend.url);
   if (remote && s.sqlSampleValues) await noticeSampleValues(context, endpointHost(backend.kind === 'openai' ? backend.url : ''), vscode.workspace.asRelativePath(req.dbPath));
   const messages = buildSqlPrompt(schema, req.question, s.sqlSampleValues ? {} : { samples: 0 });
+  const dbRef = await fileRef(req.dbPath);
   const panel = ReviewPanel.createOrShow(context, api.log);
   const session = panel.beginSession({
     task: 'sql',
     title: req.question,
     prompt: messages,
-    context: { database: { ...(await fileRef(req.dbPath)), schema: schemaText(schema, s.sqlSampleValues ? 3 : 0) }, reference: req.reference ?? null },
+    context: { database: { ...dbRef, schema: schemaText(schema, s.sqlSampleValues ? 3 : 0) }, reference: req.reference ?? null },
     model: { id: modelLabel(backend) },
     sampling: samplingRecord(s),
     provider: backend.kind === 'openai' ? 'endpoint' : s.executionProvider,
@@ -127,7 +128,7 @@ async function runSql(context: vscode.ExtensionContext, api: ExtensionApi, req: 
     shorterPrompt: () => {
       if (!s.sqlSampleValues) return null;
       const shorter = buildSqlPrompt(schema, req.question, { samples: 0 });
-      return { messages: shorter, note: 'the schema was sent without sample values' };
+      return { messages: shorter, note: 'the schema was sent without sample values', context: { database: { ...dbRef, schema: schemaText(schema, 0) }, reference: req.reference ?? null } };
     },
     rank: async (texts, signal) => {
       const ranked = await api.worker.call(

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'path';
 import * as fs from 'fs';
 import type { BackendSpec, ChatMessage, GenerateParams, GenerateResult } from '../../core/sampling/request';
-import type { GenerationFacts, SamplingRecord, TaskKind } from '../../core/preferences/record';
+import type { GenerationFacts, RecordContext, SamplingRecord, TaskKind } from '../../core/preferences/record';
 import type { ExtensionApi } from '../api';
 import type { Settings } from '../settings';
 import type { ReviewSession } from '../review/reviewPanel';
@@ -166,9 +166,10 @@ export async function sampleAndRank<G extends GroupOutput>(
     rank(texts: string[], signal: AbortSignal): Promise<G>;
     /**
      * A shorter prompt to try once when the first does not fit the model's context (e.g. the schema without sample
-     * values for the bundled 1024-token model), with a line saying what was left out. Null: nothing shorter.
+     * values for the bundled 1024-token model), with a line saying what was left out and the record's context to match.
+     * Null: nothing shorter.
      */
-    shorterPrompt?(): { messages: ChatMessage[]; note: string } | null;
+    shorterPrompt?(): { messages: ChatMessage[]; note: string; context?: RecordContext } | null;
   },
 ): Promise<G | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: ${task.title}`, cancellable: true }, async (rawProgress, token) => {
@@ -196,7 +197,7 @@ export async function sampleAndRank<G extends GroupOutput>(
         const shorter = !abort.signal.aborted && info.code === 'limit_exceeded' && /context/.test(info.message) ? (task.shorterPrompt?.() ?? null) : null;
         if (!shorter) throw e;
         api.log.info(`${task.title}: ${info.message}; trying again with a shorter prompt (${shorter.note})`);
-        session.setPrompt(shorter.messages);
+        session.setPrompt(shorter.messages, shorter.context);
         session.status('warning', `The prompt did not fit the model's context: ${shorter.note}.`);
         sampled = await sampleInto(api, session, s, backend, shorter.messages, opts);
       }

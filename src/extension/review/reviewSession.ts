@@ -133,10 +133,14 @@ export class ReviewSession {
     return this._human;
   }
 
-  /** The prompt actually sent, when a shorter one replaced the first (it is what the record logs). */
-  setPrompt(prompt: ChatMessage[]): void {
+  /**
+   * The prompt actually sent, when a shorter one replaced the first (it is what the record logs), and the context that
+   * goes with it (e.g. the schema without sample values): the record describes what the model saw.
+   */
+  setPrompt(prompt: ChatMessage[], context?: RecordContext): void {
     this.input.prompt = prompt;
     this.info.prompt = prompt;
+    if (context) this.input.context = context;
   }
 
   /** The provider that actually ran the model (the setting may say `auto`); goes into the record. */

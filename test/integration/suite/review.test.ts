@@ -127,6 +127,31 @@ describe('Review panel and preference log', () => {
     assert.equal(log.records[1]!.human.accepted, null);
     assert.ok(session.token.isCancellationRequested);
   });
+
+  it('a shorter prompt sent instead of the first is what the record logs, with its context (no sample values)', async () => {
+    const panel = ReviewPanel.createOrShow(fx.context);
+    await withTimeout(panel.whenReady(), 30_000, 'ready');
+    const database = { path: 'shop.sqlite', sha256: '0'.repeat(64) };
+    const session = panel.beginSession({
+      task: 'sql',
+      prompt: [{ role: 'user', content: 'CREATE TABLE orders (id INTEGER); -- id: 1, 2, 3\nHow many orders?' }],
+      context: { database: { ...database, schema: 'CREATE TABLE orders (id INTEGER); -- id: 1, 2, 3' }, reference: null },
+      model: { id: 'tiny' },
+      sampling: { n: 2, temperature: 0.8, topP: 0.95, maxNewTokens: 64 },
+      provider: 'cpu',
+      weights: { syntax: 1 },
+    });
+    const shorter = [{ role: 'user' as const, content: 'CREATE TABLE orders (id INTEGER);\nHow many orders?' }];
+    session.setPrompt(shorter, { database: { ...database, schema: 'CREATE TABLE orders (id INTEGER);' }, reference: null });
+    session.setRanked(group());
+    const logged = new Promise<void>((resolve) => session.onDidLog(() => resolve()));
+    await panel.receiveForTest({ type: 'accept', sessionId: session.id, index: 0, human: { accepted: 0, preferences: [], rejected: [], ratings: {}, note: '', weights: { syntax: 1 } } });
+    await withTimeout(logged, 10_000, 'record logged');
+    const rec = (await readPreferenceLog(fx.logFile)).records.find((r) => r.id === session.id)!;
+    assert.deepEqual(rec.prompt, shorter);
+    assert.equal((rec.context as { database: { schema: string } }).database.schema, 'CREATE TABLE orders (id INTEGER);');
+    assert.ok(!JSON.stringify(rec).includes('1, 2, 3'), 'the sample values the model never saw are not in the record');
+  });
 });
 
 describe('Review panel: reopen, Accept refusal, reference', () => {
