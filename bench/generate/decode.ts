@@ -2,7 +2,9 @@
  * Decode cost against a floor measured in the same run (issue 14 item 4), on the bench shape (Qwen2.5-0.5B layers,
  * BENCH_LAYERS=4 / BENCH_VOCAB=32768 by default; build it with bench.ts, and its q4 variant with
  *   npx tsx scripts/make-tiny-model/buildOnnx.ts --preset qwen2.5-0.5b --layers 4 --vocab 32768 \
- *     --out build/bench/qwen2.5-0.5b-shape-L4-V32768 --tokenizer-from fixtures/tiny-model --variant q4):
+ *     --out build/bench/qwen2.5-0.5b-shape-L4-V32768 --tokenizer-from fixtures/tiny-model --variant q4;
+ *   add --accuracy-level 4 and another --out for the int8-activation graph onnxruntime-genai writes for CPUs, and run
+ *   this bench on it with BENCH_MODEL=that folder BENCH_VARIANTS=q4):
  *   - memory read bandwidth: Buffer.compare (memcmp) of two 256 MiB buffers, best of 3
  *   - per variant (fp32, q4): decode ms/step at batch 1 and 8 over a 512-token cache; floor = weight bytes read per
  *     step / bandwidth; one verify pass of k+1 = 5 tokens against one decode step

@@ -43,7 +43,7 @@ export function sourceFiles(root: string, max = 4000): string[] {
     let s: string;
     try { if (fs.statSync(p).size < 2000 || fs.statSync(p).size > 200_000) continue; s = fs.readFileSync(p, 'utf8'); } catch { continue; }
     const lines = s.split('\n');
-    if (lines.length < 40 || lines.some((l) => l.length > 140) || s.length / lines.length > 60 || /[^\x09\x0a\x0d\x20-\x7e]/.test(s)) continue;
+    if (lines.length < 40 || lines.some((l) => l.length > 200) || s.length / lines.length > 90 || /[^\x09\x0a\x0d\x20-\x7e]/.test(s)) continue;
     const key = s.slice(0, 400);
     if (seen.has(key)) continue; // the same file shipped by several packages
     seen.add(key);

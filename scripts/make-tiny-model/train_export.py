@@ -48,6 +48,8 @@ p.add_argument('--prev-token-init', action='store_true')
 # bfloat16 autocast for the forward: on CPUs with AMX (Sapphire Rapids and later) oneDNN's bf16 matmul is >10x fp32's
 # (4096x128 @ 128x2048: 26 GFLOPS fp32 vs 349 bf16 on one core here); weights, optimizer and export stay float32
 p.add_argument('--bf16', action='store_true')
+# continue from the weights an earlier run saved beside its export (OUT/torch_state.pt)
+p.add_argument('--init-from', type=str, default='')
 args = p.parse_args()
 torch.manual_seed(0)
 np.random.seed(0)
@@ -178,6 +180,10 @@ if args.prev_token_init:
         print(f'prev-token init: layer 0 head 0 puts {a.diagonal(-1)[8:].mean().item():.2f} of its attention one token back', flush=True)
         l0.keep_att = False
 
+if args.init_from:
+    model.load_state_dict(torch.load(args.init_from))
+    print(f'weights from {args.init_from}', flush=True)
+
 V0 = cfg['vocab_size']
 
 
@@ -239,6 +245,7 @@ print(f'trained {step} steps in {time.time() - t0:.0f}s', flush=True)
 
 model.eval()
 os.makedirs(os.path.join(args.out, 'onnx'), exist_ok=True)
+torch.save(model.state_dict(), os.path.join(args.out, 'torch_state.pt'))
 B0, S0, P0 = 2, 3, 4
 names_in = ['input_ids', 'attention_mask', 'position_ids']
 names_out = ['logits']
