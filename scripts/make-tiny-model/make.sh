@@ -6,27 +6,27 @@
 # `make.sh --corpus edit` instead builds the copy-capable benchmark model of bench/generate/copy.ts into
 # build/tiny-model-edit/out (git-ignored, never committed): "rewrite the file with this one-line change"
 # conversations over JavaScript/TypeScript from node_modules (editCorpus.ts), a 2048-token BPE, a 2-layer hidden-128
-# model with an 8192-token context trained under `nice` for TIME_LIMIT seconds of wall clock (default 3600).
+# model with a 4096-token context trained under `nice` for TIME_LIMIT seconds of wall clock (default 2400).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--corpus" ] && [ "${2:-}" = "edit" ]; then
   B=build/tiny-model-edit
   rm -rf "$B/out"
-  # main corpus: files of up to 3000 characters (answers up to ~1000 tokens); warm-up corpus: files of up to 600
-  npx tsx scripts/make-tiny-model/editCorpus.ts "$B/corpus.txt" "${DOCS:-6000}" "${MAX_CHARS:-3000}"
+  # main corpus: files of up to 6000 characters (answers up to ~2000 tokens); warm-up corpus: files of up to 600
+  npx tsx scripts/make-tiny-model/editCorpus.ts "$B/corpus.txt" "${DOCS:-5000}" "${MAX_CHARS:-6000}"
   npx tsx scripts/make-tiny-model/editCorpus.ts "$B/warm.txt" "${WARM_DOCS:-20000}" 600 12345
   head -c 1500000 "$B/corpus.txt" > "$B/bpe-sample.txt" # the BPE trainer is quadratic-ish: learn merges on a sample
   npx tsx scripts/make-tiny-model/bpe.ts "$B/bpe-sample.txt" "$B/out" 2048
   npx tsx scripts/make-tiny-model/encode.ts "$B/out" "$B/corpus.txt" "$B/corpus.u16" "$B/corpus.mask.u8"
   npx tsx scripts/make-tiny-model/encode.ts "$B/out" "$B/warm.txt" "$B/warm.u16" "$B/warm.mask.u8"
-  # one thread each for torch and OpenBLAS: on a shared 2-core machine spinning pool threads only cost time.
-  # --bf16: bfloat16 autocast (AMX through oneDNN where the CPU has it). rope_theta 1e6 as Qwen2.5, context 8192 so
-  # the bench fits a 300-line file (rotary positions are computed in the graph; the last phase trains on 2048-token windows).
-  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice /usr/bin/python3 scripts/make-tiny-model/train_export.py \
+  # two threads (THREADS) for torch and OpenBLAS; on a machine shared with other work, one.
+  # --bf16: bfloat16 autocast (AMX through oneDNN where the CPU has it). rope_theta 1e6 as Qwen2.5; context 4096,
+  # the length of the second phase's windows (a copy reaches back at most about half a window: bench/generate/README.md).
+  OPENBLAS_NUM_THREADS="${THREADS:-2}" OMP_NUM_THREADS="${THREADS:-2}" nice /usr/bin/python3 scripts/make-tiny-model/train_export.py \
     --ids "$B/corpus.u16" --out "$B/out" --vocab 2048 --hidden 128 --intermediate 256 --layers 2 --heads 4 --kv-heads 2 \
-    --max-pos 8192 --rope-theta 1e6 --seq 2048 --batch 2 --lr 3e-3 --steps 1000000 --time-limit "${TIME_LIMIT:-3600}" \
-    --warm-ids "$B/warm.u16" --warm-mask "$B/warm.mask.u8" --warm-seq 512 --warm-batch 8 --warm-frac 0.6 \
-    --align-docs --mask "$B/corpus.mask.u8" --prompt-weight 0.3 --prev-token-init --bf16 --threads 1 --tasks ''
+    --max-pos 4096 --rope-theta 1e6 --seq 4096 --batch 1 --lr 3e-3 --steps 1000000 --time-limit "${TIME_LIMIT:-2400}" \
+    --warm-ids "$B/warm.u16" --warm-mask "$B/warm.mask.u8" --warm-seq 512 --warm-batch 8 --warm-frac 0.35 \
+    --align-docs --mask "$B/corpus.mask.u8" --prompt-weight 0.3 --prev-token-init --bf16 --threads "${THREADS:-2}" --tasks ''
   cp scripts/make-tiny-model/EDIT_MODEL_CARD.md "$B/out/README.md"
   du -sh "$B/out"
   exit 0
