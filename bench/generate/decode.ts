@@ -71,6 +71,14 @@ function weightBytes(file: string, dtype: ModelDtype, V: number, H: number): num
 
 const med = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** A titled markdown table: the header, its separator, then rows already formatted as `| ... |` lines. */
+function printTable(title: string, header: string[], rows: readonly string[]): void {
+  console.log(`\n${title}`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---|').join('')}`);
+  for (const r of rows) console.log(r);
+}
+
 /** One decode step three ways (see the header); returns the table rows. */
 async function outputCopies(folder: ReturnType<typeof loadModelFolder>): Promise<string[]> {
   const outDir = path.join(REPO, 'build', 'profile');
@@ -236,10 +244,8 @@ async function main(): Promise<void> {
   const SAMPLER = process.env.BENCH_SAMPLER ?? '1';
   if (SAMPLER !== '0') {
     const sr = samplerRows(V);
-    console.log(`\nSampler per row, vocab ${V}, top-p 0.95, median of ${STEPS}; load average ${loadavg()}`);
-    console.log('| temperature | distribution + separate rowLogSumExp ms | distribution with its raw log-sum-exp ms | speed-up |');
-    console.log('|---|---|---|---|');
-    for (const r of sr) console.log(r);
+    printTable(`Sampler per row, vocab ${V}, top-p 0.95, median of ${STEPS}; load average ${loadavg()}`,
+      ['temperature', 'distribution + separate rowLogSumExp ms', 'distribution with its raw log-sum-exp ms', 'speed-up'], sr);
     if (SAMPLER === 'only') return;
   }
   const SPIN = process.env.BENCH_SPIN ?? '1';
@@ -247,19 +253,15 @@ async function main(): Promise<void> {
     const ids = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % (V - 8));
     const l0 = loadavg();
     const sr = await spinningRows(folder, ids);
-    console.log(`\nonnxruntime thread spinning, fp32, generate() N=8, prompt ${PROMPT}, ${NEW} new tokens, temperature 0.8 top-p 0.95, ${ROUNDS} interleaved rounds after a warm-up; load average ${l0} -> ${loadavg()}`);
-    console.log('| spinning | decode ms/step, median (each round) | sampler ms/step, median (each round) | median total ms | same tokens |');
-    console.log('|---|---|---|---|---|');
-    for (const r of sr) console.log(r);
+    printTable(`onnxruntime thread spinning, fp32, generate() N=8, prompt ${PROMPT}, ${NEW} new tokens, temperature 0.8 top-p 0.95, ${ROUNDS} interleaved rounds after a warm-up; load average ${l0} -> ${loadavg()}`,
+      ['spinning', 'decode ms/step, median (each round)', 'sampler ms/step, median (each round)', 'median total ms', 'same tokens'], sr);
     if (SPIN === 'only') return;
   }
   const COPIES = process.env.BENCH_COPIES ?? '1';
   if (COPIES !== '0') {
     const copies = await outputCopies(folder);
-    console.log(`\nOne decode step, fp32, batch 8, cache ${PROMPT + 64} positions, CPU provider, median of ${STEPS} (interleaved); load average ${loadavg()}`);
-    console.log('| outputs | wall ms/step | process CPU ms/step | onnxruntime model_run ms | session.run beyond model_run ms | beyond / wall |');
-    console.log('|---|---|---|---|---|---|');
-    for (const r of copies) console.log(r);
+    printTable(`One decode step, fp32, batch 8, cache ${PROMPT + 64} positions, CPU provider, median of ${STEPS} (interleaved); load average ${loadavg()}`,
+      ['outputs', 'wall ms/step', 'process CPU ms/step', 'onnxruntime model_run ms', 'session.run beyond model_run ms', 'beyond / wall'], copies);
     if (COPIES === 'only') return;
   }
   for (const dtype of VARIANTS) {
@@ -308,14 +310,10 @@ async function main(): Promise<void> {
     }
     await lm.dispose();
   }
-  console.log(`\nDecode over a ${PROMPT}-token cache, CPU provider, median of ${STEPS}; floor = weight bytes per step / bandwidth`);
-  console.log('| variant | batch | weight MB/step | floor ms | decode ms/step | vs floor | verify pass (5 tokens) ms | verify / decode |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
-  console.log(`\ngenerate(): prompt ${PROMPT} tokens, ${NEW} new tokens per candidate (EOS ignored), temperature 0.8, top-p 0.95, random weights (drafts are rarely accepted)`);
-  console.log('| variant | N | decoding | total ms | prefill ms | ms/forward | forwards | tokens/row/forward | accepted/drafted | sampler ms/forward | tokens/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of gen) console.log(r);
+  printTable(`Decode over a ${PROMPT}-token cache, CPU provider, median of ${STEPS}; floor = weight bytes per step / bandwidth`,
+    ['variant', 'batch', 'weight MB/step', 'floor ms', 'decode ms/step', 'vs floor', 'verify pass (5 tokens) ms', 'verify / decode'], rows);
+  printTable(`generate(): prompt ${PROMPT} tokens, ${NEW} new tokens per candidate (EOS ignored), temperature 0.8, top-p 0.95, random weights (drafts are rarely accepted)`,
+    ['variant', 'N', 'decoding', 'total ms', 'prefill ms', 'ms/forward', 'forwards', 'tokens/row/forward', 'accepted/drafted', 'sampler ms/forward', 'tokens/s'], gen);
   console.log(`\nload average at the end ${loadavg()}`);
 }
 
