@@ -46,6 +46,12 @@ export interface BuildOptions {
    * GQA exports: seqlens_k and total_sequence_length instead of attention_mask.
    */
   gqa?: boolean;
+  /**
+   * With gqa: take attention_mask (and position_ids) as an Optimum export does and derive seqlens_k (mask sum - 1) and
+   * total_sequence_length (mask width) inside the graph, as onnxruntime-genai's model builder and onnx-community's
+   * GroupQueryAttention exports do. The inputs look like a plain export's; the kernel still reads per-row lengths.
+   */
+  gqaMask?: boolean;
 }
 
 const MS_OPS = new Set(['MatMulNBits', 'GroupQueryAttention']);
@@ -225,6 +231,11 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
     const padOk = op('Unsqueeze', [op('Greater', ['attention_mask', ZERO]), i64('axes.12', [1, 2])]);
     bias = op('Where', [op('And', [causal, padOk]), f32('const.f0', 0), f32('const.neg', -1e9)]);
   }
+  if (o.gqa && o.gqaMask) {
+    const sum = op('ReduceSum', ['attention_mask', i64('axes.rs', [1])], { keepdims: 0 });
+    op('Cast', [op('Sub', [sum, ONEI])], { to: T.INT32 }, 'seqlens_k');
+    op('Cast', [op('Gather', [op('Shape', ['attention_mask']), IDX1], { axis: 0 })], { to: T.INT32 }, 'total_sequence_length');
+  }
   const SCALE = f32('const.scale', 1 / Math.sqrt(HD));
   const half = i64('rope.half', [HD / 2]);
   const full = i64('rope.full', [HD]);
@@ -241,7 +252,7 @@ export function buildModel(o: BuildOptions): { bytes: number; params: number } {
 
   const dim = (d: string | number) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d });
   const vi = (name: string, elemType: number, dims: (string | number)[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: dims.map(dim) } } } });
-  const inputs = o.gqa
+  const inputs = o.gqa && !o.gqaMask
     ? [vi('input_ids', T.INT64, ['batch_size', 'sequence_length']), vi('position_ids', T.INT64, ['batch_size', 'sequence_length']), vi('seqlens_k', T.INT32, ['batch_size']), vi('total_sequence_length', T.INT32, [])]
     : [vi('input_ids', T.INT64, ['batch_size', 'sequence_length']), vi('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']), vi('position_ids', T.INT64, ['batch_size', 'sequence_length'])];
   const outputs: onnx.IValueInfoProto[] = [];
@@ -329,7 +340,8 @@ if (require.main === module) {
     heads: n('--heads', preset.heads), kvHeads: n('--kv-heads', preset.kvHeads), ropeTheta: n('--rope-theta', preset.ropeTheta), seed: n('--seed', 1),
     kvDtype: opt('--kv-dtype') === 'float16' ? 'float16' : 'float32',
     externalData: argv.includes('--external-data'),
-    gqa: argv.includes('--gqa'),
+    gqa: argv.includes('--gqa') || argv.includes('--gqa-mask'),
+    gqaMask: argv.includes('--gqa-mask'),
     accuracyLevel: n('--accuracy-level', 0),
   };
   const variant = opt('--variant');

@@ -73,19 +73,24 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private disposed = false;
   /**
    * Whether rows may carry masked-out holes in their cache (speculative decoding's rejected drafts): true for graphs
-   * that take a 2-D attention mask; GroupQueryAttention exports read per-row lengths instead and need a dense prefix.
+   * that honour a 2-D attention mask; GroupQueryAttention exports read per-row lengths instead and need a dense prefix.
    */
-  readonly speculativeOk: boolean;
+  get speculativeOk(): boolean {
+    return !this.denseCache;
+  }
   /**
-   * GroupQueryAttention exports that take seqlens_k / total_sequence_length: each row's cache must be one dense,
-   * right-aligned run of real tokens (no left padding between prompts of different lengths, no masked holes).
+   * Each row's cache must be one dense, right-aligned run of real tokens (no left padding between prompts of different
+   * lengths, no masked holes): GroupQueryAttention exports that take seqlens_k / total_sequence_length, and those that
+   * take an attention_mask but reduce it to per-row lengths inside the graph (onnxruntime-genai's builder,
+   * onnx-community's GQA exports), which the load-time probe finds out (probeMaskHoles).
    */
-  readonly denseCache: boolean;
+  denseCache: boolean;
   /** The graph file this session runs (its dtype variant). */
   readonly graph!: GraphFile;
   private readonly hasAttentionMask: boolean;
   private readonly seqlensName: string | undefined;
   private readonly totalLenName: string | undefined;
+  private quietRuns = false;
   readonly stats: ForwardStats = { forwards: 0, feedMs: 0, runMs: 0, logitsMs: 0, selectMs: 0 };
   /**
    * Fetch every output even when a pass's logits are not needed (the copying path before noLogits); set from
@@ -114,7 +119,6 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.seqlensName = session.inputNames.find((n) => n === 'seqlens_k');
     this.totalLenName = session.inputNames.find((n) => n === 'total_sequence_length');
     this.denseCache = this.seqlensName !== undefined || this.totalLenName !== undefined;
-    this.speculativeOk = !this.denseCache;
   }
 
   static async load(folder: ModelFolder, opts: OrtModelOptions = {}): Promise<OrtCausalLM> {
@@ -221,6 +225,41 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.release(tiled);
     this.release(r2.cache);
     if (!r.logits.every((x) => Number.isFinite(x))) throw new Error('the smoke-test forward produced non-finite logits');
+    if (!this.denseCache && !(await this.probeMaskHoles())) this.denseCache = true;
+  }
+
+  /**
+   * Whether the graph ignores a masked-out position in the middle of a row and runs a multi-token pass over a cache at
+   * batch 2, as speculative decoding needs (its rejected drafts stay in the cache, masked). Two rows differ only in
+   * the token at a masked position: a graph that honours the mask gives both rows the same logits. A graph that
+   * reduces the mask to per-row lengths (GroupQueryAttention fed attention_mask) reads the masked token as real and
+   * drops the last one, or refuses the pass (onnxruntime's CPU kernel: "batch_size must be 1 when sequence_length > 1
+   * and past context is given").
+   */
+  private async probeMaskHoles(): Promise<boolean> {
+    const V = this.vocabSize;
+    const t = (i: number) => (i * 7 + 1) % V;
+    let pre: ForwardResult<OrtCache> | null = null;
+    let next: ForwardResult<OrtCache> | null = null;
+    this.quietRuns = true;
+    try {
+      pre = await this.forward({ inputIds: [t(1), t(2), t(3), t(4), t(1), t(2), t(5), t(4)], batch: 2, seqLen: 4, attentionMask: [1, 1, 0, 1, 1, 1, 0, 1], positionIds: [0, 1, 2, 2, 0, 1, 2, 2], cache: null });
+      next = await this.forward({ inputIds: [t(6), t(7), t(6), t(7)], batch: 2, seqLen: 2, attentionMask: [1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1], positionIds: [3, 4, 3, 4], cache: pre.cache });
+      const lg = next.logits;
+      let scale = 0;
+      let diff = 0;
+      for (let i = 0; i < V; i++) {
+        scale = Math.max(scale, Math.abs(lg[i]!));
+        diff = Math.max(diff, Math.abs(lg[i]! - lg[V + i]!));
+      }
+      return diff <= 1e-3 * Math.max(1, scale);
+    } catch {
+      return false;
+    } finally {
+      this.quietRuns = false;
+      if (pre) this.release(pre.cache);
+      if (next) this.release(next.cache);
+    }
   }
 
   async forward(req: ForwardRequest<OrtCache>): Promise<ForwardResult<OrtCache>> {
@@ -279,7 +318,9 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     // position, so a subset of outputs would get the wrong ones.
     const skipLogits = req.noLogits === true && !this.fetchAllOutputs && this.provider === 'cpu';
     try {
-      out = skipLogits ? await this.session.run(feeds, this.presentNames) : await this.session.run(feeds);
+      // the load-time probe expects some graphs to refuse its pass: that error is an answer, not a log line
+      const opts: OrtTypes.InferenceSession.RunOptions = this.quietRuns ? { logSeverityLevel: 4 } : {};
+      out = skipLogits ? await this.session.run(feeds, this.presentNames, opts) : await this.session.run(feeds, opts);
     } catch (e) {
       throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {

@@ -21,15 +21,18 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
   let plain: string;
   let gqa: string;
   let acc4: string;
+  let gqaMask: string;
   before(() => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-variants-'));
     plain = path.join(root, 'plain');
     gqa = path.join(root, 'gqa');
     acc4 = path.join(root, 'acc4');
+    gqaMask = path.join(root, 'gqa-mask');
     const base = { ...PRESETS.tiny, seed: 3, kvDtype: 'float32', externalData: false, tokenizerFrom: TINY } as BuildOptions;
     for (const variant of ['fp32', 'fp16', 'q4', 'q4f16'] as const) buildModel({ ...base, out: plain, variant });
     for (const variant of ['fp32', 'q4'] as const) buildModel({ ...base, out: gqa, variant, gqa: true });
     buildModel({ ...base, out: acc4, variant: 'q4', accuracyLevel: 4 });
+    buildModel({ ...base, out: gqaMask, variant: 'fp32', gqa: true, gqaMask: true });
   });
 
   const ids = [5, 9, 14, 3, 77, 120, 8, 41, 2, 19];
@@ -100,6 +103,27 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
       await a.lm.dispose();
       await b.lm.dispose();
     }
+  });
+
+  it('GroupQueryAttention graphs fed attention_mask (lengths derived inside, as onnxruntime-genai exports) are found out: dense cache, no drafts, the plain graph\'s tokens', async () => {
+    assert.ok(fs.readFileSync(path.join(gqaMask, 'onnx', 'model.onnx')).includes('GroupQueryAttention'));
+    const a = await logitsOf(plain, 'fp32');
+    const b = await logitsOf(gqaMask, 'fp32');
+    assert.ok(!b.lm.session.inputNames.includes('seqlens_k') && b.lm.session.inputNames.includes('attention_mask'));
+    assert.ok(maxAbsDiff(a.prefill, b.prefill) < 1e-4 && maxAbsDiff(a.step, b.step) < 1e-4);
+    assert.strictEqual(b.lm.denseCache, true, 'a mask with holes would be read as a shorter row');
+    // a repetitive prompt: the tiny model copies it, so drafts are proposed and some rejected (holes in a mask cache)
+    const rep = [5, 9, 14, 3, 5, 9, 14, 3, 5, 9, 14, 3];
+    for (const n of [1, 4]) {
+      const o = { prompts: [rep], numReturnSequences: n, maxNewTokens: 16, sampling: { temperature: 0 }, eosTokenIds: [], padTokenId: 0, prefillChunkSize: 4, speculative: { maxDraft: 4 } };
+      const ra = await generate(a.lm, o);
+      const rb = await generate(b.lm, o);
+      assert.ok(ra.timings.draftedTokens > 0, 'the plain graph drafts on this prompt');
+      assert.strictEqual(rb.timings.draftedTokens, 0);
+      assert.deepStrictEqual(rb.candidates.map((c) => c.tokenIds), ra.candidates.map((c) => c.tokenIds), `n=${n}`);
+    }
+    await a.lm.dispose();
+    await b.lm.dispose();
   });
 
   it('the engine takes backend.dtype and reports the graph it ran', async () => {
