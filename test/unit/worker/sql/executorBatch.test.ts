@@ -47,6 +47,22 @@ describe('sql executor: batches', function () {
     assert.strictEqual(many[7]!.ok ? '' : many[7]!.error.code, 'sql_write');
   });
 
+  it('reals that JSON would lose (+-Infinity, -0) come back exactly from a batch, as from one statement', async () => {
+    const plain = ["SELECT 1.5, 'caf\u00e9 \u{1F600}', NULL, 9223372036854775807, x'00ff', -12", 'SELECT id, name, price FROM items ORDER BY id LIMIT 5'];
+    const odd = ['SELECT 1e999, -1e999, -0.0, 0.0', ...plain];
+    const strip = (o: { elapsedMs: number }) => ({ ...o, elapsedMs: 0 });
+    for (const sqls of [plain, odd]) {
+      const many = await ex.executeMany(sqls, { timeoutMs: 5000 });
+      const one = [];
+      for (const s of sqls) one.push(await ex.execute(s, { timeoutMs: 5000 })); 
+      assert.deepStrictEqual(many.map(strip), one.map(strip)); // deepStrictEqual tells -0 from 0
+    }
+    const [special] = await ex.executeMany(odd.slice(0, 1), { timeoutMs: 5000 });
+    assert.ok(special!.ok);
+    assert.deepStrictEqual(special.rows, [[Infinity, -Infinity, -0, 0]]);
+    assert.ok(Object.is(special.rows[0]![2], -0));
+  });
+
   it('a slow batch streams: the first verdict arrives before the next statement times out (not held until the batch ends)', async () => {
     await ex.whenReady();
     const timeoutMs = 3000;
