@@ -9,6 +9,34 @@
 # model with a 4096-token context trained under `nice` for TIME_LIMIT seconds of wall clock (default 2400).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${1:-}" = "--corpus" ] && [ "${2:-}" = "edit-long" ]; then
+  # Continues the edit model (build it first with --corpus edit) on copies from further back, so it can rewrite a
+  # 300-line file (~5,500 tokens back): files of up to 16,000 characters, documents of 5,000-13,000 tokens plus 12% of
+  # the shorter ones, 7,168-token windows, context 8192, lr 1e-3, TIME_LIMIT seconds (default 3000) -> build/tiny-model-edit-long/out
+  A=build/tiny-model-edit/out
+  B=build/tiny-model-edit-long
+  [ -f "$A/torch_state.pt" ] || { echo "build the edit model first: $0 --corpus edit" >&2; exit 1; }
+  rm -rf "$B/out" && mkdir -p "$B/out" && cp "$A/tokenizer.json" "$A/tokenizer_config.json" "$B/out/"
+  npx tsx scripts/make-tiny-model/editCorpus.ts "$B/corpus.txt" "${DOCS:-9000}" 16000 777
+  npx tsx scripts/make-tiny-model/encode.ts "$B/out" "$B/corpus.txt" "$B/corpus.u16" "$B/corpus.mask.u8"
+  /usr/bin/python3 - "$B" <<'PY'
+import sys, numpy as np
+b = sys.argv[1]
+ids = np.fromfile(b + '/corpus.u16', dtype=np.uint16); m = np.fromfile(b + '/corpus.mask.u8', dtype=np.uint8)
+ends = np.nonzero(ids == 2045)[0]; starts = np.concatenate([[0], ends[:-1] + 1])  # 2045: <|endoftext|>
+rng = np.random.default_rng(0)
+keep = [(a, e) for a, e in zip(starts, ends) if 5000 <= e - a + 1 <= 13000 or rng.random() < 0.12]
+np.concatenate([ids[a:e + 1] for a, e in keep]).tofile(b + '/long.u16'); np.concatenate([m[a:e + 1] for a, e in keep]).tofile(b + '/long.mask.u8')
+print(f'{len(keep)} documents kept')
+PY
+  OPENBLAS_NUM_THREADS="${THREADS:-2}" OMP_NUM_THREADS="${THREADS:-2}" nice /usr/bin/python3 scripts/make-tiny-model/train_export.py \
+    --ids "$B/long.u16" --out "$B/out" --vocab 2048 --hidden 128 --intermediate 256 --layers 2 --heads 4 --kv-heads 2 \
+    --max-pos 8192 --rope-theta 1e6 --seq 7168 --batch 1 --lr 1e-3 --steps 1000000 --time-limit "${TIME_LIMIT:-3000}" \
+    --align-docs --mask "$B/long.mask.u8" --prompt-weight 0.3 --bf16 --threads "${THREADS:-2}" --tasks '' --init-from "$A/torch_state.pt"
+  cp scripts/make-tiny-model/EDIT_MODEL_CARD.md "$B/out/README.md"
+  du -sh "$B/out"
+  exit 0
+fi
 if [ "${1:-}" = "--corpus" ] && [ "${2:-}" = "edit" ]; then
   B=build/tiny-model-edit
   rm -rf "$B/out"
