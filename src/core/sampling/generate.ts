@@ -155,10 +155,13 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
   const processors = processorsFor(o.sampling);
   for (const p of o.logitsProcessors ?? []) processors.push(p);
   const dists = new DistributionBuilder(o.sampling, processors, o.logitsProcessors?.length ?? 0, o.sampler);
-  if (model.denseCache && o.prompts.some((p) => p.length !== longest)) {
+  const wantsDraft = o.speculative !== undefined && !o.sampler && o.speculative.maxDraft >= 1;
+  const ragged = o.prompts.some((p) => p.length !== longest);
+  if ((wantsDraft || ragged) && model.probeMaskedPositions) await model.probeMaskedPositions();
+  if (model.denseCache && ragged) {
     throw new CodedError('bad_request', 'this model keeps a dense cache per row (GroupQueryAttention): prompts generated together must have the same length');
   }
-  const spec = o.speculative && !o.sampler && !model.denseCache && o.speculative.maxDraft >= 1 ? { k: Math.floor(o.speculative.maxDraft), n: Math.max(1, Math.floor(o.speculative.ngram ?? 3)), minN: Math.max(1, Math.floor(o.speculative.minNgram ?? 2)) } : null;
+  const spec = o.speculative && wantsDraft && !model.denseCache ? { k: Math.floor(o.speculative.maxDraft), n: Math.max(1, Math.floor(o.speculative.ngram ?? 3)), minN: Math.max(1, Math.floor(o.speculative.minNgram ?? 2)) } : null;
   const stopStrings = new StopStringsCriterion(o.stop ?? []);
   const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(maxNew), ...(o.stoppingCriteria ?? [])]);
   const decode = o.decode ?? (() => '');

@@ -41,6 +41,12 @@ export interface CausalLM<C> {
    * prompts of one call must have the same length, and speculative decoding (which leaves masked holes) is off.
    */
   readonly denseCache?: boolean;
+  /**
+   * Optional: finds out, once, whether this model's rows may hold masked-out positions (left padding between prompts
+   * of different lengths, rejected drafts), and sets denseCache when they may not. It costs forward passes, so
+   * generate() awaits it only for a request that needs masked positions.
+   */
+  probeMaskedPositions?(): Promise<void>;
   forward(req: ForwardRequest<C>): Promise<ForwardResult<C>>;
   /**
    * Whether selectRows can work on this cache now. A model whose GPU cache cannot be rearranged in place says no;

@@ -105,7 +105,8 @@ export class InferenceEngine {
         signal: ctx.signal,
         onCandidate: ctx.onCandidate ? (c) => ctx.onCandidate!(shape(c)) : undefined,
         stepTimeoutMs: params.stepTimeoutMs ?? 120_000,
-        ...((params.draftTokens ?? DEFAULT_DRAFT_TOKENS) > 0 && l.lm.speculativeOk ? { speculative: { maxDraft: params.draftTokens ?? DEFAULT_DRAFT_TOKENS } } : {}),
+        // generate() turns drafting off on graphs whose cache must stay dense (OrtCausalLM.probeMaskedPositions)
+        ...((params.draftTokens ?? DEFAULT_DRAFT_TOKENS) > 0 ? { speculative: { maxDraft: params.draftTokens ?? DEFAULT_DRAFT_TOKENS } } : {}),
         timers: nodeTimers,
         now: () => performance.now(),
       });

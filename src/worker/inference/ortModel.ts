@@ -72,19 +72,14 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
   private readonly logitsToKeepName: string | undefined;
   private disposed = false;
   /**
-   * Whether rows may carry masked-out holes in their cache (speculative decoding's rejected drafts): true for graphs
-   * that honour a 2-D attention mask; GroupQueryAttention exports read per-row lengths instead and need a dense prefix.
-   */
-  get speculativeOk(): boolean {
-    return !this.denseCache;
-  }
-  /**
    * Each row's cache must be one dense, right-aligned run of real tokens (no left padding between prompts of different
    * lengths, no masked holes): GroupQueryAttention exports that take seqlens_k / total_sequence_length, and those that
    * take an attention_mask but reduce it to per-row lengths inside the graph (onnxruntime-genai's builder,
-   * onnx-community's GQA exports), which the load-time probe finds out (probeMaskHoles).
+   * onnx-community's GQA exports), which probeMaskedPositions finds out the first time a request needs masked
+   * positions.
    */
   denseCache: boolean;
+  private maskProbe: Promise<void> | null = null;
   /** The graph file this session runs (its dtype variant). */
   readonly graph!: GraphFile;
   private readonly hasAttentionMask: boolean;
@@ -225,7 +220,14 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.release(tiled);
     this.release(r2.cache);
     if (!r.logits.every((x) => Number.isFinite(x))) throw new Error('the smoke-test forward produced non-finite logits');
-    if (!this.denseCache && !(await this.probeMaskHoles())) this.denseCache = true;
+  }
+
+  /** See CausalLM.probeMaskedPositions: runs probeMaskHoles once (two small forwards), on the first request that needs it. */
+  probeMaskedPositions(): Promise<void> {
+    if (this.denseCache) return Promise.resolve();
+    return (this.maskProbe ??= this.probeMaskHoles().then((ok) => {
+      if (!ok) this.denseCache = true;
+    }));
   }
 
   /**

@@ -161,6 +161,34 @@ describe('speculative decoding (scripted model)', () => {
     }
   });
 
+  it('a model\'s probe for masked positions runs only for requests that need them; a model that turns dense gets no drafts', async () => {
+    class ProbedLM extends FakeLM {
+      probes = 0;
+      denseCache = false;
+      constructor(private readonly dense: boolean) {
+        super(V, cycleScript(V));
+      }
+      async probeMaskedPositions(): Promise<void> {
+        this.probes++;
+        if (this.dense) this.denseCache = true;
+      }
+    }
+    const plain = await generate(new FakeLM(V, cycleScript(V)), opts({ numReturnSequences: 2 }));
+    const quiet = new ProbedLM(true);
+    await generate(quiet, opts({ numReturnSequences: 2 })); // one prompt, no drafting: nothing masked
+    assert.strictEqual(quiet.probes, 0);
+    for (const dense of [false, true]) {
+      const lm = new ProbedLM(dense);
+      const r = await generate(lm, opts({ numReturnSequences: 2, speculative: { maxDraft: 4 } }));
+      assert.strictEqual(lm.probes, 1);
+      assert.deepStrictEqual(r.candidates.map((c) => c.tokenIds), plain.candidates.map((c) => c.tokenIds));
+      assert.strictEqual(r.timings.draftedTokens > 0, !dense, dense ? 'no drafts on a dense cache' : 'drafts where masks hold');
+    }
+    const ragged = new ProbedLM(true);
+    await assert.rejects(generate(ragged, opts({ prompts: [[1, 2, 3], [1, 2]] })), /same length/);
+    assert.strictEqual(ragged.probes, 1);
+  });
+
   it('temperature 0.8 + top-p: the output distribution is the sampler\'s (chi-square, fixed seeds)', async () => {
     // Markov model over 6 tokens: p(next | last). Two new tokens after the prompt [0, 1, 2, 0]; the prompt makes the
     // lookup draft "1" then "2" after a 0, which the sampler accepts or rejects.

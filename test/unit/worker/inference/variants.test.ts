@@ -105,13 +105,13 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
     }
   });
 
-  it('GroupQueryAttention graphs fed attention_mask (lengths derived inside, as onnxruntime-genai exports) are found out: dense cache, no drafts, the plain graph\'s tokens', async () => {
+  it('GroupQueryAttention graphs fed attention_mask (lengths derived inside, as onnxruntime-genai exports) are found out on the first request that needs masked positions: no drafts, the plain graph\'s tokens', async () => {
     assert.ok(fs.readFileSync(path.join(gqaMask, 'onnx', 'model.onnx')).includes('GroupQueryAttention'));
     const a = await logitsOf(plain, 'fp32');
     const b = await logitsOf(gqaMask, 'fp32');
     assert.ok(!b.lm.session.inputNames.includes('seqlens_k') && b.lm.session.inputNames.includes('attention_mask'));
     assert.ok(maxAbsDiff(a.prefill, b.prefill) < 1e-4 && maxAbsDiff(a.step, b.step) < 1e-4);
-    assert.strictEqual(b.lm.denseCache, true, 'a mask with holes would be read as a shorter row');
+    assert.strictEqual(b.lm.denseCache, false, 'not probed yet: its inputs look like a plain export\'s');
     // a repetitive prompt: the tiny model copies it, so drafts are proposed and some rejected (holes in a mask cache)
     const rep = [5, 9, 14, 3, 5, 9, 14, 3, 5, 9, 14, 3];
     for (const n of [1, 4]) {
@@ -119,11 +119,18 @@ describe('model variants: fp16, q4 (MatMulNBits), q4f16, GroupQueryAttention', f
       const ra = await generate(a.lm, o);
       const rb = await generate(b.lm, o);
       assert.ok(ra.timings.draftedTokens > 0, 'the plain graph drafts on this prompt');
+      assert.strictEqual(a.lm.denseCache, false, 'the probe passes the plain graph');
+      assert.strictEqual(b.lm.denseCache, true, 'a mask with holes would be read as a shorter row');
       assert.strictEqual(rb.timings.draftedTokens, 0);
       assert.deepStrictEqual(rb.candidates.map((c) => c.tokenIds), ra.candidates.map((c) => c.tokenIds), `n=${n}`);
     }
     await a.lm.dispose();
     await b.lm.dispose();
+    // prompts of different lengths (left padding) also need masked positions: refused, not decoded wrongly
+    const c = await OrtCausalLM.load(loadModelFolder(gqaMask), { executionProvider: 'cpu', threads: 1, dtype: 'fp32' });
+    await assert.rejects(generate(c, { prompts: [ids, ids.slice(3)], numReturnSequences: 1, maxNewTokens: 4, sampling: { temperature: 0 }, eosTokenIds: [], padTokenId: 0 }),
+      (e: unknown) => e instanceof CodedError && e.code === 'bad_request' && /same length/.test(e.message));
+    await c.dispose();
   });
 
   it('the engine takes backend.dtype and reports the graph it ran', async () => {

@@ -54,11 +54,11 @@ describe('sql executor: batches', function () {
     for (const sqls of [plain, odd]) {
       const many = await ex.executeMany(sqls, { timeoutMs: 5000 });
       const one = [];
-      for (const s of sqls) one.push(await ex.execute(s, { timeoutMs: 5000 })); 
+      for (const s of sqls) one.push(await ex.execute(s, { timeoutMs: 5000 }));
       assert.deepStrictEqual(many.map(strip), one.map(strip)); // deepStrictEqual tells -0 from 0
     }
-    const [special] = await ex.executeMany(odd.slice(0, 1), { timeoutMs: 5000 });
-    assert.ok(special!.ok);
+    const special = (await ex.executeMany(odd.slice(0, 1), { timeoutMs: 5000 }))[0]!;
+    assert.ok(special.ok);
     assert.deepStrictEqual(special.rows, [[Infinity, -Infinity, -0, 0]]);
     assert.ok(Object.is(special.rows[0]![2], -0));
   });
