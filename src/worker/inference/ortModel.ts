@@ -63,6 +63,9 @@ export interface ForwardStats {
   selectMs: number;
 }
 
+const DEFAULT_RUN: OrtTypes.InferenceSession.RunOptions = {};
+const QUIET_RUN: OrtTypes.InferenceSession.RunOptions = { logSeverityLevel: 4 };
+
 export class OrtCausalLM implements CausalLM<OrtCache> {
   readonly vocabSize: number;
   private readonly pastNames: string[];
@@ -78,7 +81,10 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
    * onnx-community's GQA exports), which probeMaskedPositions finds out the first time a request needs masked
    * positions.
    */
-  denseCache: boolean;
+  get denseCache(): boolean {
+    return this.dense;
+  }
+  private dense: boolean;
   private maskProbe: Promise<void> | null = null;
   /** The graph file this session runs (its dtype variant). */
   readonly graph!: GraphFile;
@@ -113,7 +119,7 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     this.hasAttentionMask = session.inputNames.includes('attention_mask');
     this.seqlensName = session.inputNames.find((n) => n === 'seqlens_k');
     this.totalLenName = session.inputNames.find((n) => n === 'total_sequence_length');
-    this.denseCache = this.seqlensName !== undefined || this.totalLenName !== undefined;
+    this.dense = this.seqlensName !== undefined || this.totalLenName !== undefined;
   }
 
   static async load(folder: ModelFolder, opts: OrtModelOptions = {}): Promise<OrtCausalLM> {
@@ -224,9 +230,9 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
 
   /** See CausalLM.probeMaskedPositions: runs probeMaskHoles once (two small forwards), on the first request that needs it. */
   probeMaskedPositions(): Promise<void> {
-    if (this.denseCache) return Promise.resolve();
+    if (this.dense) return Promise.resolve();
     return (this.maskProbe ??= this.probeMaskHoles().then((ok) => {
-      if (!ok) this.denseCache = true;
+      if (!ok) this.dense = true;
     }));
   }
 
@@ -320,8 +326,8 @@ export class OrtCausalLM implements CausalLM<OrtCache> {
     // position, so a subset of outputs would get the wrong ones.
     const skipLogits = req.noLogits === true && !this.fetchAllOutputs && this.provider === 'cpu';
     try {
-      // the load-time probe expects some graphs to refuse its pass: that error is an answer, not a log line
-      const opts: OrtTypes.InferenceSession.RunOptions = this.quietRuns ? { logSeverityLevel: 4 } : {};
+      // the mask probe expects some graphs to refuse its pass: that error is an answer, not a log line
+      const opts = this.quietRuns ? QUIET_RUN : DEFAULT_RUN;
       out = skipLogits ? await this.session.run(feeds, this.presentNames, opts) : await this.session.run(feeds, opts);
     } catch (e) {
       throw new CodedError('model_forward', `onnxruntime (${this.provider}) failed: ${e instanceof Error ? e.message : String(e)}`);
