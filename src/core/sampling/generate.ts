@@ -74,7 +74,8 @@ export interface SpeculativeOptions {
   /**
    * Shortest n-gram matched. Default 2: a match on the last token alone proposes what followed any occurrence of a
    * common token, rarely kept, and every proposal widens the whole batch's verify pass (measured on the tiny model:
-   * 1.02 tokens per pass and 1.5x slower than plain decoding with single-token matches).
+   * 1.02 tokens per pass and 1.5x slower than plain decoding with single-token matches). Columns another row's draft
+   * already opened are filled down to single-token matches: they widen nothing.
    */
   minNgram?: number;
 }
@@ -293,6 +294,25 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         return budget > 0 ? promptLookup(row.promptIds, row.generatedIds, spec.n, budget, row.lookup, spec.minN) : [];
       });
       const S = 1 + Math.max(...drafts.map((d) => d.length));
+      // The pass is S wide for every row, and a row's unused columns are computed anyway (masked out): fill them with
+      // drafts that its own adaptive length would not risk, down to single-token matches. They cost no forward work,
+      // only a check each when they are reached; the acceptance rule keeps the output distribution the sampler's.
+      const own = drafts.map((d) => d.length);
+      if (spec && S > 1) {
+        batch.forEach((row, b) => {
+          const d = drafts[b]!;
+          const room = row ? Math.min(S - 1, maxNew - row.generatedIds.length) - d.length : 0;
+          if (!row || room <= 0) return;
+          if (d.length) {
+            // continue the row's own draft from the token after it in the same source
+            for (let i = row.lookup.next + d.length, L = row.promptIds.length + row.generatedIds.length; i < L && d.length < own[b]! + room; i++) {
+              d.push(i < row.promptIds.length ? row.promptIds[i]! : row.generatedIds[i - row.promptIds.length]!);
+            }
+          } else {
+            drafts[b] = promptLookup(row.promptIds, row.generatedIds, spec.n, room, row.lookup, 1);
+          }
+        });
+      }
       const td = now();
       const padMask = batch.find((r): r is Row => r !== null)!.mask.length;
       const inputIds: number[] = [];
@@ -348,11 +368,17 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         if (d.length) {
           row.lookup.next += accepted + 1; // the source token after the kept ones lines up with the next
           // Adapt the draft length (as transformers' assistant-token heuristic does): every rejected draft widens
-          // everyone's verify pass for nothing, so a row whose drafts fail at once backs off, down to a pause.
-          if (accepted === d.length) row.k = Math.min(spec!.k, row.k * 2);
-          else if (accepted === 0) {
+          // everyone's verify pass for nothing, so a row whose drafts fail at once backs off, down to a pause. Only
+          // the row's own draft counts; the free fill (above) neither widens the pass nor backs the row off, but a
+          // row whose fill was kept drafts again at once.
+          const mine = own[b]!;
+          if (mine > 0 && accepted >= mine) row.k = Math.min(spec!.k, row.k * 2);
+          else if (mine > 0 && accepted === 0) {
             row.k >>= 1;
             if (row.k === 0) row.cooldown = 16;
+          } else if (mine === 0 && accepted > 0 && row.k === 0) {
+            row.k = 1;
+            row.cooldown = 0;
           }
         }
         if (done) continue;

@@ -161,6 +161,30 @@ describe('speculative decoding (scripted model)', () => {
     }
   });
 
+  it('a row with no draft of its own fills the columns another row\'s draft opened (single-token match), never widening a pass', async () => {
+    // Row A copies its prompt (long drafts of its own). Row B drafts by itself (minNgram 2) only once its last two
+    // tokens occur in its prompt; before that its last token alone does occur, followed by what the model says next.
+    const a = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2];
+    const b = [9, 10, 3, 4, 5, 6, 10, 1];
+    const k = 4;
+    const run = async (prompts: number[][], speculative: boolean) => {
+      const lm = new FakeLM(V, cycleScript(V));
+      const r = await generate(lm, opts({ prompts, maxNewTokens: 12, ...(speculative ? { speculative: { maxDraft: k } } : {}) }));
+      return { r, lm };
+    };
+    const plain = await run([a, b], false);
+    const both = await run([a, b], true);
+    const aloneA = await run([a], true);
+    const aloneB = await run([b], true);
+    assert.deepStrictEqual(both.r.candidates.map((c) => c.tokenIds), plain.r.candidates.map((c) => c.tokenIds));
+    // rows drafting alone are independent of each other: without the fill the batch would accept exactly their sum
+    const alone = aloneA.r.timings.acceptedTokens + aloneB.r.timings.acceptedTokens;
+    assert.ok(both.r.timings.acceptedTokens > alone, `batch accepted ${both.r.timings.acceptedTokens}, rows alone ${alone}`);
+    // the fill never widens a pass beyond the widest own draft (k), and a batch with no own drafts stays 1 wide
+    // (call 0 is the prefill)
+    assert.ok(both.lm.calls.slice(1).every((c) => c.seqLen <= 1 + k), 'verify passes at most k + 1 wide');
+  });
+
   it('a model\'s probe for masked positions runs only for requests that need them; a model that turns dense gets no drafts', async () => {
     class ProbedLM extends FakeLM {
       probes = 0;
