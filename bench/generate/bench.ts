@@ -12,6 +12,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { allocatorEnv } from '../../src/node/allocatorEnv';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const N = 8;
@@ -121,7 +122,11 @@ export function runCase(kind: 'ours' | 'ours-spec' | 'baseline', dir: string, co
   }
   if (co.newTokens !== undefined) extra.push('--new', String(co.newTokens));
   if (co.k !== undefined) extra.push('--k', String(co.k));
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  // Our cases run as the product's worker process does, with its glibc malloc settings (src/node/allocatorEnv.ts);
+  // transformers.js as its users run it. BENCH_MALLOC=default: neither gets them; =all: both do.
+  const tuned = process.env.BENCH_MALLOC === 'all' || (process.env.BENCH_MALLOC !== 'default' && kind !== 'baseline');
+  const env = { ...process.env, ...(tuned ? allocatorEnv(process.env, process.platform) : {}) };
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--case', kind, '--model', dir, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, env });
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`no result from the ${kind} case on ${dir}`);
   return JSON.parse(line) as CaseResult;

@@ -35,6 +35,7 @@ import { mulberry32 } from '../../src/core/sampling/rng';
 import { loadModelFolder, type ModelDtype } from '../../src/worker/inference/modelFolder';
 import { OrtCausalLM, type OrtCache } from '../../src/worker/inference/ortModel';
 import type * as Ort from 'onnxruntime-node';
+import { mallocLabel, rerunWithWorkerMalloc } from './malloc';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const L = Number(process.env.BENCH_LAYERS ?? 4);
@@ -238,6 +239,7 @@ async function main(): Promise<void> {
   const { vocabSize: V } = folder.config;
   const H = Number(folder.config.raw.hidden_size);
   const bw = bandwidthGBs();
+  console.log(mallocLabel());
   console.log(`\n${path.basename(DIR)}; memory read bandwidth ${bw.toFixed(1)} GB/s (memcmp, one thread); load average ${loadavg()}`);
   const rows: string[] = [];
   const gen: string[] = [];
@@ -320,7 +322,7 @@ async function main(): Promise<void> {
   console.log(`\nload average at the end ${loadavg()}`);
 }
 
-main().catch((e) => {
+if (!rerunWithWorkerMalloc()) main().catch((e) => {
   console.error(e);
   process.exit(1);
 });

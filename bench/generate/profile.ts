@@ -13,6 +13,7 @@ import { generate } from '../../src/core/sampling/generate';
 import { loadModelFolder } from '../../src/worker/inference/modelFolder';
 import { OrtCausalLM } from '../../src/worker/inference/ortModel';
 import { TextTokenizer } from '../../src/worker/inference/tokenizer';
+import { mallocLabel, rerunWithWorkerMalloc } from './malloc';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const DIR = process.env.BENCH_MODEL ?? path.join(REPO, 'build', 'bench', 'qwen2.5-0.5b-shape-L4-V32768');
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
   const label = (k: string) => (k === 'old' ? 'old path: every output fetched' : 'new path: no logits for prefill chunks before the last') + ` (load ${loads.get(k)})`;
   const bs = keys.map((k) => breakdown(results.get(k)!));
   const load = fs.readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+  console.log(mallocLabel());
   console.log(`\n${path.basename(DIR)}: N=${N}, prompt ${ids.length} tokens, ${NEW} new tokens, temperature 0.8 top-p 0.95, CPU, load average at the end ${load}${SPEC ? ', speculative' : ''}${SLOW ? ', general sampler path' : ', fast sampler path'}`);
   console.log(`| stage (ms) | ${keys.map(label).join(' | ')} |\n|---|${keys.map(() => '---|').join('')}`);
   for (const [k, v] of head) console.log(`| ${k} | ${v.toFixed(0)} |${keys.slice(1).map(() => ' |').join('')}`);
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
   console.log(`\ntrace: ${path.relative(REPO, traceFile)}`);
 }
 
-main().catch((e) => {
+if (!rerunWithWorkerMalloc()) main().catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CodedError } from '../core/errors';
 import { workerEventGuards, type ParamsOf, type ProgressOf, type ResultOf, type WorkerEvents, type WorkerMethod, type WorkerMethods } from '../core/protocol/worker';
+import { allocatorEnv } from './allocatorEnv';
 import { ChannelClient, childProcessTransport, type CallOptions } from './channel';
 
 export type WorkerState = 'starting' | 'ready' | 'restarting' | 'stopped';
@@ -36,6 +37,11 @@ export function defaultWorkerEntry(): { modulePath: string; execArgv: string[] }
 }
 
 type Listener<T> = (v: T) => void;
+
+/** The worker's environment: ours, the malloc settings for onnxruntime's outputs (allocatorEnv.ts), then the caller's. */
+export function workerEnv(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv | undefined, platform: string): NodeJS.ProcessEnv {
+  return { ...base, ...allocatorEnv(base, platform), ...extra, ELECTRON_RUN_AS_NODE: '1' };
+}
 
 export class WorkerClient {
   private child: ChildProcess | undefined;
@@ -84,7 +90,7 @@ export class WorkerClient {
     this.setState(this.stateValue === 'restarting' ? 'restarting' : 'starting');
     const child = fork(this.entry.modulePath, [], {
       execArgv: this.entry.execArgv,
-      env: { ...process.env, ...this.opts.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: workerEnv(process.env, this.opts.env, process.platform),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
