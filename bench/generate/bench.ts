@@ -58,7 +58,7 @@ async function runOurs(dir: string, speculative = false, co: CaseOptions = {}): 
   const loadMs = performance.now() - t0;
   const ids = co.ids ?? promptIds(folder.config.vocabSize);
   const k = co.k ?? 4;
-  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: co.newTokens ?? NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: 1, eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
+  const opts = { prompts: [ids], numReturnSequences: N, maxNewTokens: co.newTokens ?? NEW, sampling: { temperature: 0.8, topP: 0.95 }, seed: Number(process.env.BENCH_SEED ?? 1), eosTokenIds: [], padTokenId: folder.padTokenId, now: () => performance.now(),
     ...(speculative ? { speculative: { maxDraft: k } } : {}) };
   await generate(lm, { ...opts, prompts: [ids.slice(0, 16)], maxNewTokens: 2 }); // warm-up
   const r = await generate(lm, opts);

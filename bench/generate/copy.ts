@@ -10,7 +10,8 @@
  * the file. The file is the first lines of BENCH_COPY_FILE (default: a file of this repository, which the model was
  * not trained on), as many as the model's context (max_position_embeddings) leaves room for beside the new tokens,
  * at most 300. The changed line is within the first lines, so the 256 new tokens pass it.
- * Usage: npx tsx bench/generate/copy.ts   (BENCH_COPY_MODEL, BENCH_COPY_FILE, BENCH_NEW (256), BENCH_KS ("4,8,16"))
+ * Usage: npx tsx bench/generate/copy.ts   (BENCH_COPY_MODEL, BENCH_COPY_FILE, BENCH_NEW (256), BENCH_KS ("4,8,16"),
+ *        BENCH_SEED (1): the sampling seed of our cases)
  */
 import * as fs from 'fs';
 import * as os from 'os';
