@@ -3,14 +3,15 @@
  *                      [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--min-p P]
  *                      [--repetition-penalty R] [--stop S]... [--provider auto|cuda|webgpu|cpu] [--raw] [--json]
  *                      [--dtype auto|fp32|fp16|q8|q4|q4f16] [--draft-tokens K]
- * Samples N candidates in this process (same engine as the worker) and prints text, token count and mean log-prob.
+ * Samples N candidates in the inference worker (the child process the extension runs, with its allocator settings)
+ * and prints text, token count and mean log-prob.
  * --model defaults to the bundled tiny model; --raw sends the prompt without the chat template.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toErrorInfo } from '../core/errors';
 import { parseGenerateParams, type GenerateParams } from '../core/sampling/request';
-import { InferenceEngine } from '../worker/inference/engine';
+import { WorkerClient, defaultWorkerEntry } from '../node/workerClient';
 import { bundledModelPath } from '../worker/inference/bundledModel';
 import { parseCli, UsageError, type CliArgs, type OptionSpec } from './args';
 
@@ -108,16 +109,19 @@ export async function generateCommand(args: string[]): Promise<number> {
   if (flags.has('--raw')) raw.prompt = prompt;
   else raw.messages = [{ role: 'user', content: prompt }];
   const json = flags.has('--json');
-  const engine = new InferenceEngine();
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);
+  const client = new WorkerClient({ entry: defaultWorkerEntry(), autoRestart: false, log: (level, m) => {
+    // the worker's own messages (what the engine logs: model load, fallbacks) and the client's problems
+    if (level === 'warn' || level === 'error' || (level === 'info' && m.startsWith('[worker'))) process.stderr.write(`[${level}] ${m}\n`);
+  } });
   try {
     const params: GenerateParams = parseGenerateParams(JSON.parse(JSON.stringify(raw)));
-    const r = await engine.generate(params, {
+    const r = await client.call('generate', params, {
       signal: ctl.signal,
-      log: (level, m) => process.stderr.write(`[${level}] ${m}\n`),
-      onCandidate: json ? undefined : (c) => process.stderr.write(`  candidate ${c.index} done (${c.finishReason})\n`),
+      timeoutMs: 6 * 60 * 60 * 1000,
+      onProgress: json ? undefined : (c) => process.stderr.write(`  candidate ${c.index} done (${c.finishReason})\n`),
     });
     if (json) {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
@@ -139,6 +143,6 @@ export async function generateCommand(args: string[]): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
-    await engine.unload();
+    client.dispose();
   }
 }
