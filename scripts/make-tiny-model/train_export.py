@@ -181,8 +181,17 @@ if args.prev_token_init:
         l0.keep_att = False
 
 if args.init_from:
-    model.load_state_dict(torch.load(args.init_from))
-    print(f'weights from {args.init_from}', flush=True)
+    state = torch.load(args.init_from)
+    # --layers above the saved model's: the extra layers go on top and start as the identity (their residual
+    # branches' output projections zeroed), so training continues from the saved model's function
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or any(not k.startswith('layers.') for k in missing):
+        raise SystemExit(f'{args.init_from} does not fit this shape: missing {missing}, unexpected {unexpected}')
+    grown = sorted({int(k.split('.')[1]) for k in missing})
+    for i in grown:
+        nn.init.zeros_(model.layers[i].o_proj.weight)
+        nn.init.zeros_(model.layers[i].down_proj.weight)
+    print(f'weights from {args.init_from}' + (f'; layers {grown} added as the identity' if grown else ''), flush=True)
 
 V0 = cfg['vocab_size']
 

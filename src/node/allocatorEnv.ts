@@ -1,5 +1,5 @@
 /**
- * glibc malloc settings for the processes that run onnxruntime (the inference worker, `reward-lens generate`).
+ * glibc malloc settings for the process that runs onnxruntime: the inference worker (the extension's and the CLI's).
  *
  * onnxruntime-node copies every CPU output of a forward pass into a new ArrayBuffer, and the KV cache comes back as
  * an output each step: tens of MB per step at long contexts (8 rows x 5,500 tokens of the copy benchmark's model:
@@ -8,9 +8,8 @@
  * trimmed only past 1 GiB, freed cache buffers are reused instead (bench/generate/README.md, "glibc's allocator":
  * 5,500-token prompt, N=8, decode 50 -> 41 ms per step, page faults 370k -> 144k per request).
  *
- * glibc reads GLIBC_TUNABLES when a process starts, so these go into the environment of a child process (the
- * worker) or of a re-executed CLI. A user's own GLIBC_TUNABLES settings for the same keys win. Other platforms
- * (macOS, Windows, musl) ignore the variable.
+ * glibc reads GLIBC_TUNABLES when a process starts, so these go into the worker's environment when it is forked.
+ * A user's own GLIBC_TUNABLES settings for the same keys win. Other platforms (macOS, Windows, musl) ignore it.
  */
 
 export const MALLOC_TUNABLES: readonly (readonly [string, string])[] = [
