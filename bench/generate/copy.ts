@@ -7,12 +7,15 @@
  * process through bench.ts's harness, all in one run.
  *
  * The prompt is the edit corpus's own format (editCorpus.ts): the instruction with the old and the new line, then
- * the file. The file is the first lines of BENCH_COPY_FILE (default: a file of this repository, which the model was
- * not trained on), as many as the model's context (max_position_embeddings) leaves room for beside the new tokens,
- * at most 300. The changed line is within the first lines, so the 256 new tokens pass it.
+ * the file. The file is the first lines of BENCH_COPY_FILE, as many as the model's context (max_position_embeddings)
+ * leaves room for beside the new tokens, at most 300. Default: src/core/sampling/generate.ts, a file of this
+ * repository, which the model was not trained on, as of commit PINNED (read with git, so the prompt stays the one the
+ * README's tables were measured on when the file changes; the working file, with a warning, where git cannot show
+ * it). The changed line is within the first lines, so the 256 new tokens pass it.
  * Usage: npx tsx bench/generate/copy.ts   (BENCH_COPY_MODEL, BENCH_COPY_FILE, BENCH_NEW (256), BENCH_KS ("4,8,16"),
  *        BENCH_SEED (1): the sampling seed of our cases)
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -24,7 +27,21 @@ import { mulberry32 } from '../../src/core/sampling/rng';
 const REPO = path.resolve(__dirname, '..', '..');
 const N = 8;
 const MODEL = path.resolve(process.env.BENCH_COPY_MODEL ?? path.join(REPO, 'build', 'tiny-model-edit', 'out'));
-const FILE = path.resolve(process.env.BENCH_COPY_FILE ?? path.join(REPO, 'src', 'core', 'sampling', 'generate.ts'));
+const DEFAULT_FILE = 'src/core/sampling/generate.ts';
+/** The commit whose DEFAULT_FILE the tables in README.md were measured on (prompt 5,635 tokens). */
+const PINNED = 'cef9c6d';
+const FILE = path.resolve(process.env.BENCH_COPY_FILE ?? path.join(REPO, DEFAULT_FILE));
+
+function sourceText(): { text: string; label: string } {
+  if (process.env.BENCH_COPY_FILE) return { text: fs.readFileSync(FILE, 'utf8'), label: path.relative(REPO, FILE) };
+  try {
+    const text = execFileSync('git', ['show', `${PINNED}:${DEFAULT_FILE}`], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { text, label: `${DEFAULT_FILE} at ${PINNED}` };
+  } catch {
+    console.warn(`git cannot show ${PINNED}:${DEFAULT_FILE} (no git, or a shallow clone): using the working file, so the prompt differs from the README's tables`);
+    return { text: fs.readFileSync(FILE, 'utf8'), label: `${DEFAULT_FILE} (working copy)` };
+  }
+}
 const NEW = Number(process.env.BENCH_NEW ?? 256);
 const KS = (process.env.BENCH_KS ?? '4,8,16').split(',').map(Number);
 const MAX_LINES = 300;
@@ -42,7 +59,7 @@ function workload(): Workload {
   const cfg = JSON.parse(fs.readFileSync(path.join(MODEL, 'config.json'), 'utf8')) as { max_position_embeddings: number };
   const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer_config.json'), 'utf8')));
   const enc = (s: string) => tok.encode(s, { add_special_tokens: false }).ids;
-  const src = fs.readFileSync(FILE, 'utf8').replace(/\r/g, '').split('\n');
+  const src = sourceText().text.replace(/\r/g, '').split('\n');
   // the change: the first line of at least 30 characters after line 5 (deterministic), changed as the corpus does
   const changedAt = src.findIndex((l, i) => i >= 5 && l.trim().length >= 30);
   const oldLine = src[changedAt]!;
@@ -71,7 +88,7 @@ function main(): void {
   const w = workload();
   const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer_config.json'), 'utf8')));
   const load0 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`model ${path.relative(REPO, MODEL)}; file ${path.relative(REPO, FILE)}, first ${w.lines} lines (line ${w.changedAt + 1} changed), prompt ${w.ids.length} tokens, ${NEW} new tokens x N=${N}`);
+  console.log(`model ${path.relative(REPO, MODEL)}; file ${sourceText().label}, first ${w.lines} lines (line ${w.changedAt + 1} changed), prompt ${w.ids.length} tokens, ${NEW} new tokens x N=${N}`);
   console.log(`old: ${w.oldLine.trim()}\nnew: ${w.newLine.trim()}`);
   const cases: { name: string; r: CaseResult }[] = [];
   const co = { ids: w.ids, newTokens: NEW };
