@@ -47,6 +47,8 @@ const KS = (process.env.BENCH_KS ?? '4,8,16').split(',').map(Number);
 const MAX_LINES = 300;
 
 interface Workload {
+  /** Where the file came from (the pinned commit, the working copy, BENCH_COPY_FILE). */
+  source: string;
   ids: number[];
   expected: number[];
   lines: number;
@@ -59,7 +61,8 @@ function workload(): Workload {
   const cfg = JSON.parse(fs.readFileSync(path.join(MODEL, 'config.json'), 'utf8')) as { max_position_embeddings: number };
   const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer_config.json'), 'utf8')));
   const enc = (s: string) => tok.encode(s, { add_special_tokens: false }).ids;
-  const src = sourceText().text.replace(/\r/g, '').split('\n');
+  const { text, label } = sourceText();
+  const src = text.replace(/\r/g, '').split('\n');
   // the change: the first line of at least 30 characters after line 5 (deterministic), changed as the corpus does
   const changedAt = src.findIndex((l, i) => i >= 5 && l.trim().length >= 30);
   const oldLine = src[changedAt]!;
@@ -71,7 +74,7 @@ function workload(): Workload {
     if (ids.length + NEW <= cfg.max_position_embeddings) {
       const edited = file.slice();
       edited[changedAt] = newLine;
-      return { ids, expected: enc(edited.join('\n')).slice(0, NEW), lines: n, oldLine, newLine, changedAt };
+      return { source: label, ids, expected: enc(edited.join('\n')).slice(0, NEW), lines: n, oldLine, newLine, changedAt };
     }
   }
   throw new Error(`the model's context (${cfg.max_position_embeddings}) has no room for ${NEW} new tokens after the prompt`);
@@ -88,7 +91,7 @@ function main(): void {
   const w = workload();
   const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8')), JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer_config.json'), 'utf8')));
   const load0 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`model ${path.relative(REPO, MODEL)}; file ${sourceText().label}, first ${w.lines} lines (line ${w.changedAt + 1} changed), prompt ${w.ids.length} tokens, ${NEW} new tokens x N=${N}`);
+  console.log(`model ${path.relative(REPO, MODEL)}; file ${w.source}, first ${w.lines} lines (line ${w.changedAt + 1} changed), prompt ${w.ids.length} tokens, ${NEW} new tokens x N=${N}`);
   console.log(`old: ${w.oldLine.trim()}\nnew: ${w.newLine.trim()}`);
   const cases: { name: string; r: CaseResult }[] = [];
   const co = { ids: w.ids, newTokens: NEW };

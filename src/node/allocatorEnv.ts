@@ -17,10 +17,17 @@ export const MALLOC_TUNABLES: readonly (readonly [string, string])[] = [
   ['glibc.malloc.trim_threshold', String(1024 * 1024 * 1024)],
 ];
 
+/** The `key=value` settings of a GLIBC_TUNABLES value. */
+function tunables(value: string | undefined): string[] {
+  return (value ?? '').split(':').filter((p) => p.length > 0);
+}
+
+const keyOf = (setting: string): string => setting.split('=')[0]!;
+
 /** The GLIBC_TUNABLES value for a child process: the user's settings, plus ours for the keys they did not set. */
 export function allocatorTunables(existing: string | undefined): string {
-  const parts = (existing ?? '').split(':').filter((p) => p.length > 0);
-  const set = new Set(parts.map((p) => p.split('=')[0]));
+  const parts = tunables(existing);
+  const set = new Set(parts.map(keyOf));
   for (const [k, v] of MALLOC_TUNABLES) if (!set.has(k)) parts.push(`${k}=${v}`);
   return parts.join(':');
 }
@@ -32,6 +39,6 @@ export function allocatorEnv(env: Readonly<Record<string, string | undefined>>, 
 
 /** Whether this process was started with our settings (or the user's for the same keys). */
 export function allocatorTuned(env: Readonly<Record<string, string | undefined>>): boolean {
-  const keys = new Set((env.GLIBC_TUNABLES ?? '').split(':').map((p) => p.split('=')[0]));
+  const keys = new Set(tunables(env.GLIBC_TUNABLES).map(keyOf));
   return MALLOC_TUNABLES.every(([k]) => keys.has(k));
 }

@@ -297,20 +297,13 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       // The pass is S wide for every row, and a row's unused columns are computed anyway (masked out): fill them with
       // drafts that its own adaptive length would not risk, down to single-token matches. They cost no forward work,
       // only a check each when they are reached; the acceptance rule keeps the output distribution the sampler's.
+      // A row that drafted looks up again with the wider budget: its lookup state now points at its draft's source,
+      // so this continues that copy (no new search).
       const own = drafts.map((d) => d.length);
       if (spec && S > 1) {
         batch.forEach((row, b) => {
-          const d = drafts[b]!;
-          const room = row ? Math.min(S - 1, maxNew - row.generatedIds.length) - d.length : 0;
-          if (!row || room <= 0) return;
-          if (d.length) {
-            // continue the row's own draft from the token after it in the same source
-            for (let i = row.lookup.next + d.length, L = row.promptIds.length + row.generatedIds.length; i < L && d.length < own[b]! + room; i++) {
-              d.push(i < row.promptIds.length ? row.promptIds[i]! : row.generatedIds[i - row.promptIds.length]!);
-            }
-          } else {
-            drafts[b] = promptLookup(row.promptIds, row.generatedIds, spec.n, room, row.lookup, 1);
-          }
+          const want = row ? Math.min(S - 1, maxNew - row.generatedIds.length) : 0;
+          if (row && want > own[b]!) drafts[b] = promptLookup(row.promptIds, row.generatedIds, spec.n, want, row.lookup, own[b]! ? spec.minN : 1);
         });
       }
       const td = now();
