@@ -149,13 +149,21 @@ const served = serve<ThreadMethods, ThreadEvents>(messagePortTransport(port), {
     loaded();
     const items = (p as { items?: unknown } | null)?.items;
     const flushAfterMs = (p as { flushAfterMs?: unknown } | null)?.flushAfterMs;
+    const claimBuffer = (p as { claim?: unknown } | null)?.claim;
     if (!Array.isArray(items) || !items.every((i) => isExecItem(i) && typeof (i as { id?: unknown }).id === 'number') || typeof flushAfterMs !== 'number') {
-      badRequest('batch takes {items: [{id, sql, rowCap, byteCap}], flushAfterMs}');
+      badRequest('batch takes {items: [{id, sql, rowCap, byteCap}], flushAfterMs, claim?}');
     }
+    if (claimBuffer !== undefined && !(claimBuffer instanceof SharedArrayBuffer && claimBuffer.byteLength >= 4)) badRequest('batch: claim must be a SharedArrayBuffer of at least 4 bytes');
+    // with a shared counter, the next item nobody has taken; otherwise every item in order
+    const claim = claimBuffer instanceof SharedArrayBuffer ? new Int32Array(claimBuffer, 0, 1) : null;
+    const list = items as Array<ExecItem & { id: number }>;
+    let k = 0;
+    const next = () => (claim ? Atomics.add(claim, 0, 1) : k++);
     const t0 = performance.now();
     let done: BatchResult[] = [];
     try {
-      for (const item of items as Array<ExecItem & { id: number }>) {
+      for (let i = next(); i < list.length; i = next()) {
+        const item = list[i]!;
         // A fast batch answers in one message (each message wakes the parent); a slow one streams its verdicts.
         if (done.length > 0 && performance.now() - t0 >= flushAfterMs) {
           ctx.progress({ results: done });

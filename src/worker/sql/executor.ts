@@ -1,8 +1,9 @@
 /**
  * Runs candidate SQL against an in-memory copy of a SQLite file, one statement at a time, each with a timeout, a row
  * cap and a result-size cap. The file is read once (never opened for writing) and cached by path, size and mtime.
- * Execution happens in a worker_thread (execThread.ts); a statement that overruns its timeout is stopped by
- * terminating the thread, and a fresh thread (same compiled wasm, same bytes) takes its place.
+ * Execution happens in worker_threads (execThread.ts), two for files up to PARALLEL_MAX_BYTES: a batch's statements
+ * are shared between them and run at the same time. A statement that overruns its timeout is stopped by terminating
+ * its thread, and a fresh thread (same compiled wasm, same bytes) takes its place.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,7 +15,7 @@ import { DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecOutcome } from '../../co
 import { CodedError } from '../../core/errors';
 import { assetPath } from '../assets';
 import { ChannelClient, ChannelError, messagePortTransport } from '../../node/channel';
-import { RunningClock, threadEventGuards, wasmApi, type BatchResult, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
+import { RunningClock, threadEventGuards, wasmApi, type BatchResult, type ExecItem, type ThreadEvents, type ThreadInit, type ThreadMethods, type ThreadReply, type WasmModule } from './threadProtocol';
 
 export interface ExecutorOptions {
   /** SQLite hard heap limit inside the thread (default 256 MiB). */
@@ -40,8 +41,11 @@ export interface ExecutorOptions {
 export const DEFAULT_MAX_DATABASE_MB = 512;
 export const DATABASE_LIMIT_NAME = 'rewardLens.sql.maxDatabaseMB / --max-database-mb';
 
-/** Files up to this size keep a loaded spare thread (two in-memory copies); larger ones reload after a kill. */
-const SPARE_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Files up to this size get two execution threads (two in-memory copies): a batch's statements are shared between
+ * them, and after one is killed (a timeout) the other is still loaded. Larger files get one, reloaded after a kill.
+ */
+const PARALLEL_MAX_BYTES = 64 * 1024 * 1024;
 
 let wasmModule: Promise<WasmModule> | null = null;
 function compiledWasm(): Promise<WasmModule> {
@@ -89,6 +93,8 @@ class ExecThread {
   /** Which batch item the thread runs now and since when (shared memory). */
   readonly clock = new RunningClock();
   dead = false;
+  /** The database is loaded (`ready` resolved). */
+  loaded = false;
   /** Why the thread died (set by kill). */
   deathReason: string | null = null;
   private onDeath: ((why: string) => void) | null = null;
@@ -111,6 +117,7 @@ class ExecThread {
       };
       this.channel.on('ready', (m) => {
         clearTimeout(timer);
+        this.loaded = true;
         resolve(m.loadMs);
       });
       this.channel.on('fatal', (m) => this.kill(m.message));
@@ -143,9 +150,8 @@ class ExecThread {
 }
 
 export class SqlExecutor {
-  private thread: ExecThread | null = null;
-  /** A loaded stand-by thread, so that a killed thread is replaced at once (kept for files up to SPARE_MAX_BYTES). */
-  private spare: ExecThread | null = null;
+  /** The execution threads (null: not started, or killed and not yet replaced); see PARALLEL_MAX_BYTES. */
+  private readonly threads: (ExecThread | null)[];
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private readonly schemaCache = new Map<number, Promise<SqlSchema>>();
@@ -158,7 +164,9 @@ export class SqlExecutor {
     readonly key: string,
     private readonly init: ThreadInit,
     private readonly opts: Required<ExecutorOptions>,
-  ) {}
+  ) {
+    this.threads = new Array<ExecThread | null>(init.db.byteLength <= PARALLEL_MAX_BYTES ? 2 : 1).fill(null);
+  }
 
   /** Reads the file (read-only) and starts a thread holding an in-memory copy of it. */
   static async open(dbPath: string, opts: ExecutorOptions = {}): Promise<SqlExecutor> {
@@ -210,27 +218,38 @@ export class SqlExecutor {
       schemaTimeoutMs: opts.schemaTimeoutMs ?? 10_000,
     };
     const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
-    await ex.ensureThread().ready;
+    ex.startAll();
+    await ex.slot(0).ready;
     ex.loadMs = performance.now() - t0;
     return ex;
   }
 
-  private ensureThread(): ExecThread {
+  /** Slot i's thread, started afresh when there is none or it died. */
+  private slot(i: number): ExecThread {
     if (this.closed) throw new CodedError('sql_db_open', 'executor is closed');
-    if (!this.thread || this.thread.dead) {
-      const spare = this.spare && !this.spare.dead ? this.spare : null;
-      this.spare = null;
-      this.thread = spare ?? new ExecThread(this.init, this.opts.loadTimeoutMs);
+    let t = this.threads[i];
+    if (!t || t.dead) {
+      t = new ExecThread(this.init, this.opts.loadTimeoutMs);
+      this.threads[i] = t;
     }
-    if (!this.spare && this.init.db.byteLength <= SPARE_MAX_BYTES) this.spare = new ExecThread(this.init, this.opts.loadTimeoutMs);
-    return this.thread;
+    return t;
   }
 
-  /** Stops the current thread (a runaway query, a write that must be undone); the spare (or a fresh copy) takes over. */
-  private respawn(why: string): void {
-    this.thread?.kill(why);
-    this.thread = null;
-    if (!this.closed) this.ensureThread();
+  /** Every slot's thread (starting those that are missing). */
+  private startAll(): ExecThread[] {
+    return this.threads.map((_, i) => this.slot(i));
+  }
+
+  /** For one call: a thread that has loaded the database if there is one, else the first (to wait for). */
+  private pick(): ExecThread {
+    const all = this.startAll();
+    return all.find((t) => t.loaded) ?? all[0]!;
+  }
+
+  /** Stops a thread (a runaway query, a write that must be undone); a fresh copy takes its slot. */
+  private respawn(t: ExecThread, why: string): void {
+    t.kill(why);
+    if (!this.closed) this.startAll();
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
@@ -239,11 +258,9 @@ export class SqlExecutor {
     return run;
   }
 
-  /** Resolves when the current thread and its spare have loaded the database (e.g. after a timeout replaced them). */
+  /** Resolves when every execution thread has loaded the database (e.g. after a timeout replaced one). */
   async whenReady(): Promise<void> {
-    const t = this.ensureThread();
-    await t.ready.catch(() => undefined);
-    await this.spare?.ready.catch(() => undefined);
+    for (const t of this.startAll()) await t.ready.catch(() => undefined);
   }
 
   /** Checks the policy, then runs one statement. Never throws for a bad query: the verdict is the outcome. */
@@ -256,7 +273,7 @@ export class SqlExecutor {
     const byteCap = limits.byteCap ?? DEFAULT_EXEC_LIMITS.byteCap;
     return this.serial(async () => {
       if (signal?.aborted) return { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs: 0 } as const;
-      const thread = this.ensureThread();
+      const thread = this.pick();
       try {
         await thread.ready;
       } catch (e) {
@@ -271,31 +288,32 @@ export class SqlExecutor {
       ).finally(() => thread.busy(-1));
       const elapsedMs = performance.now() - started;
       if (reply.type === 'timeout') {
-        this.respawn('timeout');
+        this.respawn(thread, 'timeout');
         return { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs } as const;
       }
       if (reply.type === 'cancelled') {
-        this.respawn('cancelled');
+        this.respawn(thread, 'cancelled');
         return { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs } as const;
       }
       if (reply.type === 'fatal') {
-        this.respawn(reply.message);
+        this.respawn(thread, reply.message);
         return { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${reply.message}` }, elapsedMs } as const;
       }
       if (reply.type !== 'exec') return { ok: false, stage: 'run', error: { code: 'internal', message: 'unexpected reply' }, elapsedMs } as const;
-      if (reply.reload) this.respawn('the statement changed the in-memory copy');
+      if (reply.reload) this.respawn(thread, 'the statement changed the in-memory copy');
       return reply.outcome.ok ? { ...reply.outcome, elapsedMs } : reply.outcome;
     });
   }
 
   /**
-   * Runs several statements in order, each under the same limits, sending them to the thread in one message: with
-   * sixteen candidates, one thread wake-up instead of sixteen round trips, and (when they finish within
-   * BATCH_FLUSH_MS) one reply. Each statement's timeout counts from its own start in the thread (RunningClock), so
-   * scheduling delay can only lengthen, never shorten, its allowance. After a timeout or a reload the rest go to the
-   * replacement thread; so do statements that had finished but whose verdicts were still in the killed thread's
-   * unsent reply (they run again on the fresh copy; after a cancel they are cancelled with the rest). `onResult` sees
-   * each outcome as it arrives.
+   * Runs several statements, each under the same limits, on the loaded execution threads at once (two for files up to
+   * PARALLEL_MAX_BYTES): every thread gets the whole list in one message and takes the next statement nobody has
+   * taken (a counter in shared memory), so a long statement on one thread does not hold up the rest. With sixteen
+   * candidates: one wake-up per thread instead of sixteen round trips, and (when they finish within BATCH_FLUSH_MS)
+   * one reply each. Each statement's timeout counts from its own start in its thread (RunningClock), so scheduling
+   * delay can only lengthen, never shorten, its allowance. A thread that times out, is cancelled, fails or reloads is
+   * replaced at once; what it had taken but not reported runs again in a next round on the threads then loaded (after
+   * a cancel, everything unreported is cancelled). `onResult` sees each outcome as it arrives.
    */
   executeMany(sqls: readonly string[], limits: ExecLimits = {}, signal?: AbortSignal, onResult?: (index: number, o: ExecOutcome) => void): Promise<ExecOutcome[]> {
     const t0 = performance.now();
@@ -316,108 +334,142 @@ export class SqlExecutor {
       out[i] = o;
       onResult?.(i, o);
     };
+    const cancelledOutcome = (elapsedMs: number): ExecOutcome => ({ ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs });
     return this.serial(async () => {
       let queue = todo;
       while (queue.length > 0) {
         if (signal?.aborted) {
-          for (const i of queue) settle(i, { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs: 0 });
+          for (const i of queue) settle(i, cancelledOutcome(0));
           break;
         }
-        const thread = this.ensureThread();
-        try {
-          await thread.ready;
-        } catch (e) {
-          for (const i of queue) settle(i, { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: 0 });
-          break;
+        const all = this.startAll();
+        let lanes = all.filter((t) => t.loaded);
+        if (lanes.length === 0) {
+          try {
+            await all[0]!.ready;
+          } catch (e) {
+            for (const i of queue) settle(i, { ok: false, stage: 'run', error: { code: 'sql_db_open', message: e instanceof Error ? e.message : String(e) }, elapsedMs: 0 });
+            break;
+          }
+          lanes = [all[0]!];
         }
         const items = queue.map((i) => ({ index: i, id: this.newId() }));
         const byId = new Map(items.map((it) => [it.id, it]));
-        const delivered = new Set<number>();
-        thread.busy(1);
-        const end = await new Promise<BatchEnd>((resolve) => {
-          let over = false;
-          let timer: NodeJS.Timeout | undefined;
-          const finish = (e: BatchEnd) => {
-            if (over) return;
-            over = true;
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(e);
-          };
-          const onAbort = () => finish({ kind: 'cancelled', running: thread.clock.running() });
-          const accept = (results: readonly BatchResult[]) => {
-            if (over) return;
-            for (const r of results) {
-              const it = byId.get(r.id);
-              if (!it || delivered.has(r.id)) continue;
-              delivered.add(r.id);
-              // The thread's own clock: in a batch, waiting for the previous item is not this statement's time.
-              settle(it.index, r.outcome);
-              if (r.reload) return finish({ kind: 'reload' });
-            }
-          };
-          // Looks at the statement running now: over its allowance, it is stopped; otherwise look again when it would be.
-          const check = () => {
-            const run = thread.clock.running();
-            if (run === null || !byId.has(run.id) || delivered.has(run.id)) {
-              timer = setTimeout(check, Math.min(timeoutMs, BATCH_POLL_MS));
-            } else if (run.elapsedMs >= timeoutMs) {
-              finish({ kind: 'timeout', id: run.id, elapsedMs: run.elapsedMs });
-            } else {
-              timer = setTimeout(check, Math.max(1, timeoutMs - run.elapsedMs));
-            }
-          };
-          timer = setTimeout(check, timeoutMs);
-          signal?.addEventListener('abort', onAbort, { once: true });
-          thread.channel.call('batch', { items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })), flushAfterMs: BATCH_FLUSH_MS }, {
-            onProgress: (p) => accept(p.results),
-          }).then(
-            (r) => {
-              accept(r.results);
-              finish({ kind: 'done' });
-            },
-            (e: unknown) => finish({ kind: 'fatal', message: thread.deathReason ?? (e instanceof Error ? e.message : String(e)), running: thread.clock.running() }),
-          );
-        }).finally(() => thread.busy(-1));
-        const undelivered = items.filter((it) => !delivered.has(it.id));
-        let next: number[] = [];
-        switch (end.kind) {
-          case 'done':
-            for (const it of undelivered) settle(it.index, { ok: false, stage: 'run', error: { code: 'internal', message: 'the execution thread returned no verdict' }, elapsedMs: 0 });
-            break;
-          case 'reload':
-            this.respawn('the statement changed the in-memory copy');
-            next = undelivered.map((it) => it.index);
-            break;
-          case 'timeout': {
-            this.respawn('timeout');
-            const stuck = byId.get(end.id)!;
-            settle(stuck.index, { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs: end.elapsedMs });
-            next = undelivered.filter((it) => it !== stuck).map((it) => it.index);
-            break;
-          }
-          case 'cancelled':
-            this.respawn('cancelled');
-            for (const it of undelivered) {
-              const elapsedMs = end.running?.id === it.id ? end.running.elapsedMs : 0;
-              settle(it.index, { ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs });
-            }
-            break;
-          case 'fatal': {
-            this.respawn(end.message);
+        const settled = new Set<number>();
+        const claim = lanes.length > 1 ? new SharedArrayBuffer(4) : undefined;
+        const ends = await Promise.all(lanes.map((thread) => this.runBatch(thread, {
+          items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })),
+          claim,
+          timeoutMs,
+          signal,
+          accept: (r) => {
+            const it = byId.get(r.id);
+            if (!it || settled.has(r.id)) return;
+            settled.add(r.id);
+            // The thread's own clock: in a batch, waiting for the previous item is not this statement's time.
+            settle(it.index, r.outcome);
+          },
+        })));
+        // What each thread was running when it stopped: a timeout's or a failure's culprit, a cancel's elapsed time.
+        let again = false;
+        let cancelled = false;
+        const runningMs = new Map<number, number>();
+        for (const end of ends) {
+          if (end.kind === 'done') continue;
+          again = true;
+          if (end.kind === 'cancelled') {
+            cancelled = true;
+            if (end.running) runningMs.set(end.running.id, end.running.elapsedMs);
+          } else if (end.kind === 'timeout' && !settled.has(end.id)) {
+            settled.add(end.id);
+            settle(byId.get(end.id)!.index, { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs: end.elapsedMs });
+          } else if (end.kind === 'fatal') {
             // The statement that was running when the thread died is the one that failed; the others run again.
-            const culprit = (end.running && !delivered.has(end.running.id) ? byId.get(end.running.id) : undefined) ?? undelivered[0];
+            const culprit = (end.running && !settled.has(end.running.id) ? byId.get(end.running.id) : undefined) ?? items.find((it) => !settled.has(it.id));
             if (culprit) {
+              settled.add(culprit.id);
               settle(culprit.index, { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${end.message}` }, elapsedMs: end.running?.id === culprit.id ? end.running.elapsedMs : 0 });
             }
-            next = undelivered.filter((it) => it !== culprit).map((it) => it.index);
-            break;
           }
         }
-        queue = next;
+        const unsettled = items.filter((it) => !settled.has(it.id));
+        if (cancelled) {
+          for (const it of unsettled) settle(it.index, cancelledOutcome(runningMs.get(it.id) ?? 0));
+          break;
+        }
+        if (!again) {
+          for (const it of unsettled) settle(it.index, { ok: false, stage: 'run', error: { code: 'internal', message: 'the execution thread returned no verdict' }, elapsedMs: 0 });
+          break;
+        }
+        queue = unsettled.map((it) => it.index);
       }
       return out.map((o) => o ?? { ok: false as const, stage: 'run' as const, error: { code: 'internal', message: 'not run' }, elapsedMs: 0 });
     });
+  }
+
+  /**
+   * One thread's part of a batch round: sends the items, reports verdicts as they come, watches the running
+   * statement's allowance and the signal. A thread that ends other than 'done' is replaced before this returns.
+   */
+  private async runBatch(thread: ExecThread, o: {
+    items: Array<ExecItem & { id: number }>;
+    claim: SharedArrayBuffer | undefined;
+    timeoutMs: number;
+    signal: AbortSignal | undefined;
+    accept: (r: BatchResult) => void;
+  }): Promise<BatchEnd> {
+    const { timeoutMs, signal } = o;
+    const ids = new Set(o.items.map((it) => it.id));
+    const mine = new Set<number>();
+    thread.busy(1);
+    const end = await new Promise<BatchEnd>((resolve) => {
+      let over = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (e: BatchEnd) => {
+        if (over) return;
+        over = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(e);
+      };
+      const onAbort = () => finish({ kind: 'cancelled', running: thread.clock.running() });
+      const accept = (results: readonly BatchResult[]) => {
+        if (over) return;
+        for (const r of results) {
+          if (!ids.has(r.id) || mine.has(r.id)) continue;
+          mine.add(r.id);
+          o.accept(r);
+          if (r.reload) return finish({ kind: 'reload' });
+        }
+      };
+      // Looks at the statement running now: over its allowance, it is stopped; otherwise look again when it would be.
+      const check = () => {
+        const run = thread.clock.running();
+        if (run === null || !ids.has(run.id) || mine.has(run.id)) {
+          timer = setTimeout(check, Math.min(timeoutMs, BATCH_POLL_MS));
+        } else if (run.elapsedMs >= timeoutMs) {
+          finish({ kind: 'timeout', id: run.id, elapsedMs: run.elapsedMs });
+        } else {
+          timer = setTimeout(check, Math.max(1, timeoutMs - run.elapsedMs));
+        }
+      };
+      timer = setTimeout(check, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      thread.channel.call('batch', { items: o.items, flushAfterMs: BATCH_FLUSH_MS, ...(o.claim ? { claim: o.claim } : {}) }, {
+        onProgress: (p) => accept(p.results),
+      }).then(
+        (r) => {
+          accept(r.results);
+          finish({ kind: 'done' });
+        },
+        (e: unknown) => finish({ kind: 'fatal', message: thread.deathReason ?? (e instanceof Error ? e.message : String(e)), running: thread.clock.running() }),
+      );
+    }).finally(() => thread.busy(-1));
+    if (end.kind !== 'done') {
+      const why = { reload: 'the statement changed the in-memory copy', timeout: 'timeout', cancelled: 'cancelled' } as const;
+      this.respawn(thread, end.kind === 'fatal' ? end.message : why[end.kind]);
+    }
+    return end;
   }
 
   /** Batch item ids: positive int32 (RunningClock holds them in an Int32Array; 0 means none). */
@@ -432,7 +484,7 @@ export class SqlExecutor {
     const cached = this.schemaCache.get(samples);
     if (cached) return cached;
     const p = this.serial(async () => {
-      const thread = this.ensureThread();
+      const thread = this.pick();
       await thread.ready;
       thread.busy(1);
       const reply = await thread.channel.call('schema', { samples }, { timeoutMs: this.opts.schemaTimeoutMs }).then(
@@ -441,7 +493,7 @@ export class SqlExecutor {
           e instanceof ChannelError && e.reason === 'timeout' ? { type: 'timeout' } : { type: 'fatal', message: e instanceof Error ? e.message : String(e) },
       ).finally(() => thread.busy(-1));
       if (reply.type === 'timeout') {
-        this.respawn('schema timeout');
+        this.respawn(thread, 'schema timeout');
         throw new CodedError('limit_exceeded', `reading the database schema took over ${this.opts.schemaTimeoutMs} ms (schemaTimeoutMs)`);
       }
       if (reply.type === 'schema' && reply.schema) return reply.schema;
@@ -455,7 +507,7 @@ export class SqlExecutor {
   /** The active thread's WebAssembly memory in bytes (its high-water mark). */
   memory(): Promise<number> {
     return this.serial(async () => {
-      const thread = this.ensureThread();
+      const thread = this.pick();
       await thread.ready;
       thread.busy(1);
       try {
@@ -468,10 +520,8 @@ export class SqlExecutor {
 
   close(): void {
     this.closed = true;
-    this.thread?.kill('closed');
-    this.spare?.kill('closed');
-    this.thread = null;
-    this.spare = null;
+    for (const t of this.threads) t?.kill('closed');
+    this.threads.fill(null);
   }
 }
 

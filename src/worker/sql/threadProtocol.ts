@@ -86,9 +86,10 @@ export interface ThreadMethods {
    * Several statements in one message (one thread wake-up), run in order; stops after a reload. The verdicts come
    * back together in the result, except that once the batch has run `flushAfterMs`, the verdicts so far go out as a
    * progress message before each further statement starts (a slow batch still streams). The running item is
-   * published in the thread's RunningClock.
+   * published in the thread's RunningClock. With `claim` (an Int32 counter in memory shared by the threads given the
+   * same items), the thread runs only the items it takes: the next index, by atomic increment, until none is left.
    */
-  batch: { params: { items: Array<ExecItem & { id: number }>; flushAfterMs: number }; result: { results: BatchResult[] }; progress: { results: BatchResult[] } };
+  batch: { params: { items: Array<ExecItem & { id: number }>; flushAfterMs: number; claim?: SharedArrayBuffer }; result: { results: BatchResult[] }; progress: { results: BatchResult[] } };
   schema: { params: { samples: number }; result: { schema: SqlSchema | null; error: string | null }; progress: never };
   /** The thread's WebAssembly memory in bytes (it only grows: its high-water mark; /health and leak tests read it). */
   memory: { params: null; result: { wasmBytes: number }; progress: never };

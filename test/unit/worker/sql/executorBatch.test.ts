@@ -74,6 +74,15 @@ describe('sql executor: batches', function () {
     assert.ok(at[1]! >= timeoutMs, `the timeout came at ${at[1]!.toFixed(0)} ms`);
   });
 
+  it('the two threads share a batch: statements after a runaway one are answered before it is stopped', async () => {
+    await ex.whenReady();
+    const order: number[] = [];
+    const out = await ex.executeMany([LOOP, 'SELECT 1', 'SELECT count(*) FROM items', SLOW], { timeoutMs: 2000 }, undefined, (i) => order.push(i));
+    assert.deepStrictEqual(out.map(verdict), ['sql_timeout', [[1]], [[50]], [[400000]]]);
+    // one thread is stuck in the loop; the other takes every statement after it, so the loop's verdict comes last
+    assert.strictEqual(order.at(-1), 0, `verdicts in order ${order.join(',')}`);
+  });
+
   it("a statement's timeout counts from its own start, not the batch's", async () => {
     await ex.whenReady();
     // Three slow statements, then a loop: the loop is stopped after its own allowance, the slow ones all finish.
@@ -90,8 +99,9 @@ describe('sql executor: batches', function () {
   it('a cancel mid-batch stops the running statement and the rest; the executor answers afterwards', async () => {
     await ex.whenReady();
     const ac = new AbortController();
-    // Cancelled while the loop runs: the slow first statement's verdict had streamed out before the loop started.
-    const out = await ex.executeMany([SLOW, LOOP, 'SELECT 1'], { timeoutMs: 20_000 }, ac.signal, (i) => {
+    // Cancelled while the loops run (the two threads share the batch: SLOW then a loop on one, a loop on the other):
+    // the slow statement's verdict had streamed out before.
+    const out = await ex.executeMany([SLOW, LOOP, LOOP], { timeoutMs: 20_000 }, ac.signal, (i) => {
       if (i === 0) setTimeout(() => ac.abort(), 200);
     });
     assert.deepStrictEqual(out.map(verdict), [[[400000]], 'cancelled', 'cancelled']);
