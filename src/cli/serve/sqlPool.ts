@@ -35,15 +35,15 @@ interface Db {
   lastUsed: number;
 }
 
-const SPARE_MAX_BYTES = 64 * 1024 * 1024;
+const PARALLEL_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
- * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, and per thread (one,
- * plus a loaded spare for files up to 64 MiB) the thread's copy and SQLite's in-memory file (a 1 GiB file peaked
- * near 3.3 GB resident with one thread: src/worker/sql/executor.ts).
+ * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, and per thread (two
+ * for files up to 64 MiB, which share each batch; one above) the thread's copy and SQLite's in-memory file (a 1 GiB
+ * file peaked near 3.3 GB resident with one thread: src/worker/sql/executor.ts).
  */
 export function executorBytes(size: number): number {
-  return size * (1 + 2 * (size <= SPARE_MAX_BYTES ? 2 : 1));
+  return size * (1 + 2 * (size <= PARALLEL_MAX_BYTES ? 2 : 1));
 }
 
 export class SqlPool {
