@@ -47,6 +47,11 @@ export const DATABASE_LIMIT_NAME = 'rewardLens.sql.maxDatabaseMB / --max-databas
  */
 const PARALLEL_MAX_BYTES = 64 * 1024 * 1024;
 
+/** Execution threads an executor of a `fileBytes`-byte database runs (each with its own in-memory copy). */
+export function executorThreads(fileBytes: number): number {
+  return fileBytes <= PARALLEL_MAX_BYTES ? 2 : 1;
+}
+
 let wasmModule: Promise<WasmModule> | null = null;
 function compiledWasm(): Promise<WasmModule> {
   wasmModule ??= wasmApi.compile(fs.readFileSync(assetPath('sql-wasm.wasm', 'node_modules/sql.js/dist/sql-wasm.wasm')));
@@ -110,7 +115,8 @@ class ExecThread {
       events: threadEventGuards,
     });
     this.ready = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CodedError('sql_db_open', `loading the database took over ${loadTimeoutMs} ms`)), loadTimeoutMs);
+      // a thread that has not loaded in time is stopped (else it would load later and be picked with a rejected `ready`)
+      const timer = setTimeout(() => this.kill(`loading the database took over ${loadTimeoutMs} ms`), loadTimeoutMs);
       this.onDeath = (why) => {
         clearTimeout(timer);
         reject(new CodedError('sql_db_open', why));
@@ -165,7 +171,7 @@ export class SqlExecutor {
     private readonly init: ThreadInit,
     private readonly opts: Required<ExecutorOptions>,
   ) {
-    this.threads = new Array<ExecThread | null>(init.db.byteLength <= PARALLEL_MAX_BYTES ? 2 : 1).fill(null);
+    this.threads = new Array<ExecThread | null>(executorThreads(init.db.byteLength)).fill(null);
   }
 
   /** Reads the file (read-only) and starts a thread holding an in-memory copy of it. */
@@ -219,7 +225,12 @@ export class SqlExecutor {
     };
     const ex = new SqlExecutor(dbPath, cacheKey(dbPath, st), { wasm: await compiledWasm(), db: bytes, heapLimit: full.heapLimitBytes, cacheBytes: full.cacheBytes }, full);
     ex.startAll();
-    await ex.slot(0).ready;
+    try {
+      await ex.slot(0).ready;
+    } catch (e) {
+      ex.close();
+      throw e;
+    }
     ex.loadMs = performance.now() - t0;
     return ex;
   }
@@ -337,6 +348,9 @@ export class SqlExecutor {
     const cancelledOutcome = (elapsedMs: number): ExecOutcome => ({ ok: false, stage: 'run', error: { code: 'cancelled', message: 'cancelled' }, elapsedMs });
     return this.serial(async () => {
       let queue = todo;
+      // After a thread failed while running no statement, the next round runs on one thread, in order, so the next
+      // failure's culprit is known (the first statement not reported).
+      let oneThread = false;
       while (queue.length > 0) {
         if (signal?.aborted) {
           for (const i of queue) settle(i, cancelledOutcome(0));
@@ -352,12 +366,14 @@ export class SqlExecutor {
             break;
           }
           lanes = [all[0]!];
+          continue; // look at the signal again: it may have been aborted while the copy loaded
         }
+        if (oneThread) lanes = lanes.slice(0, 1);
         const items = queue.map((i) => ({ index: i, id: this.newId() }));
         const byId = new Map(items.map((it) => [it.id, it]));
         const settled = new Set<number>();
         const claim = lanes.length > 1 ? new SharedArrayBuffer(4) : undefined;
-        const ends = await Promise.all(lanes.map((thread) => this.runBatch(thread, {
+        const results = await Promise.allSettled(lanes.map((thread) => this.runBatch(thread, {
           items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })),
           claim,
           timeoutMs,
@@ -370,7 +386,12 @@ export class SqlExecutor {
             settle(it.index, r.outcome);
           },
         })));
+        // every thread's part has ended (none still reports into this round); a part that threw is rethrown now
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        const ends = results.map((r) => (r as PromiseFulfilledResult<BatchEnd>).value);
         // What each thread was running when it stopped: a timeout's or a failure's culprit, a cancel's elapsed time.
+        // Timeouts first: a failure with no running statement must not take a timed-out statement as its culprit.
         let again = false;
         let cancelled = false;
         const runningMs = new Map<number, number>();
@@ -383,14 +404,19 @@ export class SqlExecutor {
           } else if (end.kind === 'timeout' && !settled.has(end.id)) {
             settled.add(end.id);
             settle(byId.get(end.id)!.index, { ok: false, stage: 'run', error: { code: 'sql_timeout', message: `stopped after ${timeoutMs} ms` }, elapsedMs: end.elapsedMs });
-          } else if (end.kind === 'fatal') {
-            // The statement that was running when the thread died is the one that failed; the others run again.
-            const culprit = (end.running && !settled.has(end.running.id) ? byId.get(end.running.id) : undefined) ?? items.find((it) => !settled.has(it.id));
-            if (culprit) {
-              settled.add(culprit.id);
-              settle(culprit.index, { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${end.message}` }, elapsedMs: end.running?.id === culprit.id ? end.running.elapsedMs : 0 });
-            }
           }
+        }
+        oneThread = false;
+        for (const end of ends) {
+          if (end.kind !== 'fatal') continue;
+          // The statement that was running when the thread died is the one that failed; the others run again. With
+          // none running: on one thread, in order, the first not reported; on two, unknown, so run again on one.
+          const running = end.running && !settled.has(end.running.id) ? byId.get(end.running.id) : undefined;
+          const culprit = running ?? (lanes.length === 1 ? items.find((it) => !settled.has(it.id)) : undefined);
+          if (culprit) {
+            settled.add(culprit.id);
+            settle(culprit.index, { ok: false, stage: 'run', error: { code: 'sql_runtime', message: `execution thread failed: ${end.message}` }, elapsedMs: end.running?.id === culprit.id ? end.running.elapsedMs : 0 });
+          } else oneThread = true;
         }
         const unsettled = items.filter((it) => !settled.has(it.id));
         if (cancelled) {
@@ -455,12 +481,16 @@ export class SqlExecutor {
       };
       timer = setTimeout(check, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return onAbort(); // aborted before the listener was added: it would never fire
       thread.channel.call('batch', { items: o.items, flushAfterMs: BATCH_FLUSH_MS, ...(o.claim ? { claim: o.claim } : {}) }, {
         onProgress: (p) => accept(p.results),
       }).then(
         (r) => {
-          accept(r.results);
-          finish({ kind: 'done' });
+          try {
+            accept(r.results);
+          } finally {
+            finish({ kind: 'done' }); // even when a caller's onResult threw
+          }
         },
         (e: unknown) => finish({ kind: 'fatal', message: thread.deathReason ?? (e instanceof Error ? e.message : String(e)), running: thread.clock.running() }),
       );
@@ -504,17 +534,20 @@ export class SqlExecutor {
     return p;
   }
 
-  /** The active thread's WebAssembly memory in bytes (its high-water mark). */
+  /** The WebAssembly memory of the execution threads in bytes, summed (each is its thread's high-water mark). */
   memory(): Promise<number> {
     return this.serial(async () => {
-      const thread = this.pick();
-      await thread.ready;
-      thread.busy(1);
-      try {
-        return (await thread.channel.call('memory', null, { timeoutMs: 10_000 })).wasmBytes;
-      } finally {
-        thread.busy(-1);
+      let total = 0;
+      for (const thread of this.startAll()) {
+        await thread.ready;
+        thread.busy(1);
+        try {
+          total += (await thread.channel.call('memory', null, { timeoutMs: 10_000 })).wasmBytes;
+        } finally {
+          thread.busy(-1);
+        }
       }
+      return total;
     });
   }
 

@@ -110,6 +110,29 @@ describe('sql executor: batches', function () {
   });
 });
 
+describe('sql executor: a cancel while the copies reload', function () {
+  this.timeout(60_000);
+  it('is honoured (cancelled, not run until the statement times out)', async () => {
+    const made = await writeItemsDb(50, 'reward-lens-reload-');
+    const ex = await SqlExecutor.open(made.dbPath);
+    try {
+      await ex.whenReady();
+      // a cancel stops both threads: the next batch has to wait for a fresh copy to load
+      const first = new AbortController();
+      setTimeout(() => first.abort(), 100);
+      assert.deepStrictEqual((await ex.executeMany([LOOP, LOOP], { timeoutMs: 20_000 }, first.signal)).map(verdict), ['cancelled', 'cancelled']);
+      const second = new AbortController();
+      setTimeout(() => second.abort(), 1);
+      const t0 = performance.now();
+      const out = await ex.executeMany([LOOP], { timeoutMs: 20_000 }, second.signal);
+      assert.deepStrictEqual(out.map(verdict), ['cancelled'], `after ${(performance.now() - t0).toFixed(0)} ms`);
+    } finally {
+      ex.close();
+      fs.rmSync(made.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('RunningClock', () => {
   it('publishes the running item and its elapsed time; none after end()', async () => {
     const c = new RunningClock();
