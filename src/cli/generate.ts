@@ -22,8 +22,8 @@ const HELP = `usage: reward-lens generate (--model DIR | --endpoint URL [--endpo
                           [--dtype auto|fp32|fp16|q8|q4|q4f16] [--draft-tokens K]
 
 --dtype picks the graph of an onnx-community folder (onnx/model.onnx, model_fp16.onnx, model_q4.onnx, ...; auto: q4
-on the CPU, q4f16/fp16 on a GPU, when present). --draft-tokens K (0-32, default 0 = off) drafts up to K tokens per
-row by prompt lookup and verifies them in one pass; the output distribution is the sampler's either way.
+on the CPU, q4f16/fp16 on a GPU, when present). --draft-tokens K (0-32, default 8; 0 = off) drafts up to K tokens
+per row by prompt lookup and verifies them in one pass; the output distribution is the sampler's either way.
 
 Long prompts: --prompt-file FILE, or --prompt - to read the prompt from stdin (a command-line argument is limited by
 the operating system and is visible to other users in the process list).

@@ -113,7 +113,7 @@ export async function sampleInto(
     topP: s.topP,
     maxNewTokens: s.maxNewTokens,
     ...(opts.stop ? { stop: opts.stop } : {}),
-    ...(backend.kind === 'onnx' && s.draftTokens > 0 ? { draftTokens: s.draftTokens } : {}),
+    ...(backend.kind === 'onnx' ? { draftTokens: s.draftTokens } : {}),
   };
   const facts = new Map<number, GenerationFacts>();
   let done = 0;

@@ -4,7 +4,7 @@
  */
 import { CodedError } from '../../core/errors';
 import { generate } from '../../core/sampling/generate';
-import type { CandidateResult, GenerateParams, GenerateResult, LoadedModelInfo, ModelInfo, OnnxBackendSpec } from '../../core/sampling/request';
+import { DEFAULT_DRAFT_TOKENS, type CandidateResult, type GenerateParams, type GenerateResult, type LoadedModelInfo, type ModelInfo, type OnnxBackendSpec } from '../../core/sampling/request';
 import { bundledModelPath } from './bundledModel';
 import { loadModelFolder, type ModelFolder } from './modelFolder';
 import { openaiGenerate } from './openai';
@@ -23,14 +23,6 @@ interface Loaded {
   tokenizer: TextTokenizer;
   lm: OrtCausalLM;
 }
-
-/**
- * Draft tokens per row and pass of prompt-lookup speculative decoding (GenerateParams.draftTokens). Off by default:
- * on the bundled model, whose outputs rarely copy the prompt, speculation measured slower than plain decoding
- * (bench/generate/README.md), and no copy-heavy gain has been measured yet; `reward-lens generate --draft-tokens 4`
- * turns it on.
- */
-export const DEFAULT_DRAFT_TOKENS = 0;
 
 const nodeTimers = { setTimeout: (f: () => void, ms: number): unknown => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 

@@ -186,6 +186,14 @@ describe('generation engine on the tiny model (CPU)', function () {
     assert.ok(short.candidates.every((c) => c.finishReason === 'length' && c.tokenCount === 3));
   });
 
+  it('drafts by prompt lookup by default, not with draftTokens 0; greedy candidates are the same either way', async () => {
+    const on = await engine.generate(params({ temperature: 0, n: 2, maxNewTokens: 40, ignoreEos: true }));
+    const off = await engine.generate(params({ temperature: 0, n: 2, maxNewTokens: 40, ignoreEos: true, draftTokens: 0 }));
+    assert.ok(on.timings.draftedTokens! > 0, 'the default drafts');
+    assert.strictEqual(off.timings.draftedTokens, 0);
+    assert.deepStrictEqual(on.candidates.map((c) => c.text), off.candidates.map((c) => c.text));
+  });
+
   it('greedy decoding gives N identical candidates', async () => {
     const r = await engine.generate(params({ temperature: 0, n: 3 }));
     assert.strictEqual(new Set(r.candidates.map((c) => c.text)).size, 1);
