@@ -13,8 +13,8 @@ import { executorThreads, SqlExecutor } from '../../worker/sql/executor';
 
 export interface SqlPoolOptions {
   /**
-   * Execution threads per database, default the number of cores: executors of a database up to 64 MiB run two
-   * threads each (src/worker/sql/executor.ts), so it gets half as many executors, at least one.
+   * Executors per database, default the number of cores. Each runs one batch at a time on one thread (shareBatches
+   * off: the pool is the parallelism); up to 64 MiB a second, loaded thread stands by to replace a killed one.
    */
   size: number;
   /** Bound on the in-memory copies of all cached databases, bytes. */
@@ -33,22 +33,20 @@ interface Db {
   path: string;
   /** Bytes one executor holds (executorBytes). */
   perSlot: number;
-  /** Executors it may open: the pool's threads per database over each executor's threads. */
-  maxSlots: number;
   slots: Slot[];
   inUse: number;
   lastUsed: number;
 }
 
 /**
- * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, and per thread (two
- * for files up to 64 MiB, which share each batch; one above: executorThreads) the thread's copy, SQLite's in-memory
- * file and its page cache (the executor's default: the file plus 10% and 8 MiB, at most 128 MiB), filled as both
- * threads read (a 1 GiB file peaked near 3.3 GB resident with one thread: src/worker/sql/executor.ts).
+ * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, per thread (two for
+ * files up to 64 MiB, one above: executorThreads) the thread's copy and SQLite's in-memory file, and the page cache of
+ * the one thread that runs (shareBatches off; the executor's default cache: the file plus 10% and 8 MiB, at most
+ * 128 MiB). A 1 GiB file peaked near 3.3 GB resident with one thread (src/worker/sql/executor.ts).
  */
 export function executorBytes(size: number): number {
   const pageCache = Math.min(Math.ceil(size * 1.1) + 8 * 2 ** 20, 128 * 2 ** 20);
-  return size + executorThreads(size) * (2 * size + pageCache);
+  return size + 2 * size * executorThreads(size) + pageCache;
 }
 
 export class SqlPool {
@@ -56,7 +54,7 @@ export class SqlPool {
   private readonly open: (dbPath: string) => Promise<SqlExecutor>;
 
   constructor(private readonly opts: SqlPoolOptions) {
-    this.open = opts.open ?? ((p) => SqlExecutor.open(p));
+    this.open = opts.open ?? ((p) => SqlExecutor.open(p, { shareBatches: false }));
   }
 
   /** Cached bytes (estimate of the in-memory copies). */
@@ -88,7 +86,7 @@ export class SqlPool {
     const hit = this.dbs.get(dbPath);
     if (hit && hit.key === key) return hit;
     if (hit && hit.inUse === 0) this.close(dbPath, hit);
-    const d: Db = { key, path: dbPath, perSlot, maxSlots: Math.max(1, Math.floor(this.opts.size / executorThreads(st.size))), slots: [], inUse: 0, lastUsed: Date.now() };
+    const d: Db = { key, path: dbPath, perSlot, slots: [], inUse: 0, lastUsed: Date.now() };
     this.dbs.set(dbPath, d);
     return d;
   }
@@ -114,7 +112,7 @@ export class SqlPool {
     let best: Slot | undefined;
     for (const s of d.slots) if (!best || s.busy < best.busy) best = s;
     const roomForOne = this.bytes + d.perSlot <= this.opts.maxBytes;
-    if ((!best || best.busy > 0) && d.slots.length < d.maxSlots && (roomForOne || d.slots.length === 0)) {
+    if ((!best || best.busy > 0) && d.slots.length < this.opts.size && (roomForOne || d.slots.length === 0)) {
       const slot: Slot = { ex: this.open(d.path), busy: 0 };
       slot.ex.catch(() => {
         const i = d.slots.indexOf(slot);

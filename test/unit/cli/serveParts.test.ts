@@ -6,7 +6,7 @@ import * as path from 'path';
 import { Gate, QueueFull } from '../../../src/cli/serve/gate';
 import { parseLabel, responseOf } from '../../../src/cli/serve/server';
 import { executorBytes, SqlPool } from '../../../src/cli/serve/sqlPool';
-import { executorThreads, SqlExecutor } from '../../../src/worker/sql/executor';
+import { SqlExecutor } from '../../../src/worker/sql/executor';
 import { SHOP } from './helpers';
 
 describe('reward server parts', function () {
@@ -38,7 +38,7 @@ describe('reward server parts', function () {
     assert.deepStrictEqual(seen[seen.length - 1], [0, 0]);
   });
 
-  it('SqlPool: opens executors only while all are busy, up to its threads per database; evicts idle databases over the byte bound', async () => {
+  it('SqlPool: opens executors only while all are busy, up to the size; evicts idle databases over the byte bound', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-pool-'));
     const a = path.join(dir, 'a.sqlite');
     const b = path.join(dir, 'b.sqlite');
@@ -46,9 +46,8 @@ describe('reward server parts', function () {
     fs.copyFileSync(SHOP, b);
     const size = executorBytes(fs.statSync(SHOP).size);
     const opened: string[] = [];
-    // Room for 2 executors of one database, not for a second database besides. 4 threads per database: the shop
-    // database's executors run 2 each, so 2 executors at most.
-    const pool = new SqlPool({ size: 4, maxBytes: size * 2, open: (p) => (opened.push(p), SqlExecutor.open(p)) });
+    // Room for 3 executors of one database, not for a second database besides.
+    const pool = new SqlPool({ size: 3, maxBytes: size * 3, open: (p) => (opened.push(p), SqlExecutor.open(p)) });
     try {
       const group = (n: number) => ({ group: String(n), prompt: '', candidates: ['SELECT count(*) FROM products', 'SELECT 1'], reference: null });
       const one = await pool.run({ dbPath: a, groups: [group(0)] });
@@ -56,12 +55,11 @@ describe('reward server parts', function () {
       assert.strictEqual(opened.length, 1, 'one group, one executor');
       const many = await pool.run({ dbPath: a, groups: [0, 1, 2, 3, 4, 5].map(group) });
       assert.deepStrictEqual(many.groups.map((g) => g.group), ['0', '1', '2', '3', '4', '5'], 'output keeps group order');
-      assert.strictEqual(executorThreads(fs.statSync(SHOP).size), 2);
-      assert.strictEqual(opened.length, 2, 'six groups at once: as many executors as 4 threads allow');
-      assert.ok(pool.bytes <= size * 2);
+      assert.ok(opened.length <= 3, `at most size executors (${opened.length})`);
+      assert.ok(pool.bytes <= size * 3);
       await pool.run({ dbPath: b, groups: [group(0)] });
       assert.strictEqual(pool.state().databases, 1, 'the idle database a was closed to stay under the bound');
-      assert.ok(pool.bytes <= size * 2);
+      assert.ok(pool.bytes <= size * 3);
       const tiny = new SqlPool({ size: 1, maxBytes: 1024 });
       await assert.rejects(tiny.run({ dbPath: a, groups: [group(0)] }), /--db-cache-mb/);
     } finally {
