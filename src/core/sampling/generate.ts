@@ -162,7 +162,12 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
   if (model.denseCache && ragged) {
     throw new CodedError('bad_request', 'this model keeps a dense cache per row (GroupQueryAttention): prompts generated together must have the same length');
   }
-  const spec = o.speculative && wantsDraft && !model.denseCache ? { k: Math.floor(o.speculative.maxDraft), n: Math.max(1, Math.floor(o.speculative.ngram ?? 3)), minN: Math.max(1, Math.floor(o.speculative.minNgram ?? 2)) } : null;
+  // A dense cache (GroupQueryAttention) cannot keep a rejected draft as a masked hole. At batch 1 it need not: each
+  // verify pass's cache comes back to the CPU and is cut to the accepted prefix, so the row stays one dense run (the
+  // kernels take a multi-token pass over a cache at batch 1, not above). A GPU-resident cache stays off (a copy back
+  // every pass would cost more than drafting saves).
+  const denseOne = !!model.denseCache && o.prompts.length * n === 1 && typeof model.truncate === 'function';
+  const specWanted = o.speculative && wantsDraft && (!model.denseCache || denseOne) ? { k: Math.floor(o.speculative.maxDraft), n: Math.max(1, Math.floor(o.speculative.ngram ?? 3)), minN: Math.max(1, Math.floor(o.speculative.minNgram ?? 2)) } : null;
   const stopStrings = new StopStringsCriterion(o.stop ?? []);
   const stopping = new StoppingCriteriaList([new EosCriterion(o.eosTokenIds), stopStrings, new MaxNewTokensCriterion(maxNew), ...(o.stoppingCriteria ?? [])]);
   const decode = o.decode ?? (() => '');
@@ -210,6 +215,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       swapCache(r.cache);
       prefillLogits = r.logits;
     }
+    const spec = denseOne && !model.canSelectRows(cache!) ? null : specWanted; // a GPU-resident cache: see denseOne
     // ---- tile: row b of the batch is sample (b % n) of prompt floor(b / n) ----
     const tileRows = Array.from({ length: P * n }, (_, b) => Math.floor(b / n));
     if (n > 1) {
@@ -322,7 +328,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         else for (let j = 0; j < padMask; j++) attentionMask.push(1);
         for (let j = 0; j < S; j++) attentionMask.push(!row || j <= d.length ? 1 : 0);
       });
-      const r = await guard.run({ inputIds, batch: batch.length, seqLen: S, attentionMask, positionIds, cache, cacheOnCpu: wantCpu, allPositions: S > 1 });
+      const r = await guard.run({ inputIds, batch: batch.length, seqLen: S, attentionMask, positionIds, cache, cacheOnCpu: wantCpu || (denseOne && S > 1), allPositions: S > 1 });
       swapCache(r.cache);
       const out = r.logits;
       timings.decodeSteps++;
@@ -390,7 +396,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
         if (cut !== null) {
           swapCache(cut);
           for (const row of batch) if (row) row.mask.length = keepLen;
-        }
+        } else if (denseOne) throw new CodedError('internal', 'a dense cache could not be cut back after a verify pass');
       }
     }
   } finally {

@@ -213,6 +213,31 @@ describe('speculative decoding (scripted model)', () => {
     assert.strictEqual(ragged.probes, 1);
   });
 
+  it('a dense cache (GroupQueryAttention) drafts at batch 1, never holding a masked position; not above batch 1, not on a GPU', async () => {
+    // like OrtCausalLM on a seqlens_k graph: every row's cache must be one dense run of real tokens
+    class DenseLM extends FakeLM {
+      readonly denseCache = true;
+      override async forward(req: Parameters<FakeLM['forward']>[0]) {
+        if (req.attentionMask.some((m) => m !== 1)) throw new Error('masked position in a dense cache');
+        return super.forward(req);
+      }
+    }
+    const prompt = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1];
+    for (const temperature of [0, 0.8]) {
+      const o = opts({ prompts: [prompt], numReturnSequences: 1, maxNewTokens: 30, sampling: { temperature, topP: 0.95 } });
+      const plain = await generate(new FakeLM(V, cycleScript(V)), o);
+      const lm = new DenseLM(V, cycleScript(V));
+      const spec = await generate(lm, { ...o, speculative: { maxDraft: 4 } });
+      assert.ok(spec.timings.acceptedTokens > 0 && spec.timings.forwards < plain.timings.forwards, `T=${temperature}: ${spec.timings.forwards} vs ${plain.timings.forwards} passes`);
+      if (temperature === 0) assert.deepStrictEqual(spec.candidates.map((c) => c.tokenIds), plain.candidates.map((c) => c.tokenIds));
+      assert.ok(lm.truncations > 0, 'rejected drafts are cut off the cache');
+    }
+    const two = await generate(new DenseLM(V, cycleScript(V)), opts({ prompts: [prompt], numReturnSequences: 2, maxNewTokens: 10, speculative: { maxDraft: 4 } }));
+    assert.strictEqual(two.timings.draftedTokens, 0, 'batch 2: no drafts');
+    const gpu = await generate(new DenseLM(V, cycleScript(V), { gpu: true }), opts({ prompts: [prompt], numReturnSequences: 1, maxNewTokens: 10, speculative: { maxDraft: 4 } }));
+    assert.strictEqual(gpu.timings.draftedTokens, 0, 'a GPU-resident cache: no drafts');
+  });
+
   it('temperature 0.8 + top-p: the output distribution is the sampler\'s (chi-square, fixed seeds)', async () => {
     // Markov model over 6 tokens: p(next | last). Two new tokens after the prompt [0, 1, 2, 0]; the prompt makes the
     // lookup draft "1" then "2" after a 0, which the sampler accepts or rejects.
