@@ -50,6 +50,9 @@ p.add_argument('--prev-token-init', action='store_true')
 p.add_argument('--bf16', action='store_true')
 # continue from the weights an earlier run saved beside its export (OUT/torch_state.pt)
 p.add_argument('--init-from', type=str, default='')
+# probability of replacing an answer token's input by a random token (targets stay clean): the model learns to pick a
+# copy up again after a token of its own that left it, as sampling at temperature > 0 makes it do
+p.add_argument('--input-noise', type=float, default=0.0)
 args = p.parse_args()
 torch.manual_seed(0)
 np.random.seed(0)
@@ -231,6 +234,10 @@ while step < args.steps:
     ix = starts[torch.randint(0, starts.numel(), (batch,))] if starts is not None else torch.randint(0, n, (batch,))
     xb = torch.stack([ids[i:i + seq] for i in ix])
     yb = torch.stack([ids[i + 1:i + seq + 1] for i in ix])
+    if args.input_noise > 0 and weights is not None:
+        answer = torch.stack([weights[i:i + seq] for i in ix]) == 1
+        flip = (torch.rand(xb.shape) < args.input_noise) & answer
+        xb = torch.where(flip, torch.randint(0, V0 - 8, xb.shape), xb)
     pos = torch.arange(seq).unsqueeze(0).expand(batch, -1)
     with torch.autocast('cpu', dtype=torch.bfloat16, enabled=args.bf16):
         logits, _ = model(xb, torch.ones_like(xb), pos, None)

@@ -76,7 +76,7 @@ export interface GenerateParams {
  * the answer copies its prompt (a 300-line file rewritten, N=8) 8 takes 93 forward passes instead of 255 and 1.8x
  * less time than plain decoding (bench/generate/copy.ts); where it copies little, the per-row draft lengths back off
  * and it costs about 4% per token (bench/generate/draft.ts, SQL on the bundled model), nothing measurable on random
- * weights (bench.ts). Graphs whose cache must stay dense (GroupQueryAttention) never draft.
+ * weights (bench.ts). Graphs whose cache must stay dense (GroupQueryAttention) draft only at batch 1 (one candidate).
  */
 export const DEFAULT_DRAFT_TOKENS = 8;
 
