@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { CodedError } from '../../core/errors';
 import type { SqlRankOutput, SqlRankParams } from '../../core/sql/protocol';
 import { rankSql } from '../../worker/sql/rankSql';
-import { executorThreads, SqlExecutor } from '../../worker/sql/executor';
+import { DEFAULT_HEAP_LIMIT_BYTES, defaultCacheBytes, executorThreads, SqlExecutor } from '../../worker/sql/executor';
 
 export interface SqlPoolOptions {
   /**
@@ -41,12 +41,11 @@ interface Db {
 /**
  * Memory one executor of a `size`-byte database holds, as an estimate: its own copy of the file, per thread (two for
  * files up to 64 MiB, one above: executorThreads) the thread's copy and SQLite's in-memory file, and the page cache of
- * the one thread that runs (shareBatches off; the executor's default cache: the file plus 10% and 8 MiB, at most
- * 128 MiB). A 1 GiB file peaked near 3.3 GB resident with one thread (src/worker/sql/executor.ts).
+ * the one thread that runs (shareBatches off; the executor's default cache). A 1 GiB file peaked near 3.3 GB resident
+ * with one thread (src/worker/sql/executor.ts).
  */
 export function executorBytes(size: number): number {
-  const pageCache = Math.min(Math.ceil(size * 1.1) + 8 * 2 ** 20, 128 * 2 ** 20);
-  return size + 2 * size * executorThreads(size) + pageCache;
+  return size + 2 * size * executorThreads(size) + defaultCacheBytes(size, DEFAULT_HEAP_LIMIT_BYTES);
 }
 
 export class SqlPool {

@@ -46,6 +46,8 @@ export interface ExecutorOptions {
 }
 
 export const DEFAULT_MAX_DATABASE_MB = 512;
+/** SQLite's hard heap limit inside a thread when ExecutorOptions.heapLimitBytes is not given. */
+export const DEFAULT_HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
 export const DATABASE_LIMIT_NAME = 'rewardLens.sql.maxDatabaseMB / --max-database-mb';
 
 /**
@@ -224,9 +226,9 @@ export class SqlExecutor {
 
   private static async load(dbPath: string, st: fs.Stats, bytes: SharedArrayBuffer, opts: ExecutorOptions, t0: number): Promise<SqlExecutor> {
     const full = {
-      heapLimitBytes: opts.heapLimitBytes ?? 256 * 1024 * 1024,
+      heapLimitBytes: opts.heapLimitBytes ?? DEFAULT_HEAP_LIMIT_BYTES,
       loadTimeoutMs: opts.loadTimeoutMs ?? 60_000,
-      cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? 256 * 1024 * 1024),
+      cacheBytes: opts.cacheBytes ?? defaultCacheBytes(st.size, opts.heapLimitBytes ?? DEFAULT_HEAP_LIMIT_BYTES),
       maxDatabaseBytes: opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_MB * 1024 * 1024,
       schemaTimeoutMs: opts.schemaTimeoutMs ?? 10_000,
       shareBatches: opts.shareBatches ?? true,
@@ -381,8 +383,9 @@ export class SqlExecutor {
         const byId = new Map(items.map((it) => [it.id, it]));
         const settled = new Set<number>();
         const claim = lanes.length > 1 ? new SharedArrayBuffer(4) : undefined;
+        const payload = items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap }));
         const results = await Promise.allSettled(lanes.map((thread) => this.runBatch(thread, {
-          items: items.map((it) => ({ id: it.id, sql: sqls[it.index]!, rowCap, byteCap })),
+          items: payload,
           claim,
           timeoutMs,
           signal,
@@ -566,7 +569,8 @@ export class SqlExecutor {
   }
 }
 
-function defaultCacheBytes(fileBytes: number, heapLimit: number): number {
+/** SQLite page cache of a thread when ExecutorOptions.cacheBytes is not given. */
+export function defaultCacheBytes(fileBytes: number, heapLimit: number): number {
   return Math.min(Math.ceil(fileBytes * 1.1) + (8 << 20), Math.floor(heapLimit / 2));
 }
 
