@@ -29,6 +29,8 @@ export interface CaseResult {
   peakRssMb: number;
   /** Ours only: decode forward passes, prompt-lookup drafts proposed and kept. */
   forwards?: number;
+  /** Ours only: the passes counted once per row they advanced (newTokens / rowForwards: tokens per pass per row). */
+  rowForwards?: number;
   draftedTokens?: number;
   acceptedTokens?: number;
   /** Each row's generated ids (--case ... with --prompt-ids), for checking what the model wrote. */
@@ -64,7 +66,7 @@ async function runOurs(dir: string, speculative = false, co: CaseOptions = {}): 
   const r = await generate(lm, opts);
   const t = r.timings;
   return { engine: speculative ? `reward-lens + prompt lookup k=${k} (${(t.newTokens / N / Math.max(1, t.forwards)).toFixed(2)} tok/row/pass)` : 'reward-lens (prefill once, tile x8)', loadMs, prefillMs: t.prefillMs, decodeMsPerStep: t.decodeMs / Math.max(1, t.decodeSteps), totalMs: t.totalMs, newTokens: t.newTokens, peakRssMb: process.resourceUsage().maxRSS / 1024,
-    forwards: t.forwards, draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens, ...(co.ids ? { outputs: r.candidates.map((c) => c.tokenIds) } : {}) };
+    forwards: t.forwards, rowForwards: t.rowForwards, draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens, ...(co.ids ? { outputs: r.candidates.map((c) => c.tokenIds) } : {}) };
 }
 
 async function runBaseline(dir: string, co: CaseOptions = {}): Promise<CaseResult> {

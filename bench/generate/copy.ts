@@ -100,12 +100,12 @@ function main(): void {
   for (const k of KS) cases.push({ name: `ours k=${k}`, r: runCase('ours-spec', MODEL, { ...co, k }) });
   const load1 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const base = cases[0]!.r;
-  const head = ['engine', 'forwards', 'tokens/row/pass', 'accepted/drafted', 'prefill ms', 'total ms', 'new tok/s', 'peak RSS MB', 'vs transformers.js', 'copied prefix (mean/min)', 'rows with the change'];
+  const head = ['engine', 'forwards', 'tokens/row/pass', 'tokens per row pass', 'accepted/drafted', 'prefill ms', 'total ms', 'new tok/s', 'peak RSS MB', 'vs transformers.js', 'copied prefix (mean/min)', 'rows with the change'];
   const rows = cases.map(({ r }) => {
     const outs = r.outputs ?? [];
     const pre = outs.map((o) => copiedPrefix(o, w.expected));
     const changed = outs.filter((o) => tok.decode(o).includes(w.newLine.trim())).length;
-    return [r.engine, r.forwards === undefined ? '-' : String(r.forwards), r.forwards ? (r.newTokens / N / r.forwards).toFixed(2) : '-',
+    return [r.engine, r.forwards === undefined ? '-' : String(r.forwards), r.forwards ? (r.newTokens / N / r.forwards).toFixed(2) : '-', r.rowForwards ? (r.newTokens / r.rowForwards).toFixed(2) : '-',
       r.draftedTokens ? `${r.acceptedTokens}/${r.draftedTokens}` : r.forwards === undefined ? '-' : '0/0', r.prefillMs === null ? '-' : r.prefillMs.toFixed(0),
       r.totalMs.toFixed(0), (r.newTokens / (r.totalMs / 1000)).toFixed(1), r.peakRssMb.toFixed(0), r === base ? '1.00x' : `${(base.totalMs / r.totalMs).toFixed(2)}x`,
       pre.length ? `${(pre.reduce((a, b) => a + b, 0) / pre.length).toFixed(0)}/${Math.min(...pre)}` : '-', outs.length ? `${changed}/${outs.length}` : '-'];

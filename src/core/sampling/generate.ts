@@ -61,6 +61,12 @@ export interface GenerateTimings {
   compactions: number;
   /** Decode forward passes (each may verify several drafted tokens per row). */
   forwards: number;
+  /**
+   * The same passes counted once per row they advanced (a row leaves the count when it finishes). newTokens /
+   * rowForwards is the mean tokens a sequence gets per pass (the acceptance length of speculative-decoding papers);
+   * newTokens / (rows x forwards) is per pass of the whole batch, which waits for its slowest row.
+   */
+  rowForwards: number;
   /** Draft tokens proposed by prompt lookup, and how many of them were accepted. */
   draftedTokens: number;
   acceptedTokens: number;
@@ -173,7 +179,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
   const decode = o.decode ?? (() => '');
   const seed = o.seed ?? 0;
   const guard = makeGuard(model, o);
-  const timings: GenerateTimings = { prefillMs: 0, decodeMs: 0, decodeSteps: 0, sampleMs: 0, totalMs: 0, promptTokens: 0, newTokens: 0, compactions: 0, forwards: 0, draftedTokens: 0, acceptedTokens: 0 };
+  const timings: GenerateTimings = { prefillMs: 0, decodeMs: 0, decodeSteps: 0, sampleMs: 0, totalMs: 0, promptTokens: 0, newTokens: 0, compactions: 0, forwards: 0, rowForwards: 0, draftedTokens: 0, acceptedTokens: 0 };
   const finished: GeneratedCandidate[] = [];
   let cache: C | null = null;
   const swapCache = (next: C): void => {
@@ -333,6 +339,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       const out = r.logits;
       timings.decodeSteps++;
       timings.forwards++;
+      timings.rowForwards += batch.reduce((n, row) => n + (row ? 1 : 0), 0);
       timings.decodeMs += now() - td;
 
       // verify: keep each row's accepted prefix; the first rejected draft is replaced by a draw from p without it

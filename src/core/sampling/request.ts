@@ -119,6 +119,9 @@ export interface GenerateTimings {
   /** Speculative decoding: draft tokens proposed and accepted. */
   draftedTokens?: number;
   acceptedTokens?: number;
+  /** Decode passes, and the same passes counted once per row they advanced (newTokens / rowForwards: tokens per pass per sequence). */
+  forwards?: number;
+  rowForwards?: number;
 }
 
 export interface GenerateResult {

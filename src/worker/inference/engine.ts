@@ -120,7 +120,7 @@ export class InferenceEngine {
       timings: {
         loadMs, prefillMs: t.prefillMs, decodeMs: t.decodeMs, decodeSteps: t.decodeSteps, totalMs: t.totalMs + loadMs,
         promptTokens: t.promptTokens, newTokens: t.newTokens, tokensPerSecond: t.totalMs > 0 ? (t.newTokens * 1000) / t.totalMs : 0,
-        draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens,
+        draftedTokens: t.draftedTokens, acceptedTokens: t.acceptedTokens, forwards: t.forwards, rowForwards: t.rowForwards,
       },
     };
   }

@@ -161,6 +161,23 @@ describe('speculative decoding (scripted model)', () => {
     }
   });
 
+  it('counts passes per row as well as per batch (a finished row leaves the count)', async () => {
+    // plain decoding: the first token comes from the prefill, then one pass per token while the row is live
+    const prompts = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2], [3, 4, 5, 6, 1, 2], [9, 9, 9], [1, 5, 9]];
+    for (const gpu of [false, true]) {
+      const r = await generate(new FakeLM(V, hashScript, { gpu }), opts({ prompts, maxNewTokens: 20, eosTokenIds: [7], sampling: { temperature: 1 } }));
+      const lengths = r.candidates.map((c) => c.tokenCount);
+      assert.ok(Math.min(...lengths) < Math.max(...lengths), `rows finish at different lengths: ${lengths}`);
+      assert.strictEqual(r.timings.forwards, Math.max(...lengths) - 1);
+      assert.strictEqual(r.timings.rowForwards, lengths.reduce((a, n) => a + n - 1, 0), gpu ? 'gpu (finished rows stay in the batch)' : 'cpu');
+    }
+    // drafting: each row's tokens per pass is at least the batch's, and above 1 where it copies
+    const spec = await generate(new FakeLM(V, cycleScript(V)), opts({ prompts: prompts.slice(0, 2), numReturnSequences: 2, maxNewTokens: 25, speculative: { maxDraft: 4 } }));
+    const t = spec.timings;
+    assert.ok(t.rowForwards <= 4 * t.forwards && t.rowForwards >= t.forwards, `${t.rowForwards} row passes, ${t.forwards} passes`);
+    assert.ok(t.newTokens / t.rowForwards > 1.5, `${t.newTokens} tokens in ${t.rowForwards} row passes`);
+  });
+
   it('a row with no draft of its own fills the columns another row\'s draft opened (single-token match), never widening a pass', async () => {
     // Row A copies its prompt (long drafts of its own). Row B drafts by itself (minNgram 2) only once its last two
     // tokens occur in its prompt; before that its last token alone does occur, followed by what the model says next.
