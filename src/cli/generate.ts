@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toErrorInfo } from '../core/errors';
-import { parseGenerateParams, type GenerateParams } from '../core/sampling/request';
+import { draftingSummary, parseGenerateParams, type GenerateParams } from '../core/sampling/request';
 import { WorkerClient, defaultWorkerEntry } from '../node/workerClient';
 import { bundledModelPath } from '../worker/inference/bundledModel';
 import { parseCli, UsageError, type CliArgs, type OptionSpec } from './args';
@@ -130,7 +130,8 @@ export async function generateCommand(args: string[]): Promise<number> {
     const t = r.timings;
     process.stdout.write(`model ${r.model.id} (${r.model.backend}) on ${r.provider}` +
       (Object.keys(r.fallbackReasons).length ? ` [fallbacks: ${Object.entries(r.fallbackReasons).map(([k, v]) => `${k}: ${v}`).join('; ')}]` : '') +
-      `\nprompt ${t.promptTokens} tokens, load ${t.loadMs.toFixed(0)} ms, prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeSteps} steps ${t.decodeMs.toFixed(0)} ms, ${t.tokensPerSecond.toFixed(1)} tokens/s\n\n`);
+      `\nprompt ${t.promptTokens} tokens, load ${t.loadMs.toFixed(0)} ms, prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeSteps} steps ${t.decodeMs.toFixed(0)} ms, ${t.tokensPerSecond.toFixed(1)} tokens/s` +
+      (draftingSummary(t) ? `; ${draftingSummary(t)}` : '') + '\n\n');
     for (const c of r.candidates) {
       const lp = c.logprobs ? c.logprobs.mean.toFixed(3) : 'n/a';
       process.stdout.write(`#${c.index}  tokens=${c.tokenCount}  mean_logprob=${lp}  finish=${c.finishReason}\n${c.text}\n\n`);

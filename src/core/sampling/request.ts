@@ -154,6 +154,18 @@ function optNum(o: Record<string, unknown>, k: string, lo: number, hi: number, i
   return v;
 }
 
+/**
+ * One line on what prompt-lookup drafting did in a request ("drafts kept 1366 of 4644 (29%), 3.01 tokens per row
+ * pass"), for logs and the CLI; null when nothing was drafted (drafting off, an endpoint, or nothing to copy).
+ */
+export function draftingSummary(t: GenerateTimings): string | null {
+  const drafted = t.draftedTokens ?? 0;
+  if (drafted <= 0) return null;
+  const kept = t.acceptedTokens ?? 0;
+  const perPass = t.rowForwards ? `, ${(t.newTokens / t.rowForwards).toFixed(2)} tokens per row pass` : '';
+  return `drafts kept ${kept} of ${drafted} (${Math.round((100 * kept) / drafted)}%)${perPass}`;
+}
+
 export function parseBackend(x: unknown): BackendSpec {
   if (!isJsonObject(x)) bad('backend must be an object');
   if (x.kind === 'onnx') {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import * as fs from 'fs';
-import type { BackendSpec, ChatMessage, GenerateParams, GenerateResult } from '../../core/sampling/request';
+import { draftingSummary, type BackendSpec, type ChatMessage, type GenerateParams, type GenerateResult } from '../../core/sampling/request';
 import type { GenerationFacts, RecordContext, SamplingRecord, TaskKind } from '../../core/preferences/record';
 import type { ExtensionApi } from '../api';
 import type { Settings } from '../settings';
@@ -134,7 +134,7 @@ export async function sampleInto(
   for (const c of result.candidates) {
     if (!facts.has(c.index)) facts.set(c.index, { tokenCount: c.tokenCount, logprobs: c.logprobs });
   }
-  api.log.info(`${opts.title}: ${result.candidates.length} candidates from ${result.model.id} on ${result.provider} in ${result.timings.totalMs.toFixed(0)} ms (prefill ${result.timings.prefillMs.toFixed(0)} ms, ${result.timings.tokensPerSecond.toFixed(1)} tok/s)`);
+  api.log.info(`${opts.title}: ${result.candidates.length} candidates from ${result.model.id} on ${result.provider} in ${result.timings.totalMs.toFixed(0)} ms (prefill ${result.timings.prefillMs.toFixed(0)} ms, ${result.timings.tokensPerSecond.toFixed(1)} tok/s${draftingSummary(result.timings) ? `; ${draftingSummary(result.timings)}` : ''})`);
   return { result, facts };
 }
 
