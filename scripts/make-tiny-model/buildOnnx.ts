@@ -95,6 +95,11 @@ export function floatToHalf(f: number): number {
  * Blockwise symmetric 4-bit quantisation of a [K, N] row-major weight in MatMulNBits' layout: B uint8 [N, K/32, 16]
  * (two 4-bit values per byte, low nibble first, zero point 8), scales float [N * K/32].
  */
+/** One 4-bit value of column n at row k (8, the zero point, past K). A function, not a closure made per element. */
+function q4(w: Float32Array, k: number, K: number, N: number, n: number, scale: number): number {
+  return k < K ? Math.max(0, Math.min(15, Math.round(w[k * N + n]! / scale) + 8)) : 8;
+}
+
 export function quantizeQ4(w: Float32Array, K: number, N: number, block = 32): { b: Uint8Array; scales: Float32Array } {
   const nb = Math.ceil(K / block);
   const b = new Uint8Array(N * nb * (block / 2));
@@ -109,9 +114,8 @@ export function quantizeQ4(w: Float32Array, K: number, N: number, block = 32): {
       const scale = amax / 7 || 1;
       scales[n * nb + kb] = scale;
       for (let i = 0; i < block; i += 2) {
-        const q = (k: number) => (k < K ? Math.max(0, Math.min(15, Math.round(w[k * N + n]! / scale) + 8)) : 8);
         const k0 = kb * block + i;
-        b[(n * nb + kb) * (block / 2) + i / 2] = q(k0) | (q(k0 + 1) << 4);
+        b[(n * nb + kb) * (block / 2) + i / 2] = q4(w, k0, K, N, n, scale) | (q4(w, k0 + 1, K, N, n, scale) << 4);
       }
     }
   }
