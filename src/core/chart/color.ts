@@ -3,6 +3,7 @@
  * python-colormath 3.0 computes them (ChartMimic `chart2code/utils/evaluator/color_utils.py`,
  * `calculate_similarity_single`). The visual reward's histogram uses the textbook sRGB -> Lab (D65) below.
  */
+import { pyInt } from '../pyDigits';
 
 export type Rgb = readonly [number, number, number];
 export type Lab = readonly [number, number, number];
@@ -185,12 +186,32 @@ export function deltaE2000(lab1: Lab, lab2: Lab): number {
 }
 
 /**
- * ChartMimic's score of two logged colours: for two hex colours max(0, 1 - CIEDE2000/100) (colormath Lab), for two
- * other strings (e.g. "cmap:viridis") 1 when equal, else 0, and 0 for a hex against a non-hex.
+ * ChartMimic's `hex_to_rgb` (color_utils.py): every leading "#" stripped, then Python's `int(h[i:i+2], 16)` for
+ * i = 0, 2, 4 (code point slices; Python's int() takes surrounding spaces, a sign, any script's decimal digits), so
+ * "#ff000" is (255, 0, 0) and "#ff0000aa" is (255, 0, 0). Null where Python raises (e.g. "#fff", "#gg0000").
+ */
+export function chartMimicRgb(color: string): Rgb | null {
+  const cps = Array.from(color.replace(/^#+/, ''));
+  const out: number[] = [];
+  for (const i of [0, 2, 4]) {
+    const v = pyInt(cps.slice(i, i + 2).join(''), 16);
+    if (v === null) return null;
+    out.push(Number(v));
+  }
+  return out as unknown as Rgb;
+}
+
+/**
+ * ChartMimic's score of two logged colours (`calculate_similarity_single`): for two colours starting with "#",
+ * max(0, 1 - CIEDE2000/100) of their colormath Lab (read by `chartMimicRgb`); for two other strings (e.g.
+ * "cmap:viridis") 1 when equal, else 0; 0 for a "#" colour against another string. Where ChartMimic raises (a "#"
+ * colour its hex_to_rgb cannot read) we score like two other strings instead of failing the whole chart.
  */
 export function colorPairSimilarity(a: string, b: string): number {
   const ha = a.startsWith('#'), hb = b.startsWith('#');
   if (ha !== hb) return 0;
   if (!ha || a === b) return a === b ? 1 : 0;
-  return Math.max(0, 1 - deltaE2000(rgbToLabColormath(hexToRgb(a)), rgbToLabColormath(hexToRgb(b))) / 100);
+  const ra = chartMimicRgb(a), rb = chartMimicRgb(b);
+  if (!ra || !rb) return 0;
+  return Math.max(0, 1 - deltaE2000(rgbToLabColormath(ra), rgbToLabColormath(rb)) / 100);
 }

@@ -5,23 +5,42 @@
  * Binary files are skipped, renames get a "rename from X to Y" header; any parse error yields {} (as SWE-RL
  * catches every exception). Only what the reward reads is reproduced: no line numbers, no metadata-only mode.
  */
+import { PY_DIGIT_CLASS, pyInt } from '../pyDigits';
 import { pyStrip } from './unifiedDiff';
 
 const DEV_NULL = '/dev/null';
+
+class UnidiffParseError extends Error {}
+
+/** Python's `\d` in a str pattern: any Unicode decimal digit (python-unidiff's regexes read "@@ -\u0661 +1 @@"). */
+const D = PY_DIGIT_CLASS;
+
+/** Python's `int()` of a `\d+` match; throws (ValueError, which SWE-RL turns into {}) past 4,300 digits. */
+function intOf(digits: string): bigint {
+  const n = pyInt(digits);
+  if (n === null) throw new UnidiffParseError(`ValueError: invalid literal for int(): ${digits.slice(0, 20)}`);
+  return n;
+}
+
 const RE_SOURCE_FILENAME = /^--- ([^\t\n]+)(?:\t([^\n]+))?/;
 const RE_TARGET_FILENAME = /^\+\+\+ ([^\t\n]+)(?:\t([^\n]+))?/;
 const RE_DIFF_GIT_HEADER = /^diff --git (a\/[^\t\n]+) (b\/[^\t\n]+)/;
+// Python's `.` is [^\n]: the part before "://" may hold tabs.
+const RE_DIFF_GIT_HEADER_URI_LIKE = /^diff --git ([^\n]*:\/\/[^\t\n]+) ([^\n]*:\/\/[^\t\n]+)/;
 const RE_DIFF_GIT_HEADER_NO_PREFIX = /^diff --git ([^\t\n]+) ([^\t\n]+)/;
 // Python's `$` also matches before a final "\n".
-const RE_DIFF_GIT_DELETED_FILE = /^deleted file mode \d+\n?$/;
-const RE_DIFF_GIT_NEW_FILE = /^new file mode \d+\n?$/;
-const RE_HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@[ ]?([^\n]*)/;
+const RE_DIFF_GIT_DELETED_FILE = new RegExp(`^deleted file mode ${D}+\\n?$`, 'u');
+const RE_DIFF_GIT_NEW_FILE = new RegExp(`^new file mode ${D}+\\n?$`, 'u');
+const RE_HUNK_HEADER = new RegExp(`^@@ -(${D}+)(?:,(${D}+))? \\+(${D}+)(?:,(${D}+))? @@[ ]?([^\\n]*)`, 'u');
 const RE_HUNK_BODY_LINE = /^([- +\\])([\s\S]*)/;
 const RE_HUNK_EMPTY_BODY_LINE = /^([- +\\]?)([\r\n]{1,2})/;
 const RE_NO_NEWLINE_MARKER = /^\\ No newline at end of file/;
-const RE_BINARY_DIFF = /^Binary files? ([^\t]+?)(?:\t([\s0-9:+-]+))?(?: and ([^\t]+?)(?:\t([\s0-9:+-]+))?)? (differ|has changed)/;
-
-class UnidiffParseError extends Error {}
+// Python's `\s` (str.isspace()) in the timestamps, not JS's (which lacks \x1c-\x1f and \x85, and has \ufeff).
+const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const RE_BINARY_DIFF = new RegExp(
+  `^Binary files? ([^\\t]+?)(?:\\t([${PY_WS}0-9:+-]+))?(?: and ([^\\t]+?)(?:\\t([${PY_WS}0-9:+-]+))?)? (differ|has changed)`,
+);
+const GIT_BINARY_PATCH = 'GIT binary patch\n';
 
 interface Line {
   type: string;
@@ -29,10 +48,11 @@ interface Line {
 }
 
 interface Hunk {
-  sourceStart: number;
-  sourceLength: number;
-  targetStart: number;
-  targetLength: number;
+  /** Python ints, printed by `Hunk.__str__` in full (a header may carry numbers past 2^53). */
+  sourceStart: bigint;
+  sourceLength: bigint;
+  targetStart: bigint;
+  targetLength: bigint;
   sectionHeader: string;
   lines: Line[];
 }
@@ -56,20 +76,25 @@ function splitKeepNewline(text: string): string[] {
   return out;
 }
 
+/** A hunk length as a line count to reach: one past 2^53 can never be reached (the text has fewer lines). */
+const countOf = (n: bigint): number => (n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : Infinity);
+
 function parseHunk(header: string, lines: string[], pos: { i: number }): Hunk {
   const m = RE_HUNK_HEADER.exec(header)!;
   const hunk: Hunk = {
-    sourceStart: parseInt(m[1]!, 10),
-    sourceLength: m[2] === undefined ? 1 : parseInt(m[2], 10),
-    targetStart: parseInt(m[3]!, 10),
-    targetLength: m[4] === undefined ? 1 : parseInt(m[4], 10),
+    sourceStart: intOf(m[1]!),
+    sourceLength: m[2] === undefined ? 1n : intOf(m[2]),
+    targetStart: intOf(m[3]!),
+    targetLength: m[4] === undefined ? 1n : intOf(m[4]),
     sectionHeader: m[5] ?? '',
     lines: [],
   };
-  let src = hunk.sourceStart;
-  let tgt = hunk.targetStart;
-  const srcEnd = src + hunk.sourceLength;
-  const tgtEnd = tgt + hunk.targetLength;
+  // python-unidiff counts line numbers from the starts up to start + length; counting seen lines against the
+  // lengths is the same test without arithmetic on (possibly huge) starts.
+  let src = 0;
+  let tgt = 0;
+  const srcEnd = countOf(hunk.sourceLength);
+  const tgtEnd = countOf(hunk.targetLength);
   while (pos.i < lines.length) {
     const line = lines[pos.i++]!;
     const valid = RE_HUNK_BODY_LINE.exec(line) ?? RE_HUNK_EMPTY_BODY_LINE.exec(line);
@@ -104,7 +129,7 @@ export function parsePatchSet(text: string): PatchedFile[] {
   const pos = { i: 0 };
   while (pos.i < lines.length) {
     const line = lines[pos.i++]!;
-    const git = RE_DIFF_GIT_HEADER.exec(line) ?? RE_DIFF_GIT_HEADER_NO_PREFIX.exec(line);
+    const git = RE_DIFF_GIT_HEADER.exec(line) ?? RE_DIFF_GIT_HEADER_URI_LIKE.exec(line) ?? RE_DIFF_GIT_HEADER_NO_PREFIX.exec(line);
     if (git) {
       patchInfo = [line];
       sourceFile = git[1]!;
@@ -174,6 +199,15 @@ export function parsePatchSet(text: string): PatchedFile[] {
       patchInfo.push(line);
       if (current) current.isBinary = true;
       else files.push({ sourceFile, targetFile, isBinary: true, hunks: [] });
+      patchInfo = null;
+      current = null;
+      continue;
+    }
+    if (line === GIT_BINARY_PATCH) {
+      // Python sets `current_file.is_binary_file` here: with no current file (a patch-info line was not seen since
+      // the last hunk) that is an AttributeError, which SWE-RL also turns into {}.
+      if (!current) throw new UnidiffParseError(`AttributeError: unexpected ${line}`);
+      current.isBinary = true;
       patchInfo = null;
       current = null;
       continue;

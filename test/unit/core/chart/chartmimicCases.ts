@@ -3,7 +3,7 @@
  * The same cases go to ChartMimic's own code (chartmimic_oracle.py, ../shared/oracles) and, for a small golden subset
  * with stored answers, to test/fixtures/chart/chartmimic-golden.json.
  */
-import { colorPairSimilarity, deltaE2000, hexToRgb, rgbToLabColormath } from '../../../../src/core/chart/color';
+import { chartMimicRgb, colorPairSimilarity, deltaE2000, hexToRgb, rgbToLabColormath } from '../../../../src/core/chart/color';
 import { colorF1, filterColors, layoutF1, textF1, typeF1, type Prf } from '../../../../src/core/chart/similarity';
 import { emptyTexts, type ChartAttributes, type LayoutCell, type TextRole } from '../../../../src/core/chart/types';
 import { mulberry32, type Rng } from '../../../../src/core/sampling/rng';
@@ -105,11 +105,18 @@ function layoutSide(rng: Rng): PyLayout[] {
   });
 }
 
-/** `n` cases of each kind (pairs 4n), reproducible from `seed`. */
+/**
+ * "#" colours ChartMimic's hex_to_rgb reads other than as CSS would (found by a differential fuzz): five digits, a
+ * doubled "#", signs, spaces, other scripts' digits, upper case, an alpha suffix.
+ */
+const ODD_HEX = ['#ff000', '##ff0000', '#-f-f-f', '# f f f', '#\u0663\u06630000', '#FF0000', '#ff0000aa', '#12345', '#+7+7+7'];
+
+/** `n` cases of each kind (pairs 4n, plus ODD_HEX against generated colours), reproducible from `seed`. */
 export function generateCases(seed: number, n: number): Case[] {
   const rng = mulberry32(seed);
   const cases: Case[] = [];
   for (let i = 0; i < 4 * n; i++) cases.push(pairCase(rng));
+  for (const a of ODD_HEX) for (let i = 0; i < 3; i++) cases.push({ kind: 'pair', a, b: i === 0 ? '#ff0000' : randomHex(rng) });
   for (let i = 0; i < n; i++) cases.push({ kind: 'filter', colors: colorList(rng, 11 + Math.floor(rng() * 10), 6, PALETTE) });
   for (let i = 0; i < n; i++) {
     const gold = colorList(rng, rng() < 0.05 ? 0 : 1 + Math.floor(rng() * 16), 6, []);
@@ -147,7 +154,8 @@ const prfOf = (p: Prf): Answer => ({ precision: p.precision, recall: p.recall, f
 export function ours(c: Case): Answer {
   switch (c.kind) {
     case 'pair': {
-      const de = c.a.startsWith('#') && c.b.startsWith('#') ? deltaE2000(rgbToLabColormath(hexToRgb(c.a)), rgbToLabColormath(hexToRgb(c.b))) : null;
+      const ra = chartMimicRgb(c.a), rb = chartMimicRgb(c.b);
+      const de = ra && rb ? deltaE2000(rgbToLabColormath(ra), rgbToLabColormath(rb)) : null;
       return { sim: colorPairSimilarity(c.a, c.b), ...(de === null ? {} : { de }) };
     }
     case 'filter':

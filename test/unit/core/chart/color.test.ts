@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { colorPairSimilarity, deltaE2000, deltaE76, hexToRgb, normalizeColor, rgbToLab, rgbToLabColormath } from '../../../../src/core/chart/color';
+import { chartMimicRgb, colorPairSimilarity, deltaE2000, deltaE76, hexToRgb, normalizeColor, rgbToLab, rgbToLabColormath } from '../../../../src/core/chart/color';
 import { maxAssignment } from '../../../../src/core/chart/assignment';
 
 describe('chart colours', () => {
@@ -29,6 +29,25 @@ describe('chart colours', () => {
       [[60.2574, -34.0099, 36.2677], [60.4626, -34.1751, 39.4387], 1.2644],
     ];
     for (const [a, b, want] of pairs) assert.ok(Math.abs(deltaE2000(a, b) - want) < 1e-4, `${a} ${b}: ${deltaE2000(a, b)} vs ${want}`);
+  });
+
+  it('reads "#" colours as ChartMimic\'s hex_to_rgb does (fuzz-found; values from ../shared/oracles/cm_color_utils.py)', () => {
+    // Every leading "#" stripped, then Python's int(h[i:i+2], 16) for i = 0, 2, 4: a sign, spaces and any script's
+    // digits are read, a fifth digit alone is a channel, and a short colour is unreadable (Python raises).
+    const cases: Array<[string, string, number]> = [
+      ['#ff000', '#ff0000', 1.0],
+      ['#ff000', '#0ff000', 0.15242245244800567],
+      ['##ff0000', '#ff0000', 1.0],
+      ['#-f-f-f', '#000000', 1.0],
+      ['# f f f', '#0f0f0f', 1.0],
+      ['#\u0663\u06630000', '#330000', 1.0],
+      ['#ff0000aa', '#ff0000', 1.0],
+      ['#FF0000', '#ff0000', 1.0],
+    ];
+    for (const [a, b, want] of cases) assert.ok(Math.abs(colorPairSimilarity(a, b) - want) < 1e-9, `${a} ${b}: ${colorPairSimilarity(a, b)} vs ${want}`);
+    assert.deepEqual(chartMimicRgb('#ff000'), [255, 0, 0]);
+    assert.equal(chartMimicRgb('#fff'), null);
+    assert.equal(chartMimicRgb('#gg0000'), null);
   });
 
   it('Lab as colormath 3.0 converts sRGB (its matrix, D65 white, no adaptation)', () => {

@@ -10,12 +10,13 @@ export function pythonAvailable(python = 'python3', module = 'difflib'): boolean
   return r.status === 0;
 }
 
-export function runOracle<T = Record<string, unknown>>(cases: unknown[], python = 'python3'): T[] {
+/** `env` is laid over the process environment (e.g. PYTHONPATH=../shared/oracles for the reference's python-unidiff). */
+export function runOracle<T = Record<string, unknown>>(cases: unknown[], python = 'python3', env: Record<string, string> = {}): T[] {
   const r = spawnSync(python, [SCRIPT], {
     input: JSON.stringify(cases),
     encoding: 'utf8',
     maxBuffer: 1 << 30,
-    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' },
+    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8', ...env },
   });
   if (r.status !== 0) throw new Error(`python3 oracle failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T[];

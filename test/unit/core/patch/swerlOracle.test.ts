@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scorePatchGroup } from '../../../../src/core/patch/score';
+import { calculateRewardUnidiff } from '../../../../src/core/patch/swerl';
 import { REPO_ROOT } from './pyOracle';
 import { realFilePairs } from './realPairs';
 import { buildOracleCases, type OracleCase, type PyCall } from './swerlCases';
@@ -72,6 +73,19 @@ function ours(c: Pick<OracleCase, 'files' | 'reference' | 'candidate' | 'strict'
   const r = g.candidates[0]!.rewards;
   return { similarity: r.similarity, unidiff: r.similarity_unidiff };
 }
+
+/**
+ * calculate_reward_unidiff on the divergences a differential fuzz found (minimised; each gave another reward before
+ * the fix), with the reference's values (../shared/oracles/swerl_reward.py, python-unidiff 0.7.5) stored here.
+ */
+const UNIDIFF_EDGE: { why: string; oracle: string[]; pred: string[]; expected: number }[] = [
+  { why: '"GIT binary patch" marks the file binary: skipped, so both sides are empty', oracle: ['diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 5\nabc\n'], pred: [], expected: 1.0 },
+  { why: '"GIT binary patch" with no current file is an error: the whole patch reads as no files', oracle: ['--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\nGIT binary patch\n'], pred: ['--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n'], expected: 0.0 },
+  { why: 'URI-like git header: source "file://a.py", target "file://x y"', oracle: ['diff --git file://a.py file://x y\n'], pred: ['diff --git file://a.py b/q\n'], expected: 0.8307692307692308 },
+  { why: 'hunk start past 2^53 is printed exactly', oracle: ['--- a/x.py\n+++ b/x.py\n@@ -99999999999999999999,2 +1,2 @@\n-a\n+b\n c\n'], pred: ['--- a/x.py\n+++ b/x.py\n@@ -99999999999999999998,2 +1,2 @@\n-a\n+b\n c\n'], expected: 0.9767441860465116 },
+  { why: 'Python\'s \\d reads any script\'s digits ("\\u0661" is 1)', oracle: ['--- a/x.py\n+++ b/x.py\n@@ -1 +\u0661 @@\n-a\n+b\n'], pred: ['--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n'], expected: 1.0 },
+  { why: 'a hunk number over int()\'s 4,300 digits is a ValueError: no files', oracle: [`--- a/x.py\n+++ b/x.py\n@@ -${'1'.repeat(4301)} +1 @@\n-a\n+b\n`], pred: [], expected: 1.0 },
+];
 
 const kindOf = (id: string) => id.split(':').slice(2).join(':').replace(/:strict$/, '') || id;
 const close = (a: number | null | undefined, b: number) => typeof a === 'number' && Math.abs(a - b) <= TOL;
@@ -141,6 +155,14 @@ describe('core/patch SWE-RL similarity vs the reference code (../shared/oracles/
     const strict = table.get('similarity --strict-swerl')!;
     assert.ok(def.cases >= 2000 && strict.cases >= 2000, `only ${def.cases} default and ${strict.cases} strict cases`);
     assert.deepEqual(mismatches, []);
+  });
+
+  it('calculate_reward_unidiff on fuzz-found edge cases (git binary patch, URI-like headers, huge and non-ASCII hunk numbers) equals the reference', () => {
+    for (const c of UNIDIFF_EDGE) assert.ok(close(calculateRewardUnidiff(c.oracle, c.pred).reward, c.expected), `${c.why}: ours ${calculateRewardUnidiff(c.oracle, c.pred).reward}, reference ${c.expected}`);
+    if (oracleMissing() === null) {
+      const live = runReference(UNIDIFF_EDGE.map((c) => ({ fn: 'unidiff', oracle_patches: c.oracle, pred_patches: c.pred })));
+      UNIDIFF_EDGE.forEach((c, i) => assert.ok(close(live[i]!, c.expected), `${c.why}: stored ${c.expected}, reference now ${live[i]}`));
+    }
   });
 
   it('golden set (in the repo, expected values from the reference): equal to 1e-9', () => {

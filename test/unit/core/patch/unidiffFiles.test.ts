@@ -1,16 +1,28 @@
 /**
  * SWE-RL's unidiff variant reads patches through python-unidiff; our port must cut them into the same per-file
- * texts. Oracle: python-unidiff itself (Debian's python3-unidiff, under /usr/bin/python3), on real patches from this
- * repository's git history and on damaged copies of them (truncated hunks, stray lines, renames, binary markers).
+ * texts. Oracle: python-unidiff itself under /usr/bin/python3: the reference's copy (0.7.5, ../shared/oracles/unidiff)
+ * when ../shared is there, else Debian's python3-unidiff (0.7.3, which lacks 0.7.5's URI-like git headers and
+ * "GIT binary patch" lines, so the cases about those run only against 0.7.5), on real patches from this
+ * repository's git history, on damaged copies of them (truncated hunks, stray lines, renames, binary markers), and
+ * on the divergences a differential fuzz found (EDGE).
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { filelevelDiff } from '../../../../src/core/patch/unidiffFiles';
 import { calculateRewardUnidiff } from '../../../../src/core/patch/swerl';
 import { diffPairs, realFilePairs, rng } from './realPairs';
 import { REPO_ROOT, pythonAvailable, runOracle } from './pyOracle';
 
 const PY = '/usr/bin/python3';
+const ORACLES = path.resolve(REPO_ROOT, '..', 'shared', 'oracles');
+/** PYTHONPATH for the reference's python-unidiff when ../shared is there (Debian's 0.7.3 otherwise). */
+const ORACLE_ENV: Record<string, string> = fs.existsSync(path.join(ORACLES, 'unidiff', 'patch.py')) ? { PYTHONPATH: ORACLES } : {};
+function unidiffVersion(): string {
+  const r = spawnSync(PY, ['-c', 'import unidiff; print(unidiff.VERSION)'], { env: { ...process.env, ...ORACLE_ENV }, encoding: 'utf8' });
+  return (r.stdout ?? '').trim();
+}
 
 function gitPatches(max: number): string[] {
   try {
@@ -45,6 +57,26 @@ const EXTRA = [
   '@@ -1 +1 @@\n-a\n+b\n',
 ];
 
+/**
+ * Minimised divergences from a differential fuzz against the reference (each differed before the fix): hunk numbers
+ * past 2^53 (printed exactly by Python), Python's `\d` taking any script's digits (int() reads them), a number over
+ * Python's 4,300-digit int() limit (ValueError: no files).
+ */
+const EDGE = [
+  '--- a/x.py\n+++ b/x.py\n@@ -99999999999999999999,2 +1,2 @@\n-a\n+b\n c\n',
+  '--- a/x.py\n+++ b/x.py\n@@ -1 +\u0661,\u0661 @@\n-a\n+b\n',
+  '--- a/x.py\n+++ b/x.py\n@@ -1 +\u{1d7d0} @@\n-a\n+b\n',
+  'diff --git a/n.py b/n.py\nnew file mode \u0661\n--- a/n.py\n+++ b/n.py\n@@ -0,0 +1 @@\n+a\n',
+  `--- a/x.py\n+++ b/x.py\n@@ -${'1'.repeat(4301)} +1 @@\n-a\n+b\n`,
+];
+/** The same for what python-unidiff 0.7.5 added: URI-like git headers, "GIT binary patch" (binary: skipped; no file: error). */
+const EDGE_075 = [
+  'diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 5\nabc\n',
+  '--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\nGIT binary patch\n',
+  'diff --git file://a.py file://x y\nindex 1..2 100644\n',
+  'diff --git s3://a\tb s3://c\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n',
+];
+
 describe('core/patch unidiff file-level diffs vs python-unidiff', function () {
   this.timeout(120_000);
   before(function () {
@@ -60,8 +92,9 @@ describe('core/patch unidiff file-level diffs vs python-unidiff', function () {
     const fromPairs = diffPairs(realFilePairs(REPO_ROOT, 100), 100, 3).map((d, i) => `--- a/f${i}.ts\n+++ b/f${i}.ts\n${d.pred}\n`);
     const patches = [...real, ...fromPairs, ...EXTRA];
     const damaged = patches.flatMap((p) => [damage(p, rand), damage(damage(p, rand), rand)]);
-    const all = [...patches, ...damaged];
-    const want = runOracle<{ files: Record<string, string> }>(all.map((p) => ({ filelevel: p })), PY);
+    const version = unidiffVersion();
+    const all = [...patches, ...damaged, ...EDGE, ...(version === '0.7.5' ? EDGE_075 : [])];
+    const want = runOracle<{ files: Record<string, string> }>(all.map((p) => ({ filelevel: p })), PY, ORACLE_ENV);
     let failures = 0;
     all.forEach((p, i) => {
       try {
@@ -70,7 +103,7 @@ describe('core/patch unidiff file-level diffs vs python-unidiff', function () {
         if (failures++ < 3) console.log(`    mismatch #${i}: ${(e as Error).message.slice(0, 800)}`);
       }
     });
-    console.log(`    ${all.length} patches (${real.length} from git history, ${damaged.length} damaged)`);
+    console.log(`    ${all.length} patches (${real.length} from git history, ${damaged.length} damaged), python-unidiff ${version}`);
     assert.equal(failures, 0, `${failures} of ${all.length} differ`);
   });
 
