@@ -51,6 +51,13 @@ export function checkReadOnlyUncached(sql: string, opts: PolicyOptions = {}): Po
   }
   const statements = splitStatements(tokens);
   if (statements.length === 0) return refuse('sql_not_sql', 'no SQL statement found');
+  // Python's sqlite3 (which the reference evaluators run queries with) refuses any text after the `;` that ends the
+  // first statement other than whitespace and comments, an empty statement (`SELECT 1;;`) included.
+  const first = tokens.findIndex((t) => t.kind !== 'semi');
+  const end = tokens.findIndex((t, i) => i > first && t.kind === 'semi');
+  if (statements.length === 1 && end >= 0 && end < tokens.length - 1) {
+    return refuse('sql_multiple_statements', 'an empty statement follows the first one (`;;`); exactly one statement is run');
+  }
   if (statements.length > 1) {
     // Name the first problem: "DROP TABLE t; SELECT 1" is a DDL verdict, "SELECT 1; DROP TABLE t" a multi-statement one.
     const first = classify(statements[0]!, 0);
@@ -88,6 +95,15 @@ function classify(stmt: readonly Token[], at: number): PolicyVerdict {
   if (kw === 'PRAGMA') return refuse('sql_pragma', 'PRAGMA statements are not run');
   if (TXN.has(kw)) return refuse('sql_not_read_only', `${kw} (transaction control) is not run`);
   return refuse('sql_not_sql', `${JSON.stringify(t.text.slice(0, 40))} does not start a SQL statement`);
+}
+
+/**
+ * Whether the text holds no statement at all (empty, blank, only comments and `;`). Python's sqlite3 runs such a text
+ * without error and returns no rows, so the reference evaluators compare it as an empty result.
+ */
+export function isEmptySql(sql: string): boolean {
+  const { tokens, error } = lex(sql);
+  return error === null && tokens.every((t) => t.kind === 'semi');
 }
 
 /** Skips a balanced parenthesised group starting at `at` (which must be '('); returns the index after it, or -1. */

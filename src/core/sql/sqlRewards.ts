@@ -5,6 +5,7 @@
 import type { ExecOutcome, SqlResultSet } from './types';
 import type { SqlSchema } from './schema';
 import { refsExist } from './schema';
+import { isEmptySql } from './policy';
 import { sqlRefs, schemaLinking } from './sqlRefs';
 import { ngramSimilarity } from './ngram';
 import { formatReward } from './extract';
@@ -36,7 +37,7 @@ export interface SqlRewardOptions {
    * What execution_match compares when the queries were rewritten first (the reference's evaluation pipeline): the
    * rewritten gold and the rewritten candidates' outcomes, in candidate order. Default: the group's own.
    */
-  matchInputs?: { gold: SqlGold; outcomes: readonly ExecOutcome[] };
+  matchInputs?: { gold: SqlGold; outcomes: readonly ExecOutcome[]; sqls?: readonly string[] };
 }
 
 export type SqlRewards = Record<SqlRewardName, number | null>;
@@ -63,6 +64,18 @@ export function schemaValid(c: SqlCandidateEval, schema: SqlSchema | null | unde
 
 function asSet(o: ExecOutcome): SqlResultSet | null {
   return o.ok ? o : null;
+}
+
+const NO_ROWS: SqlResultSet = { columns: [], rows: [] };
+
+/**
+ * What execution_match compares for a query: its result, or no rows for a text with no statement in it (empty,
+ * blank, comments only), which Python's sqlite3 runs without error and the reference evaluators compare as `[]`.
+ * The policy refuses such a text (nothing to run), so the other rewards still see a refusal.
+ */
+export function matchSet(sql: string, o: ExecOutcome): SqlResultSet | null {
+  if (o.ok) return o;
+  return o.stage === 'policy' && isEmptySql(sql) ? NO_ROWS : null;
 }
 
 /** Runs one comparison; a budget overrun is returned as its error instead of thrown. */
@@ -127,13 +140,14 @@ export function computeSqlRewardsWithNotes(
   const budget = opts.budget ?? compareBudget();
   const notes: Array<ErrorInfo | null> = cands.map(() => null);
   const mGold = opts.matchInputs?.gold ?? gold;
-  const mGoldSet = mGold ? asSet(mGold.outcome) : null;
+  const mGoldSet = mGold ? matchSet(mGold.sql, mGold.outcome) : null;
   const orderMatters = mGold ? orderMattersFor(mGold.sql) : false;
   const matches = cands.map((c, i): number | null => {
     if (!gold || !mGoldSet) return null;
     const o = opts.matchInputs?.outcomes[i] ?? c.outcome;
-    if (!o.ok) return 0;
-    const r = tryMatch(match, mGoldSet, o, orderMatters, budget);
+    const set = matchSet(opts.matchInputs?.sqls?.[i] ?? c.sql, o);
+    if (!set) return 0;
+    const r = tryMatch(match, mGoldSet, set, orderMatters, budget);
     if (typeof r === 'boolean') return b(r);
     notes[i] = { code: r.code, message: `execution_match undecided: ${r.message}` };
     return null;

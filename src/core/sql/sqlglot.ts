@@ -10,8 +10,10 @@
  * and brackets become double quotes), `AS` before every alias, `x NOT IN/LIKE/BETWEEN/GLOB ...` and `x IS NOT y` as
  * `NOT x ...`, `ISNULL`/`NOTNULL` spelled out, `==` as `=`, `!=` as `<>`, `LIMIT a, b` as `LIMIT b OFFSET a`,
  * SQLite's default NULLS ordering dropped, comments as `/* ... *\/` where they stood, and sqlglot's function renames
- * (IFNULL -> COALESCE, SUBSTR -> SUBSTRING, ...). Every statement must parse (sqlglot parses them all) and the first
- * is returned. `null` means sqlglot would raise, as far as this grammar knows.
+ * (IFNULL -> COALESCE, SUBSTR -> SUBSTRING, ...). Like sqlglot it reads query clauses in any order (the last of a
+ * kind wins), a bare expression as a statement (`hello world` is `hello AS world`), FROM-first queries, and command
+ * statements (EXPLAIN ...) as text. Every statement must parse (sqlglot parses them all) and the first is returned.
+ * `null` means sqlglot would raise, as far as this grammar knows.
  */
 
 import { ParseCache } from './parseCache';
@@ -38,9 +40,17 @@ interface Tok {
   value: string;
   /** Comments that precede this token in the text. */
   comments: string[];
+  /** Offsets of the token's first character and of the character after it. */
+  start: number;
+  end: number;
 }
 
 class GlotError extends Error {}
+
+/** sqlglot's pad_comment: a space inside each end of a comment that does not already start/end with whitespace. */
+function padComment(c: string): string {
+  return `${/^\s/.test(c) ? '' : ' '}${c}${/\s$/.test(c) ? '' : ' '}`;
+}
 
 /**
  * The text quoted from `open` (the opening quote's index) to `close`; with `doubled`, two closing quotes in a row
@@ -77,7 +87,7 @@ function tokenize(sql: string): Tok[] {
   let i = 0;
   let lastEnd = -1;
   const push = (kind: TokKind, text: string, value = text) => {
-    toks.push({ kind, text, value, comments: pending });
+    toks.push({ kind, text, value, comments: pending, start: i, end: i + text.length });
     pending = [];
     lastEnd = i + text.length;
   };
@@ -145,7 +155,7 @@ function tokenize(sql: string): Tok[] {
     } else {
       const three = sql.slice(i, i + 3);
       const two = sql.slice(i, i + 2);
-      const op = three === '->>' ? three : ['<=', '>=', '<>', '!=', '==', '||', '->', '::'].includes(two) ? two : c;
+      const op = three === '->>' || three === '<=>' ? three : ['<=', '>=', '<>', '!=', '==', '||', '->', '::'].includes(two) ? two : c;
       if (!'+-*/%<>=!|&~^(),.'.includes(op[0]!)) fail(`unexpected character ${c}`);
       push('op', op);
       i += op.length;
@@ -166,6 +176,15 @@ const SELECT_NO_ALIAS = new Set([
 const TABLE_NO_ALIAS = new Set([
   ...SELECT_NO_ALIAS, 'WHERE', 'GROUP', 'ORDER', 'OFFSET', 'WINDOW', 'LEFT', 'RIGHT', 'FULL', 'NATURAL', 'INDEXED', 'SET',
 ]);
+
+/** Marks a name read in a clause sqlglot drops (see Translator.clauses). */
+const DEAD = '\u0000dropped';
+
+/** Words that end a list where an item could start (clause keywords). */
+const LIST_END = new Set(['FROM', 'WHERE', 'HAVING', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'WINDOW', 'ON', 'USING']);
+
+/** sqlglot's command keywords: the rest of such a statement is kept as text (tokens.py TokenType.COMMAND and COMMANDS). */
+const COMMANDS = new Set(['EXPLAIN', 'ANALYZE', 'VACUUM', 'CALL', 'OPTIMIZE', 'PREPARE', 'EXECUTE', 'SHOW', 'FETCH', 'RENAME']);
 
 /** Words that cannot be a column where an operand starts. */
 const NOT_EXPR = new Set([
@@ -205,7 +224,10 @@ class Translator {
   readonly columns: string[] = [];
   readonly aliases: string[] = [];
 
-  constructor(private readonly toks: Tok[]) {}
+  constructor(
+    private readonly toks: Tok[],
+    private readonly sql: string,
+  ) {}
 
   private get cur(): Tok {
     return this.toks[this.i]!;
@@ -240,7 +262,7 @@ class Translator {
       cs.push(...t.comments);
       this.done.add(t);
     }
-    return cs.map((c) => `/*${c.startsWith(' ') ? '' : ' '}${c}${c.endsWith(' ') ? '' : ' '}*/ `).join('');
+    return cs.flatMap((c) => (c ? [`/*${padComment(c)}*/ `] : [])).join('');
   }
   /** Keyword text with the comments that preceded it. */
   private kw(text: string, t: Tok): string {
@@ -270,11 +292,32 @@ class Translator {
 
   /** One statement up to `;` or the end. */
   statement(): string {
+    if (this.cur.kind === 'word' && COMMANDS.has(this.cur.value)) return this.command();
     if (this.isWord('DELETE')) return this.deleteStmt();
     if (this.isWord('UPDATE')) return this.updateStmt();
     if (this.isWord('INSERT') || this.isWord('REPLACE')) return this.insertStmt();
     if (this.isWord('DROP')) return this.dropStmt();
-    return this.query();
+    if (this.startsQuery() || this.isWord('FROM') || this.parenQueryAhead()) return this.query();
+    // sqlglot reads any other statement as an expression with an optional alias (`hello world` is `hello AS world`),
+    // which a set operation may follow.
+    const e = this.expr();
+    const alias = this.aliasAfter(true);
+    if (alias !== null) this.aliases.push(this.lastAliasValue);
+    let out = alias === null ? e : `${e} AS ${alias}`;
+    out += this.setOperations();
+    return out;
+  }
+
+  /**
+   * A statement opening with one of sqlglot's command keywords (EXPLAIN, VACUUM, ...): the keyword upper-cased, then
+   * the rest of the statement's text as written (trimmed); nothing in it is a table or column.
+   */
+  private command(): string {
+    const k = this.take();
+    while (this.cur.kind !== 'semi' && this.cur.kind !== 'eof') this.take();
+    const stop = this.cur.kind === 'semi' ? this.cur.start : this.sql.length;
+    this.loose.splice(0);
+    return `${k.value} ${this.sql.slice(k.end, stop).trim()}`.trim();
   }
 
   // Writes are refused before they run, but the text rewards score them as the reference does.
@@ -345,6 +388,13 @@ class Translator {
 
   // ---- queries -------------------------------------------------------------------------------------------------
 
+  /** `(` opening a query, possibly inside more parentheses: `((SELECT 1))`. */
+  private parenQueryAhead(): boolean {
+    let k = 0;
+    while (this.isOp('(', this.peek(k))) k++;
+    return k > 0 && this.startsQuery(this.peek(k));
+  }
+
   private startsQuery(t: Tok = this.cur): boolean {
     return this.isWord('SELECT', t) || this.isWord('WITH', t) || this.isWord('VALUES', t);
   }
@@ -352,7 +402,13 @@ class Translator {
   query(): string {
     let out = '';
     if (this.isWord('WITH')) out = this.withClause() + ' ';
-    let body = this.setOperand();
+    const body = this.setOperand() + this.setOperations();
+    return out + body;
+  }
+
+  /** `UNION [ALL] operand ...` after a first operand, then the modifiers of the whole. */
+  private setOperations(): string {
+    let body = '';
     for (;;) {
       const t = this.cur;
       let op: string | null = null;
@@ -367,7 +423,7 @@ class Translator {
       body += ` ${this.kw(op, t)} ${this.setOperand()}`;
     }
     body += this.modifiers();
-    return out + body;
+    return body;
   }
 
   private withClause(): string {
@@ -385,7 +441,8 @@ class Translator {
         this.expectWord('MATERIALIZED');
       }
       this.expectOp('(');
-      const q = this.query();
+      // sqlglot reads any statement as a CTE's body (a write, or an expression).
+      const q = this.statement();
       this.expectOp(')');
       ctes.push(`${name} AS (${q})`);
     } while (this.matchOp(','));
@@ -406,7 +463,7 @@ class Translator {
       const w = this.withClause();
       return `${w} ${this.setOperand()}`;
     }
-    if (this.isOp('(') && this.startsQuery(this.peek())) {
+    if (this.parenQueryAhead()) {
       this.take();
       const q = this.query();
       this.expectOp(')');
@@ -429,77 +486,110 @@ class Translator {
   }
 
   private selectCore(): string {
+    // sqlglot reads a leading FROM (duckdb's FROM-first): `FROM t` is `SELECT * FROM t`, `FROM t SELECT x` is
+    // `SELECT x FROM t`.
+    let fromFirst: string | null = null;
+    if (this.isWord('FROM')) {
+      const f = this.take();
+      fromFirst = ` ${this.kw('FROM', f)} ${this.fromClause()}`;
+      if (!this.isWord('SELECT')) return `SELECT *${fromFirst}${this.clauses(true)}`;
+    }
     const t = this.expectWord('SELECT');
     let out = this.kw('SELECT', t);
     if (this.matchWord('DISTINCT')) out += ' DISTINCT';
     else this.matchWord('ALL');
     const items: string[] = [];
     for (;;) {
-      if (items.length === 0 && (this.isWord('FROM') || this.atEnd())) break;
+      // sqlglot skips empty items of a list (`a,, b`, a trailing comma before FROM).
+      if (this.noItem()) {
+        if (this.isOp(',')) {
+          this.take();
+          continue;
+        }
+        break;
+      }
       items.push(this.selectItem());
       if (!this.matchOp(',')) break;
-      // sqlglot accepts a trailing comma before FROM.
-      if (this.isWord('FROM') || this.atEnd() || this.cur.kind === 'semi') break;
     }
     if (items.length) out += ' ' + items.join(', ');
-    if (this.isWord('FROM')) {
+    if (fromFirst !== null) out += fromFirst;
+    else if (this.isWord('FROM')) {
       const f = this.take();
       out += ` ${this.kw('FROM', f)} ${this.fromClause()}`;
     }
-    if (this.isWord('WHERE')) {
-      const w = this.take();
-      out += ` ${this.kw('WHERE', w)} ${this.expr()}`;
-    }
-    if (this.isWord('GROUP')) {
-      const g = this.take();
-      this.expectWord('BY');
-      out += ` ${this.kw('GROUP BY', g)} ${this.exprList(null).join(', ')}`;
-    }
-    if (this.isWord('HAVING')) {
-      const h = this.take();
-      out += ` ${this.kw('HAVING', h)} ${this.expr()}`;
-    }
-    if (this.isWord('WINDOW')) {
-      const w = this.take();
-      const defs: string[] = [];
-      do {
-        const name = this.identifier();
-        this.expectWord('AS');
-        defs.push(`${name} AS ${this.windowSpec()}`);
-      } while (this.matchOp(','));
-      out += ` ${this.kw('WINDOW', w)} ${defs.join(', ')}`;
-    }
-    return out;
+    return out + this.clauses(true);
   }
 
-  /** ORDER BY and LIMIT of a query (after the last set operand). */
-  private modifiers(): string {
-    let out = '';
-    if (this.isWord('ORDER')) {
-      const o = this.take();
-      this.expectWord('BY');
-      out += ` ${this.kw('ORDER BY', o)} ${this.orderList()}`;
-    }
-    if (this.isWord('LIMIT')) {
-      const l = this.take();
-      const a = this.expr();
-      if (this.matchOp(',')) {
-        const b = this.expr();
-        out += ` ${this.kw('LIMIT', l)} ${b} OFFSET ${a}`;
-      } else {
-        out += ` ${this.kw('LIMIT', l)} ${a}`;
-        if (this.isWord('OFFSET')) {
-          const f = this.take();
-          out += ` ${this.kw('OFFSET', f)} ${this.expr()}`;
-        }
+  /**
+   * The modifiers after a query (sqlglot's _parse_query_modifiers): clauses may come in any order and again, the
+   * last of a kind winning (`LIMIT a, b` sets the offset too), printed in sqlglot's order. `all`: WHERE, GROUP BY,
+   * HAVING and WINDOW as well as ORDER BY, LIMIT and OFFSET.
+   */
+  private clauses(all: boolean): string {
+    type Slot = 'where' | 'group' | 'having' | 'window' | 'order' | 'limit' | 'offset';
+    const slot: Record<Slot, string> = { where: '', group: '', having: '', window: '', order: '', limit: '', offset: '' };
+    // Names read in a clause that a later one of its kind replaces are not in sqlglot's tree.
+    const names = [this.tables, this.tableAliases, this.columns, this.aliases];
+    const read: Partial<Record<Slot, number[][]>> = {};
+    for (;;) {
+      const t = this.cur;
+      const before = names.map((a) => a.length);
+      const was = { ...slot };
+      if (all && this.isWord('WHERE')) {
+        this.take();
+        slot.where = ` ${this.kw('WHERE', t)} ${this.expr()}`;
+      } else if (all && this.isWord('GROUP') && this.isWord('BY', this.peek())) {
+        this.take();
+        this.take();
+        slot.group = ` ${this.kw('GROUP BY', t)} ${this.exprList(null).join(', ')}`;
+      } else if (all && this.isWord('HAVING')) {
+        this.take();
+        slot.having = ` ${this.kw('HAVING', t)} ${this.expr()}`;
+      } else if (all && this.isWord('WINDOW')) {
+        this.take();
+        const defs: string[] = [];
+        do {
+          if (this.isOp(',')) continue;
+          const name = this.identifier();
+          this.expectWord('AS');
+          defs.push(`${name} AS ${this.windowSpec()}`);
+        } while (this.matchOp(','));
+        slot.window = ` ${this.kw('WINDOW', t)} ${defs.join(', ')}`;
+      } else if (this.isWord('ORDER') && this.isWord('BY', this.peek())) {
+        this.take();
+        this.take();
+        slot.order = ` ${this.kw('ORDER BY', t)} ${this.orderList()}`;
+      } else if (this.isWord('LIMIT')) {
+        // sqlglot reads the counts of LIMIT and OFFSET at the term level (+ - but no comparison).
+        this.take();
+        const a = this.term();
+        if (this.matchOp(',')) {
+          const b = this.term();
+          slot.limit = ` ${this.kw('LIMIT', t)} ${b}`;
+          slot.offset = ` OFFSET ${a}`;
+        } else slot.limit = ` ${this.kw('LIMIT', t)} ${a}`;
+      } else if (this.isWord('OFFSET')) {
+        this.take();
+        slot.offset = ` ${this.kw('OFFSET', t)} ${this.term()}`;
+      } else break;
+      for (const k of Object.keys(slot) as Slot[]) {
+        if (slot[k] === was[k]) continue;
+        for (const r of read[k] ?? []) names.forEach((a, j) => a.fill(DEAD, r[j]!, r[j + 4]!));
+        read[k] = [[...before, ...names.map((a) => a.length)]];
       }
     }
-    return out;
+    return slot.where + slot.group + slot.having + slot.window + slot.order + slot.limit + slot.offset;
+  }
+
+  /** ORDER BY, LIMIT and OFFSET of a query (after a parenthesised last set operand). */
+  private modifiers(): string {
+    return this.clauses(false);
   }
 
   private orderList(): string {
     const items: string[] = [];
     do {
+      if (this.noItem()) continue;
       let e = this.expr();
       let desc: boolean | null = null;
       if (this.isWord('ASC')) {
@@ -539,7 +629,7 @@ class Translator {
     const alias = this.aliasAfter(true);
     if (alias === null) return e;
     this.aliases.push(this.lastAliasValue);
-    const after = asComments.map((c) => ` /*${c.startsWith(' ') ? '' : ' '}${c}${c.endsWith(' ') ? '' : ' '}*/`).join('');
+    const after = asComments.flatMap((c) => (c ? [` /*${padComment(c)}*/`] : [])).join('');
     return `${e} AS ${alias}${after}`;
   }
 
@@ -551,6 +641,8 @@ class Translator {
       this.take();
       const a = this.cur;
       if (a.kind === 'word' || a.kind === 'qident' || (column && a.kind === 'string')) name = this.aliasName();
+      // sqlglot drops an AS that no name follows (`SELECT 1 AS`, `FROM t AS, u`).
+      else if (a.kind === 'eof' || a.kind === 'semi' || this.isOp(',') || this.isOp(')')) return null;
       else fail('expected alias');
     } else if (
       t.kind === 'qident' ||
@@ -594,15 +686,18 @@ class Translator {
         break;
       }
       this.take();
-      let j = ` ${this.kw([...kinds, 'JOIN'].join(' '), start)} ${this.tableItem()}`;
+      const pre = this.cmt(start);
+      const table = this.tableItem();
+      let cond = '';
       if (this.isWord('ON')) {
         const on = this.take();
-        j += ` ${this.kw('ON', on)} ${this.expr()}`;
+        cond = ` ${this.kw('ON', on)} ${this.expr()}`;
       } else if (this.isWord('USING')) {
         const u = this.take();
-        j += ` ${this.kw('USING', u)} (${this.parenIdentList().join(', ')})`;
+        cond = ` ${this.kw('USING', u)} (${this.parenIdentList().join(', ')})`;
       }
-      out += j;
+      // sqlglot prints a bare JOIN (no side, kind or method) with no condition as a comma.
+      out += kinds.length === 0 && cond === '' ? `, ${pre}${table}` : ` ${pre}${[...kinds, 'JOIN'].join(' ')} ${table}${cond}`;
     }
     return out;
   }
@@ -617,8 +712,9 @@ class Translator {
       const alias = this.tableAlias();
       return `${this.cmt(p)}(${inner})${alias === null ? '' : ` AS ${alias}`}`;
     }
-    // sqlglot reads a string where a table name belongs as that name, quoted.
+    // sqlglot reads a string where a table name belongs as that name, quoted; AS cannot be a table name.
     if (this.cur.kind === 'string') this.cur.kind = 'qident';
+    if (this.isWord('AS')) fail('expected table name');
     const parts = [this.identifier()];
     const rawNames = [this.lastIdentValue];
     while (this.isOp('.')) {
@@ -651,13 +747,24 @@ class Translator {
 
   // ---- expressions ---------------------------------------------------------------------------------------------
 
-  exprList(close: string | null): string[] {
+  /** A comma-separated list up to a token no item starts with (`_close`, the closing token expected, documents it). */
+  exprList(_close: string | null): string[] {
     const out: string[] = [];
     do {
-      if (close !== null && this.isOp(close)) break;
+      if (this.noItem()) continue;
       out.push(this.expr());
     } while (this.matchOp(','));
     return out;
+  }
+
+  /** Whether no list item starts here (sqlglot's _parse_csv drops the empty ones: `a,, b`, `ORDER BY a, LIMIT 1`). */
+  private noItem(): boolean {
+    const t = this.cur;
+    if (t.kind === 'eof' || t.kind === 'semi') return true;
+    if (t.kind === 'op') return t.text === ',' || t.text === ')';
+    if (t.kind !== 'word') return false;
+    if ((t.value === 'ORDER' || t.value === 'GROUP') && this.isWord('BY', this.peek())) return true;
+    return LIST_END.has(t.value);
   }
 
   expr(): string {
@@ -684,7 +791,7 @@ class Translator {
   private equality(): string {
     return this.binaryLevel(
       () => this.comparison(),
-      (t) => (t.kind !== 'op' ? null : t.text === '=' || t.text === '==' ? '=' : t.text === '!=' || t.text === '<>' ? '<>' : null),
+      (t) => (t.kind !== 'op' ? null : t.text === '=' || t.text === '==' ? '=' : t.text === '!=' || t.text === '<>' ? '<>' : t.text === '<=>' ? 'IS NOT DISTINCT FROM' : null),
     );
   }
   private comparison(): string {
@@ -699,7 +806,11 @@ class Translator {
     if (this.isWord('IN')) {
       this.take();
       out = `${left} IN ${this.inRhs()}`;
-    } else if (this.isWord('LIKE') || this.isWord('GLOB') || this.isWord('REGEXP') || this.isWord('MATCH')) {
+    } else if (this.isWord('REGEXP')) {
+      // sqlglot's SQLite reads `x REGEXP y` as exp.RegexpLike and prints it as a function.
+      this.take();
+      out = `REGEXP_LIKE(${left}, ${this.bitwise()})`;
+    } else if (this.isWord('LIKE') || this.isWord('GLOB')) {
       const op = this.take().value;
       let r = `${left} ${op} ${this.bitwise()}`;
       if (this.isWord('ESCAPE')) {
@@ -733,9 +844,8 @@ class Translator {
       if (this.isWord('DISTINCT')) {
         this.take();
         this.expectWord('FROM');
-        // IS NOT DISTINCT FROM is null-safe equality (<=> in sqlglot's default text), IS DISTINCT FROM its negation.
         const r = this.bitwise();
-        left = not ? `${left} IS ${r}` : `${left} IS NOT ${r}`;
+        left = `${left} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${r}`;
       } else {
         const r = this.isPrimary();
         left = not ? `NOT ${left} IS ${r}` : `${left} IS ${r}`;
@@ -764,8 +874,8 @@ class Translator {
       this.expectOp(')');
       return `(${items.join(', ')})`;
     }
-    // IN table / IN column.
-    return this.columnRef();
+    // IN column, IN table, IN literal (sqlglot's _parse_column reads any field).
+    return this.primary();
   }
 
   private bitwise(): string {
@@ -877,7 +987,11 @@ class Translator {
           this.expectOp(')');
           return `${pre}(${items.join(', ')})`;
         }
-        if (t.text === '*') fail('unexpected *');
+        if (t.text === '*') {
+          // sqlglot reads `*` as an operand anywhere (exp.Star): `POW(2, *)`, `WHERE *`.
+          this.take();
+          return pre + '*';
+        }
         return fail(`unexpected ${t.text}`);
       case 'qident':
         return pre + this.columnRef();
@@ -1019,7 +1133,10 @@ class Translator {
     } else {
       if (this.matchWord('DISTINCT')) distinct = true;
       else this.matchWord('ALL');
-      args = this.isOp(')') ? [] : this.exprList(')');
+      if (distinct && this.isOp('*')) {
+        this.take();
+        args = ['*'];
+      } else args = this.isOp(')') ? [] : this.exprList(')');
     }
     this.expectOp(')');
     let out: string;
@@ -1095,8 +1212,10 @@ function normaliseUncached(sql: string): GlotResult | null {
     if (e instanceof GlotError) return null;
     throw e;
   }
-  const tr = new Translator(toks);
+  const tr = new Translator(toks, sql);
   try {
+    // An empty first statement (a leading `;`) is sqlglot's "No expression was parsed".
+    if (tr.atEnd() || (toks[0]!.kind === 'semi' && toks[0]!.comments.length === 0)) return null;
     tr.skipSemis();
     if (tr.atEnd()) return null;
     let first: string | null = null;
@@ -1108,7 +1227,8 @@ function normaliseUncached(sql: string): GlotResult | null {
       if (tail) s += ' ' + tail;
       if (first === null) {
         first = s;
-        firstInfo = { tables: [...tr.tables], tableAliases: [...tr.tableAliases], columns: [...tr.columns], aliases: [...tr.aliases] };
+        const live = (xs: string[]) => xs.filter((x) => x !== DEAD);
+        firstInfo = { tables: live(tr.tables), tableAliases: live(tr.tableAliases), columns: live(tr.columns), aliases: live(tr.aliases) };
       }
       const t = (tr as unknown as { cur: Tok }).cur;
       if (t.kind !== 'semi' && t.kind !== 'eof') fail('unexpected token after statement');

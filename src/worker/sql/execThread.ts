@@ -197,6 +197,9 @@ const served = serve<ThreadMethods, ThreadEvents>(messagePortTransport(port), {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const SQL = await initSqlJs({
+    // SQLite's own functions, not sql.js's legacy extension set (which makes log() the natural logarithm and adds
+    // median(), stdev(), reverse(), ... that no SQLite has): the reference evaluators run Python's sqlite3.
+    useOldExtensionFunctions: false,
     // Emscripten's hook: instantiate the module the parent compiled instead of fetching and compiling the file.
     instantiateWasm(imports: unknown, receive: (instance: unknown, module: WasmModule) => void) {
       void wasmApi.instantiate(init.wasm, imports).then((instance) => {

@@ -7,7 +7,7 @@ import { CodedError } from '../../core/errors';
 import { mergeWeights, rankGroup } from '../../core/ranking/ranking';
 import { extractSql } from '../../core/sql/extract';
 import type { SqlCandidateOutput, SqlGroupOutput, SqlRankGroupInput, SqlRankOutput, SqlRankParams, SqlRankProgress } from '../../core/sql/protocol';
-import { computeSqlRewardsWithNotes, type SqlCandidateEval } from '../../core/sql/sqlRewards';
+import { computeSqlRewardsWithNotes, matchSet, type SqlCandidateEval } from '../../core/sql/sqlRewards';
 import { replaceCurYear, testSuiteEvalPipeline } from '../../core/sql/evalPipeline';
 import { compareBudget } from '../../core/sql/resultEq';
 import { EVIDENCE_ROWS, type ExecOutcome, type SqlResultEvidence } from '../../core/sql/types';
@@ -85,14 +85,15 @@ export async function rankSql(params: SqlRankParams, opts: RankSqlOptions = {}):
     const cands: SqlCandidateEval[] = g.candidates.map((text, index) => ({ text, sql: sqls[index]!, outcome: memo.get(sqls[index]!)! }));
     const matchGold = matchRef !== null ? memo.get(matchRef)! : null;
     // Under the evaluation pipeline the gold that counts is the rewritten one (it may run where the original does not).
-    const hasGold = goldOutcome !== null && (matchGold ?? goldOutcome).ok;
+    // A gold with no statement in it (comments only) compares as no rows, as Python's sqlite3 runs it.
+    const hasGold = goldOutcome !== null && matchSet(matchRef ?? reference!, matchGold ?? goldOutcome) !== null;
     const { rewards, notes } = computeSqlRewardsWithNotes(cands, hasGold ? { sql: reference!, outcome: goldOutcome! } : null, {
       match,
       tagged: isTagged(g),
       schema,
       budget: compareBudget(params.compareBudget),
       ...(matchSqls && matchGold && matchRef !== null
-        ? { matchInputs: { gold: { sql: matchRef, outcome: matchGold }, outcomes: matchSqls.map((q) => memo.get(q)!) } }
+        ? { matchInputs: { gold: { sql: matchRef, outcome: matchGold }, outcomes: matchSqls.map((q) => memo.get(q)!), sqls: matchSqls } }
         : {}),
     });
     const weights = mergeWeights(defaultSqlWeights(hasGold), params.weights);

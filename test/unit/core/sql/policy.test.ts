@@ -33,6 +33,12 @@ describe('sql policy (static)', () => {
     assert.strictEqual(code('BEGIN'), 'sql_not_read_only');
     assert.strictEqual(code("SELECT load_extension('/tmp/evil.so')"), 'sql_not_read_only');
     assert.strictEqual(code('SELECT 1; SELECT 2'), 'sql_multiple_statements');
+    // Python's sqlite3 (the reference evaluators') refuses anything but whitespace and comments after the first `;`.
+    assert.strictEqual(code('SELECT 1;;'), 'sql_multiple_statements');
+    assert.strictEqual(code('SELECT 1; ;'), 'sql_multiple_statements');
+    assert.strictEqual(code('SELECT 1; -- c\n;'), 'sql_multiple_statements');
+    assert.strictEqual(code('SELECT 1; -- c'), 'ok:select');
+    assert.strictEqual(code(';; SELECT 1'), 'ok:select');
     assert.strictEqual(code('DROP TABLE t; SELECT 1'), 'sql_ddl');
     assert.strictEqual(code("SELECT ';'; DROP TABLE t"), 'sql_multiple_statements');
     assert.strictEqual(code('SELECT 1 /* x */ ; -- c\n DELETE FROM t'), 'sql_multiple_statements');

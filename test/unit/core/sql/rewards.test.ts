@@ -122,6 +122,19 @@ describe('sql rewards', () => {
     assert.strictEqual(noGold[0]!.ngram, null);
   });
 
+  it('execution_match: a text with no statement compares as no rows (Python sqlite3 runs it), other rewards see the refusal', () => {
+    const none = (sql: string): SqlCandidateEval => ({ text: sql, sql, outcome: fail('policy', 'no SQL statement found') });
+    const emptyGold = { sql: 'SELECT name FROM city WHERE 0', outcome: ok([]) };
+    const r = computeSqlRewards([none('-- no answer'), none(''), none(';'), none('SELECT nope')], emptyGold);
+    assert.deepStrictEqual(r.map((x) => x.execution_match), [1, 1, 1, 0]);
+    assert.deepStrictEqual([r[0]!.executes, r[0]!.syntax], [0, 0]);
+    const gold = { sql: 'SELECT name FROM city', outcome: ok([['a']]) };
+    assert.strictEqual(computeSqlRewards([none('-- no answer')], gold)[0]!.execution_match, 0);
+    // A comments-only gold runs as no rows too.
+    const commentGold = { sql: '-- x', outcome: fail('policy', 'no SQL statement found') };
+    assert.deepStrictEqual(computeSqlRewards([{ text: 'q', sql: 'SELECT 1 WHERE 0', outcome: ok([]) }, { text: 'q', sql: 'SELECT 1', outcome: ok([[1]]) }], commentGold).map((x) => x.execution_match), [1, 0]);
+  });
+
   it('buildSqlPrompt: schema as DDL with samples, tagged or fenced instructions', () => {
     const schema: SqlSchema = {
       tables: [{ name: 'city', kind: 'table', columns: [{ name: 'city_name', type: 'TEXT', notNull: false, pk: 1, samples: ['austin', "o'hare"] }, { name: 'population', type: 'INT', notNull: true, pk: 0, samples: [1] }], primaryKey: ['city_name'], foreignKeys: [{ columns: ['state'], refTable: 'state', refColumns: ['name'] }], rowCount: 2 }],
