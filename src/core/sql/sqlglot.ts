@@ -9,7 +9,7 @@
  * sqlglot's canonical text as it parses: keywords and function names upper case, identifiers as written (backticks
  * and brackets become double quotes), `AS` before every alias, `x NOT IN/LIKE/BETWEEN/GLOB ...` and `x IS NOT y` as
  * `NOT x ...`, `ISNULL`/`NOTNULL` spelled out, `==` as `=`, `!=` as `<>`, `LIMIT a, b` as `LIMIT b OFFSET a`,
- * SQLite's default NULLS ordering dropped, comments as `/* ... *\/` where they stood, and sqlglot's function renames
+ * SQLite's default NULLS ordering dropped, comments placed as sqlglot places them (see Translator.take), and sqlglot's function renames
  * (IFNULL -> COALESCE, SUBSTR -> SUBSTRING, ...). Like sqlglot it reads query clauses in any order (the last of a
  * kind wins), a bare expression as a statement (`hello world` is `hello AS world`), FROM-first queries, and command
  * statements (EXPLAIN ...) as text. Every statement must parse (sqlglot parses them all) and the first is returned.
@@ -72,6 +72,11 @@ function quoted(sql: string, open: number, close: string, doubled: boolean, unte
   }
 }
 
+/** Comments as sqlglot prints them: `/* c *\/` each, empty ones dropped, joined by spaces. */
+function render(cs: readonly string[]): string {
+  return cs.flatMap((c) => (c ? [`/*${padComment(c)}*/`] : [])).join(' ');
+}
+
 function fail(msg: string): never {
   throw new GlotError(msg);
 }
@@ -85,20 +90,33 @@ function tokenize(sql: string): Tok[] {
   let pending: string[] = [];
   const n = sql.length;
   let i = 0;
-  let lastEnd = -1;
+  // sqlglot's tokenizer counts lines (\n and \r end one, \r\n once). Only "is this comment on the line where the
+  // previous token (or the last comment given to it) ended" is asked, and only for comments: `prevEnd` is where
+  // that ended, and the answer is whether a line break lies between (a comment never starts on a \n, so a \r right
+  // before it is a line break of its own).
+  let prevEnd = -1;
+  const sameLine = (from: number, to: number): boolean => {
+    for (let p = from; p < to; p++) if (sql[p] === '\n' || sql[p] === '\r') return false;
+    return true;
+  };
   const push = (kind: TokKind, text: string, value = text) => {
+    // Comments waiting for the next token go to the previous one when that next token is a semicolon.
+    if (kind === 'semi' && pending.length && toks.length) {
+      toks[toks.length - 1]!.comments.push(...pending);
+      pending = [];
+    }
     toks.push({ kind, text, value, comments: pending, start: i, end: i + text.length });
     pending = [];
-    lastEnd = i + text.length;
+    prevEnd = i + text.length;
   };
-  // sqlglot's tokenizer gives a comment on the line of the previous token to that token; the parser then prints a
-  // SELECT keyword's comments before the SELECT. Elsewhere the comment stays where it stood.
-  const comment = (text: string, at: number) => {
-    const prev = toks[toks.length - 1];
-    const sameLine = prev !== undefined && !/[\n\r]/.test(sql.slice(lastEnd, at));
-    if (sameLine && prev.kind === 'op' && prev.text === '(') return; // sqlglot loses comments of an opening parenthesis
-    if (sameLine && prev.kind === 'word' && ['SELECT', 'UNION', 'EXCEPT', 'INTERSECT', 'ALL'].includes(prev.value)) prev.comments.push(text);
-    else pending.push(text);
+  // sqlglot's tokenizer gives a comment that starts on the line where the previous token ended to that token, and any
+  // other comment to the next token (the last token when none follows).
+  const comment = (text: string, at: number, end: number) => {
+    if (toks.length && sameLine(prevEnd, at)) {
+      toks[toks.length - 1]!.comments.push(...pending, text);
+      pending = [];
+      prevEnd = end;
+    } else pending.push(text);
   };
   while (i < n) {
     const c = sql[i]!;
@@ -107,12 +125,12 @@ function tokenize(sql: string): Tok[] {
     } else if (c === '-' && sql[i + 1] === '-') {
       let k = i + 2;
       while (k < n && sql[k] !== '\n' && sql[k] !== '\r') k++;
-      comment(sql.slice(i + 2, k), i);
+      comment(sql.slice(i + 2, k), i, k);
       i = k;
     } else if (c === '/' && sql[i + 1] === '*') {
       const k = sql.indexOf('*/', i + 2);
       if (k < 0) fail('unterminated comment');
-      comment(sql.slice(i + 2, k), i);
+      comment(sql.slice(i + 2, k), i, k + 1);
       i = k + 2;
     } else if (c === ';') {
       // Comments before a semicolon stay with it: they are printed after the statement they end.
@@ -161,6 +179,7 @@ function tokenize(sql: string): Tok[] {
       i += op.length;
     }
   }
+  if (pending.length && toks.length) toks[toks.length - 1]!.comments.push(...pending);
   push('eof', '');
   return toks;
 }
@@ -209,6 +228,9 @@ const RENAME: Record<string, string> = {
   APPROX_COUNT_DISTINCT: 'APPROX_DISTINCT',
 };
 
+/** Functions sqlglot knows that take no argument (their nodes, unlike unknown functions', take no comments). */
+const KNOWN_NO_ARG = new Set(['ROW_NUMBER', 'RANDOM', 'RAND', 'RANDN', 'CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'CURRENT_DATETIME', 'CURRENT_USER', 'DATE', 'TIMESTAMP', 'UUID']);
+
 /** sqlglot's SQLite type names in CAST. */
 const TYPES: Record<string, string> = {
   INT: 'INTEGER', INTEGER: 'INTEGER', BIGINT: 'INTEGER', SMALLINT: 'INTEGER', TINYINT: 'INTEGER', BOOLEAN: 'INTEGER', BOOL: 'INTEGER',
@@ -241,32 +263,52 @@ class Translator {
   private isOp(o: string, t: Tok = this.cur): boolean {
     return t.kind === 'op' && t.text === o;
   }
-  /** Consumes the current token; returns its comments rendered as ` /* c *\/` pieces to place where it stood. */
+  /**
+   * Consumes the current token. Like sqlglot's parser, remembers its comments (`pc`, sqlglot's _prev_comments) until
+   * the next token is consumed: the first node built in between takes them (`grab`); otherwise they are lost.
+   */
   private take(): Tok {
     const t = this.cur;
     if (t.kind === 'eof') fail('unexpected end');
     this.i++;
-    // Comments of a token consumed without being printed surface at the next printed position (never lost).
-    if (t.comments.length && !this.done.has(t)) {
-      this.loose.push(...t.comments);
-      this.done.add(t);
-    }
+    this.pc = t.comments;
     return t;
   }
-  private readonly loose: string[] = [];
-  private readonly done = new Set<Tok>();
-  /** Pending comments, then the token's own (when not printed yet), as `/* c *\/ ` pieces. */
-  private cmt(t?: Tok): string {
-    const cs = this.loose.splice(0);
-    if (t && t.comments.length && !this.done.has(t)) {
-      cs.push(...t.comments);
-      this.done.add(t);
-    }
-    return cs.flatMap((c) => (c ? [`/*${padComment(c)}*/ `] : [])).join('');
+  private pc: string[] | null = null;
+  /** Moves back to token `i` (sqlglot's _retreat: the comments in hand are those of the token before it). */
+  private retreat(i: number): void {
+    if (i === this.i) return;
+    this.i = i;
+    this.pc = i > 0 ? this.toks[i - 1]!.comments : null;
   }
-  /** Keyword text with the comments that preceded it. */
-  private kw(text: string, t: Tok): string {
-    return this.cmt(t) + text;
+  /** The comments in hand, for a node built now (sqlglot's _add_comments): taken at most once. */
+  private grab(): string[] {
+    const c = this.pc;
+    if (c && c.length) {
+      this.pc = null;
+      return c;
+    }
+    return [];
+  }
+  /** The comments in hand, read without taking them (sqlglot's `comments = self._prev_comments`). */
+  private peekComments(): string[] {
+    return this.pc ?? [];
+  }
+  /** A node's SQL followed by its comments (sqlglot's maybe_comment); remembered so an alias can take them over. */
+  private post(sql: string, cs: readonly string[]): string {
+    const c = render(cs);
+    if (!c) return sql;
+    const out = `${sql} ${c}`;
+    this.own = { sql: out, base: sql, cs: [...cs] };
+    return out;
+  }
+  /** The last node printed with comments of its own. */
+  private own: { sql: string; base: string; cs: string[] } | null = null;
+  /** A clause or statement with its comments before it (sqlglot's WITH_SEPARATED_COMMENTS). */
+  private sep(sql: string, cs: readonly string[]): string {
+    const c = render(cs);
+    if (!c) return sql;
+    return /^\s/.test(sql) ? ` ${c}${sql}` : `${c} ${sql}`;
   }
   private expectWord(w: string): Tok {
     if (!this.isWord(w)) fail(`expected ${w}`);
@@ -286,9 +328,6 @@ class Translator {
   atEnd(): boolean {
     return this.cur.kind === 'eof';
   }
-  trailingComments(): string {
-    return this.cmt(this.cur);
-  }
 
   /** One statement up to `;` or the end. */
   statement(): string {
@@ -300,12 +339,7 @@ class Translator {
     if (this.startsQuery() || this.isWord('FROM') || this.parenQueryAhead()) return this.query();
     // sqlglot reads any other statement as an expression with an optional alias (`hello world` is `hello AS world`),
     // which a set operation may follow.
-    const e = this.expr();
-    const alias = this.aliasAfter(true);
-    if (alias !== null) this.aliases.push(this.lastAliasValue);
-    let out = alias === null ? e : `${e} AS ${alias}`;
-    out += this.setOperations();
-    return out;
+    return this.aliased(this.expr()) + this.setOperations();
   }
 
   /**
@@ -316,7 +350,6 @@ class Translator {
     const k = this.take();
     while (this.cur.kind !== 'semi' && this.cur.kind !== 'eof') this.take();
     const stop = this.cur.kind === 'semi' ? this.cur.start : this.sql.length;
-    this.loose.splice(0);
     return `${k.value} ${this.sql.slice(k.end, stop).trim()}`.trim();
   }
 
@@ -324,9 +357,9 @@ class Translator {
   private deleteStmt(): string {
     const d = this.take();
     this.expectWord('FROM');
-    let out = `${this.kw('DELETE', d)} FROM ${this.tableItem()}`;
-    if (this.matchWord('WHERE')) out += ` WHERE ${this.expr()}`;
-    return out + this.dmlLimit();
+    let out = `DELETE FROM ${this.tableItem()}`;
+    if (this.isWord('WHERE')) out += this.whereClause();
+    return this.sep(out + this.dmlLimit(), d.comments);
   }
 
   /** sqlglot reads LIMIT (not ORDER BY) after DELETE. */
@@ -338,7 +371,7 @@ class Translator {
 
   private updateStmt(): string {
     const u = this.take();
-    let out = `${this.kw('UPDATE', u)} ${this.tableItem()}`;
+    let out = `UPDATE ${this.tableItem()}`;
     this.expectWord('SET');
     const sets: string[] = [];
     do {
@@ -351,13 +384,13 @@ class Translator {
       this.take();
       out += ` FROM ${this.fromClause()}`;
     }
-    if (this.matchWord('WHERE')) out += ` WHERE ${this.expr()}`;
-    return out + this.modifiers();
+    if (this.isWord('WHERE')) out += this.whereClause();
+    return this.sep(out + this.modifiers(), u.comments);
   }
 
   private insertStmt(): string {
     const t = this.take();
-    let out = this.kw(t.value === 'REPLACE' ? 'REPLACE' : 'INSERT', t);
+    let out = t.value === 'REPLACE' ? 'REPLACE' : 'INSERT';
     if (t.value === 'INSERT' && this.matchWord('OR')) out += ` OR ${this.take().value}`;
     this.expectWord('INTO');
     const name = this.identifier();
@@ -365,13 +398,13 @@ class Translator {
     out += ` INTO ${name}`;
     if (this.isOp('(') && !this.startsQuery(this.peek())) out += ` (${this.parenIdentList().join(', ')})`;
     // VALUES rows end the statement there (sqlglot raises on a LIMIT after them).
-    return `${out} ${this.isWord('VALUES') ? this.values() : this.query()}`;
+    return this.sep(`${out} ${this.isWord('VALUES') ? this.values() : this.query()}`, t.comments);
   }
 
   private dropStmt(): string {
     const d = this.take();
     const kind = this.take().value;
-    let out = `${this.kw('DROP', d)} ${kind}`;
+    let out = `DROP ${kind}`;
     if (this.isWord('IF')) {
       this.take();
       this.expectWord('EXISTS');
@@ -379,7 +412,7 @@ class Translator {
     }
     const name = this.identifier();
     if (kind === 'TABLE' || kind === 'VIEW') this.tables.push(this.lastIdentValue);
-    return `${out} ${name}`;
+    return this.sep(`${out} ${this.post(name, this.lastIdentComments)}`, d.comments);
   }
 
   skipSemis(): void {
@@ -420,7 +453,8 @@ class Translator {
         this.matchWord('DISTINCT');
       }
       if (op === null) break;
-      body += ` ${this.kw(op, t)} ${this.setOperand()}`;
+      // The operator's comments go before it (sqlglot's set operations print them separated).
+      body += `${this.sep(` ${op}`, t.comments)} ${this.setOperand()}`;
     }
     body += this.modifiers();
     return body;
@@ -428,14 +462,18 @@ class Translator {
 
   private withClause(): string {
     const w = this.take();
-    let out = this.kw('WITH', w);
+    let out = 'WITH';
     if (this.matchWord('RECURSIVE')) out += ' RECURSIVE';
     const ctes: string[] = [];
+    let extra: string[] = [];
     do {
       const name = this.identifier();
+      // The name's comments, the AS keyword's and those of the comma before the CTE follow the name.
+      const nameCs = [...this.lastIdentComments];
       // sqlglot's SQLite generator drops column lists of table aliases (SUPPORTS_TABLE_ALIAS_COLUMNS = False).
       if (this.isOp('(')) this.parenIdentList();
-      this.expectWord('AS');
+      if (!this.isWord('AS')) fail('expected AS');
+      const asCs = this.take().comments;
       if (this.matchWord('MATERIALIZED') === null && this.isWord('NOT')) {
         this.take();
         this.expectWord('MATERIALIZED');
@@ -444,9 +482,13 @@ class Translator {
       // sqlglot reads any statement as a CTE's body (a write, or an expression).
       const q = this.statement();
       this.expectOp(')');
-      ctes.push(`${name} AS (${q})`);
-    } while (this.matchOp(','));
-    return `${out} ${ctes.join(', ')}`;
+      // The CTE node takes the AS keyword's comments, else (built after the body) those of its closing parenthesis.
+      ctes.push(`${this.post(name, [...nameCs, ...(asCs.length ? asCs : this.grab()), ...extra])} AS (${q})`);
+      extra = [];
+      if (!this.isOp(',')) break;
+      extra = this.take().comments;
+    } while (true);
+    return this.sep(`${out} ${ctes.join(', ')}`, w.comments);
   }
 
   private parenIdentList(): string[] {
@@ -467,22 +509,22 @@ class Translator {
       this.take();
       const q = this.query();
       this.expectOp(')');
-      return `(${q})`;
+      return this.post(`(${q})`, this.grab());
     }
     if (this.isWord('VALUES')) return this.values();
     return this.selectCore();
   }
 
   private values(): string {
-    const t = this.take();
+    this.take();
     const rows: string[] = [];
     do {
       this.expectOp('(');
       const items = this.exprList(')');
       this.expectOp(')');
-      rows.push(`(${items.join(', ')})`);
+      rows.push(this.post(`(${items.join(', ')})`, this.grab()));
     } while (this.matchOp(','));
-    return `${this.kw('VALUES', t)} ${rows.join(', ')}`;
+    return `VALUES ${rows.join(', ')}`;
   }
 
   private selectCore(): string {
@@ -490,13 +532,12 @@ class Translator {
     // `SELECT x FROM t`.
     let fromFirst: string | null = null;
     if (this.isWord('FROM')) {
-      const f = this.take();
-      fromFirst = ` ${this.kw('FROM', f)} ${this.fromClause()}`;
+      fromFirst = this.fromKeywordClause();
       if (!this.isWord('SELECT')) return `SELECT *${fromFirst}${this.clauses(true)}`;
     }
     const t = this.expectWord('SELECT');
-    let out = this.kw('SELECT', t);
-    if (this.matchWord('DISTINCT')) out += ' DISTINCT';
+    let out = 'SELECT';
+    if (this.matchWord('DISTINCT')) out = this.post(`${out} DISTINCT`, this.grab());
     else this.matchWord('ALL');
     const items: string[] = [];
     for (;;) {
@@ -510,14 +551,32 @@ class Translator {
       }
       items.push(this.selectItem());
       if (!this.matchOp(',')) break;
+      // A comma's comments go to the item before it.
+      items.push(this.post(items.pop()!, this.grab()));
     }
+    // The Select node is built here and takes the comments in hand, then sqlglot replaces them with the SELECT
+    // keyword's: those are lost.
+    this.grab();
     if (items.length) out += ' ' + items.join(', ');
     if (fromFirst !== null) out += fromFirst;
-    else if (this.isWord('FROM')) {
-      const f = this.take();
-      out += ` ${this.kw('FROM', f)} ${this.fromClause()}`;
-    }
-    return out + this.clauses(true);
+    else if (this.isWord('FROM')) out += this.fromKeywordClause();
+    return this.sep(out + this.clauses(true), t.comments);
+  }
+
+  /** `FROM tables`: the FROM keyword's comments go before it; without any, it takes those in hand after the tables. */
+  private fromKeywordClause(): string {
+    const f = this.take();
+    // The From node is built after the first table, before the joins.
+    const first = this.tableItem();
+    const from = this.sep(` FROM ${first}`, f.comments.length ? f.comments : this.grab());
+    return from + this.joins();
+  }
+
+  /** `WHERE cond`, its comments placed like FROM's. */
+  private whereClause(): string {
+    const w = this.take();
+    const body = this.expr();
+    return this.sep(` WHERE ${body}`, w.comments.length ? w.comments : this.grab());
   }
 
   /**
@@ -536,15 +595,17 @@ class Translator {
       const before = names.map((a) => a.length);
       const was = { ...slot };
       if (all && this.isWord('WHERE')) {
-        this.take();
-        slot.where = ` ${this.kw('WHERE', t)} ${this.expr()}`;
+        slot.where = this.whereClause();
       } else if (all && this.isWord('GROUP') && this.isWord('BY', this.peek())) {
+        // GROUP BY, HAVING and ORDER BY lose their keywords' comments; their nodes take those in hand at the end.
         this.take();
         this.take();
-        slot.group = ` ${this.kw('GROUP BY', t)} ${this.exprList(null).join(', ')}`;
+        const list = this.exprList(null).join(', ');
+        slot.group = this.post(` GROUP BY ${list}`, this.grab());
       } else if (all && this.isWord('HAVING')) {
         this.take();
-        slot.having = ` ${this.kw('HAVING', t)} ${this.expr()}`;
+        const cond = this.expr();
+        slot.having = this.post(` HAVING ${cond}`, this.grab());
       } else if (all && this.isWord('WINDOW')) {
         this.take();
         const defs: string[] = [];
@@ -554,23 +615,29 @@ class Translator {
           this.expectWord('AS');
           defs.push(`${name} AS ${this.windowSpec()}`);
         } while (this.matchOp(','));
-        slot.window = ` ${this.kw('WINDOW', t)} ${defs.join(', ')}`;
+        slot.window = ` WINDOW ${defs.join(', ')}`;
       } else if (this.isWord('ORDER') && this.isWord('BY', this.peek())) {
         this.take();
         this.take();
-        slot.order = ` ${this.kw('ORDER BY', t)} ${this.orderList()}`;
+        const list = this.orderList();
+        slot.order = this.post(` ORDER BY ${list}`, this.grab());
       } else if (this.isWord('LIMIT')) {
-        // sqlglot reads the counts of LIMIT and OFFSET at the term level (+ - but no comparison).
+        // sqlglot reads the counts of LIMIT and OFFSET at the term level (+ - but no comparison). The LIMIT node
+        // takes the keyword's comments, else those in hand at its end.
         this.take();
         const a = this.term();
+        let limit = a;
+        let offset: string | null = null;
         if (this.matchOp(',')) {
-          const b = this.term();
-          slot.limit = ` ${this.kw('LIMIT', t)} ${b}`;
-          slot.offset = ` OFFSET ${a}`;
-        } else slot.limit = ` ${this.kw('LIMIT', t)} ${a}`;
+          limit = this.term();
+          offset = ` OFFSET ${a}`;
+        }
+        slot.limit = this.post(` LIMIT ${limit}`, t.comments.length ? t.comments : this.grab());
+        if (offset !== null) slot.offset = offset;
       } else if (this.isWord('OFFSET')) {
         this.take();
-        slot.offset = ` ${this.kw('OFFSET', t)} ${this.term()}`;
+        const n = this.term();
+        slot.offset = this.post(` OFFSET ${n}`, this.grab());
       } else break;
       for (const k of Object.keys(slot) as Slot[]) {
         if (slot[k] === was[k]) continue;
@@ -609,28 +676,47 @@ class Translator {
         // SQLite sorts NULL first ascending and last descending: sqlglot prints only what differs from that.
         if (first === !!desc) e += first ? ' NULLS FIRST' : ' NULLS LAST';
       }
-      items.push(e);
-    } while (this.matchOp(','));
+      // The Ordered node, built last, takes the comments in hand (those of ASC, DESC, LAST...).
+      items.push(this.post(e, this.grab()));
+    } while (this.listComma(items));
     return items.join(', ');
   }
 
   private selectItem(): string {
     let e: string;
     if (this.isOp('*')) {
-      const t = this.cur;
-      const pre = this.cmt(t);
       this.take();
-      e = pre + '*';
+      e = this.post('*', this.grab());
     } else e = this.expr();
-    // A comment before AS is the expression's: sqlglot prints it after the alias.
+    return this.aliased(e);
+  }
+
+  /**
+   * An expression and its optional alias (sqlglot's _parse_alias): the Alias node takes the comments of AS (or those
+   * in hand) and of the alias name; when it has none, it takes over the expression's own, so that a comment before
+   * AS is printed after the alias.
+   */
+  private aliased(e: string): string {
     const asTok = this.isWord('AS') ? this.cur : null;
-    const asComments = asTok && !this.done.has(asTok) ? asTok.comments : [];
-    if (asTok) this.done.add(asTok);
+    const before = asTok ? asTok.comments : this.peekComments();
     const alias = this.aliasAfter(true);
     if (alias === null) return e;
     this.aliases.push(this.lastAliasValue);
-    const after = asComments.flatMap((c) => (c ? [` /*${padComment(c)}*/`] : [])).join('');
-    return `${e} AS ${alias}${after}`;
+    let cs = [...before, ...this.lastAliasComments];
+    let base = e;
+    if (cs.length === 0 && this.own !== null && this.own.sql === e) {
+      base = this.own.base;
+      cs = this.own.cs;
+    }
+    return this.post(`${base} AS ${alias}`, cs);
+  }
+
+  /** `,` between list items (sqlglot's _parse_csv): the comma's comments go to the item before it. */
+  private listComma(items: string[]): boolean {
+    if (!this.isOp(',')) return false;
+    this.take();
+    if (items.length) items.push(this.post(items.pop()!, this.grab()));
+    return true;
   }
 
   /** `[AS] name` after an expression or table; records exp.Alias names for select items. */
@@ -658,69 +744,94 @@ class Translator {
   /** An alias token: identifiers keep their quotes; a string alias (STRING_ALIASES) becomes a quoted identifier. */
   private aliasName(): string {
     const t = this.take();
-    const pre = this.cmt(t);
     if (t.kind === 'string') {
+      // A string alias becomes an identifier without passing through a node: its comments are not taken.
+      this.lastAliasComments = [];
       this.lastAliasValue = t.value;
-      return pre + `"${t.value.replace(/"/g, '""')}"`;
+      return `"${t.value.replace(/"/g, '""')}"`;
     }
+    this.lastAliasComments = this.grab();
     this.lastAliasValue = t.kind === 'word' ? t.text : t.value;
-    return pre + (t.kind === 'word' ? t.text : `"${t.value.replace(/"/g, '""')}"`);
+    return t.kind === 'word' ? t.text : `"${t.value.replace(/"/g, '""')}"`;
   }
   private lastAliasValue = '';
+  /** Comments of the last alias name read (its Identifier node's). */
+  private lastAliasComments: string[] = [];
 
   private fromClause(): string {
-    let out = this.tableItem();
+    const first = this.tableItem();
+    return first + this.joins();
+  }
+
+  /** The joins after a first table (comma joins included). */
+  private joins(): string {
+    let out = '';
     for (;;) {
       if (this.matchOp(',')) {
-        out += `, ${this.tableItem()}`;
+        // A comma join: the Join node, built after the table, takes the comments then in hand.
+        const table = this.tableItem();
+        out += this.joinComments(`, ${table}`, this.grab());
         continue;
       }
-      const start = this.cur;
-      const kinds: string[] = [];
+      const kinds: Tok[] = [];
       const save = this.i;
       for (const k of ['NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'OUTER', 'CROSS']) {
-        if (this.isWord(k)) kinds.push(this.take().value);
+        if (this.isWord(k)) kinds.push(this.take());
       }
       if (!this.isWord('JOIN')) {
-        this.i = save;
+        this.retreat(save);
         break;
       }
       this.take();
-      const pre = this.cmt(start);
       const table = this.tableItem();
       let cond = '';
       if (this.isWord('ON')) {
-        const on = this.take();
-        cond = ` ${this.kw('ON', on)} ${this.expr()}`;
+        this.take();
+        cond = ` ON ${this.expr()}`;
       } else if (this.isWord('USING')) {
-        const u = this.take();
-        cond = ` ${this.kw('USING', u)} (${this.parenIdentList().join(', ')})`;
+        this.take();
+        cond = ` USING (${this.parenIdentList().join(', ')})`;
       }
+      // The Join node takes the comments of its NATURAL/LEFT/INNER... words, else those in hand at its end.
+      const kindCs = kinds.flatMap((k) => k.comments);
+      const cs = kindCs.length ? kindCs : this.grab();
       // sqlglot prints a bare JOIN (no side, kind or method) with no condition as a comma.
-      out += kinds.length === 0 && cond === '' ? `, ${pre}${table}` : ` ${pre}${[...kinds, 'JOIN'].join(' ')} ${table}${cond}`;
+      out += this.joinComments(kinds.length === 0 && cond === '' ? `, ${table}` : ` ${kinds.map((k) => k.value).join(' ')}${kinds.length ? ' ' : ''}JOIN ${table}${cond}`, cs);
     }
     return out;
   }
 
+  /** A join's comments go before it (separated); a comma join's right after the table before it. */
+  private joinComments(sql: string, cs: readonly string[]): string {
+    const c = render(cs);
+    if (!c) return sql;
+    return sql.startsWith(',') ? `${c} ${sql}` : ` ${c}${sql}`;
+  }
+
   private tableItem(): string {
     if (this.isOp('(')) {
-      const p = this.take();
+      this.take();
       let inner: string;
       if (this.startsQuery()) inner = this.query();
       else inner = this.fromClause();
       this.expectOp(')');
       const alias = this.tableAlias();
-      return `${this.cmt(p)}(${inner})${alias === null ? '' : ` AS ${alias}`}`;
+      // The Subquery node is built after its alias: it takes the comments then in hand.
+      return this.post(`(${inner})${alias === null ? '' : ` AS ${alias}`}`, this.grab());
     }
     // sqlglot reads a string where a table name belongs as that name, quoted; AS cannot be a table name.
     if (this.cur.kind === 'string') this.cur.kind = 'qident';
     if (this.isWord('AS')) fail('expected table name');
     const parts = [this.identifier()];
     const rawNames = [this.lastIdentValue];
+    let nameCs = this.lastIdentComments;
     while (this.isOp('.')) {
       this.take();
+      // A qualifier keeps its comments (printed after it); the table takes its name's.
+      parts.push(this.post(parts.pop()!, nameCs));
       parts.push(this.identifier());
       rawNames.push(this.lastIdentValue);
+      nameCs = this.lastIdentComments;
     }
     if (this.isOp('(')) {
       // Table-valued function (json_each(x), generate_series(...)).
@@ -734,15 +845,17 @@ class Translator {
     const alias = this.tableAlias(true);
     // sqlglot has no INDEXED BY: it raises.
     if (this.isWord('INDEXED') || (this.isWord('NOT') && this.isWord('INDEXED', this.peek()))) fail('INDEXED BY');
-    return `${parts.join('.')}${alias === null ? '' : ` AS ${alias}`}`;
+    return this.post(`${parts.join('.')}${alias === null ? '' : ` AS ${alias}`}`, nameCs);
   }
 
+  /** `[AS] name [(columns)]` after a table: printed with the name's comments after it (sqlglot's TableAlias). */
   private tableAlias(isTable = false): string | null {
     const a = this.aliasAfter(false);
     if (a === null) return null;
     if (isTable) this.tableAliases.push(this.lastAliasValue);
+    const cs = this.lastAliasComments;
     if (this.isOp('(')) this.parenIdentList();
-    return a;
+    return this.post(a, cs);
   }
 
   // ---- expressions ---------------------------------------------------------------------------------------------
@@ -753,7 +866,7 @@ class Translator {
     do {
       if (this.noItem()) continue;
       out.push(this.expr());
-    } while (this.matchOp(','));
+    } while (this.listComma(out));
     return out;
   }
 
@@ -771,15 +884,26 @@ class Translator {
     return this.disjunction();
   }
 
-  private binaryLevel(next: () => string, ops: (t: Tok) => string | null): string {
+  /**
+   * One level of left-associative binary operators. A binary node prints its comments after the operator: those of
+   * the operator's token, or (when it has none) those in hand once the right operand is read.
+   */
+  private binaryLevel(next: () => string, ops: (t: Tok) => string | null, explicit = true): string {
     let left = next();
     for (;;) {
       const t = this.cur;
       const op = ops(t);
       if (op === null) return left;
       this.take();
-      left = `${left} ${this.cmt(t)}${op} ${next()}`;
+      left = this.binary(left, op, next, explicit ? t.comments : []);
     }
+  }
+
+  /** `left op right` with the binary node's comments after `op` (see binaryLevel). */
+  private binary(left: string, op: string, next: () => string, opComments: readonly string[]): string {
+    const right = next();
+    const c = render(opComments.length ? opComments : this.grab());
+    return `${left} ${op}${c ? ' ' + c : ''} ${right}`;
   }
 
   private disjunction(): string {
@@ -801,42 +925,45 @@ class Translator {
   private range(): string {
     let left = this.bitwise();
     const negTok = this.isWord('NOT') && !this.isWord('NULL', this.peek()) ? this.take() : null;
-    const t = this.cur;
     let out: string | null = null;
+    // Nodes built after their operands take the comments then in hand: predicates print them after themselves,
+    // binary ones (LIKE, GLOB, IS) after their operator. The NOT and range keywords' own comments are lost.
     if (this.isWord('IN')) {
       this.take();
-      out = `${left} IN ${this.inRhs()}`;
+      out = this.inRhs(left);
     } else if (this.isWord('REGEXP')) {
       // sqlglot's SQLite reads `x REGEXP y` as exp.RegexpLike and prints it as a function.
       this.take();
-      out = `REGEXP_LIKE(${left}, ${this.bitwise()})`;
+      const r = this.bitwise();
+      out = this.post(`REGEXP_LIKE(${left}, ${r})`, this.grab());
     } else if (this.isWord('LIKE') || this.isWord('GLOB')) {
       const op = this.take().value;
-      let r = `${left} ${op} ${this.bitwise()}`;
+      let r = this.binary(left, op, () => this.bitwise(), []);
       if (this.isWord('ESCAPE')) {
         this.take();
         const s = this.cur;
         if (s.kind !== 'string') fail('expected string after ESCAPE');
-        r += ` ESCAPE ${this.primary()}`;
+        r = this.binary(r, 'ESCAPE', () => this.primary(), []);
       }
       out = r;
     } else if (this.isWord('BETWEEN')) {
       this.take();
       const lo = this.bitwise();
       this.expectWord('AND');
-      out = `${left} BETWEEN ${lo} AND ${this.bitwise()}`;
+      const hi = this.bitwise();
+      out = this.post(`${left} BETWEEN ${lo} AND ${hi}`, this.grab());
     } else if (this.isWord('ISNULL')) {
       this.take();
-      out = `${left} IS NULL`;
+      out = this.binary(left, 'IS', () => 'NULL', []);
     }
-    if (out !== null) left = this.cmt(t) + out;
+    if (out !== null) left = out;
     if (this.isWord('NOTNULL')) {
       this.take();
-      left = `NOT ${left} IS NULL`;
+      left = this.post(`NOT ${this.binary(left, 'IS', () => 'NULL', [])}`, this.grab());
     }
     if (negTok) {
       if (out === null) fail('NOT without a range operator');
-      left = `${this.cmt(negTok)}NOT ${left}`;
+      left = this.post(`NOT ${left}`, this.grab());
     }
     if (this.isWord('IS')) {
       this.take();
@@ -844,11 +971,10 @@ class Translator {
       if (this.isWord('DISTINCT')) {
         this.take();
         this.expectWord('FROM');
-        const r = this.bitwise();
-        left = `${left} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${r}`;
+        left = this.binary(left, `IS ${not ? 'NOT ' : ''}DISTINCT FROM`, () => this.bitwise(), []);
       } else {
-        const r = this.isPrimary();
-        left = not ? `NOT ${left} IS ${r}` : `${left} IS ${r}`;
+        left = this.binary(left, 'IS', () => this.isPrimary(), []);
+        if (not) left = this.post(`NOT ${left}`, this.grab());
       }
     }
     return left;
@@ -862,20 +988,21 @@ class Translator {
     fail('IS needs a literal');
   }
 
-  private inRhs(): string {
+  /** `left IN ...`: the In node takes the comments in hand when built, then those of its closing parenthesis. */
+  private inRhs(left: string): string {
     if (this.isOp('(')) {
       this.take();
-      if (this.startsQuery()) {
-        const q = this.query();
-        this.expectOp(')');
-        return `(${q})`;
-      }
-      const items = this.exprList(')');
+      let inner: string;
+      if (this.startsQuery()) inner = this.query();
+      else inner = this.exprList(')').join(', ');
+      const cs = [...this.grab()];
       this.expectOp(')');
-      return `(${items.join(', ')})`;
+      cs.push(...this.grab());
+      return this.post(`${left} IN (${inner})`, cs);
     }
     // IN column, IN table, IN literal (sqlglot's _parse_column reads any field).
-    return this.primary();
+    const r = this.primary();
+    return this.post(`${left} IN ${r}`, this.grab());
   }
 
   private bitwise(): string {
@@ -896,7 +1023,8 @@ class Translator {
         op = '>>';
       }
       if (op === null) return left;
-      left = `${left} ${this.cmt(t)}${op} ${this.term()}`;
+      // Bitwise nodes are built without the operator's comments.
+      left = this.binary(left, op, () => this.term(), []);
     }
   }
 
@@ -906,7 +1034,7 @@ class Translator {
       const t = this.cur;
       if (t.kind === 'op' && (t.text === '+' || t.text === '-' || t.text === '%')) {
         this.take();
-        left = `${left} ${this.cmt(t)}${t.text} ${this.factor()}`;
+        left = this.binary(left, t.text, () => this.factor(), t.comments);
       } else if (this.isWord('COLLATE')) {
         this.take();
         const c = this.cur;
@@ -923,28 +1051,26 @@ class Translator {
       const t = this.cur;
       if (t.kind === 'op' && (t.text === '*' || t.text === '/')) {
         this.take();
-        left = `${left} ${this.cmt(t)}${t.text} ${this.unary()}`;
+        left = this.binary(left, t.text, () => this.unary(), t.comments);
       } else return left;
     }
   }
 
+  /** Unary operators: the node is built after its operand (the operator's comments are lost); `+` is no node. */
   private unary(): string {
-    const t = this.cur;
     if (this.isWord('NOT')) {
       this.take();
-      return `${this.cmt(t)}NOT ${this.equality()}`;
+      const e = this.equality();
+      return this.post(`NOT ${e}`, this.grab());
     }
-    if (this.isOp('-')) {
-      this.take();
-      return `${this.cmt(t)}-${this.unary()}`;
+    if (this.isOp('-') || this.isOp('~')) {
+      const op = this.take().text;
+      const e = this.unary();
+      return this.post(`${op}${e}`, this.grab());
     }
     if (this.isOp('+')) {
       this.take();
-      return this.cmt(t) + this.unary();
-    }
-    if (this.isOp('~')) {
-      this.take();
-      return `${this.cmt(t)}~${this.unary()}`;
+      return this.unary();
     }
     return this.postfix(this.primary());
   }
@@ -958,45 +1084,42 @@ class Translator {
     return out;
   }
 
+  /** Operands. A literal's node takes its token's comments and prints them after it. */
   private primary(): string {
     const t = this.cur;
-    const pre = this.cmt(t);
     switch (t.kind) {
       case 'string':
         this.take();
-        return `${pre}'${t.value.replace(/'/g, "''")}'`;
-      case 'number': {
+        return this.post(`'${t.value.replace(/'/g, "''")}'`, this.grab());
+      case 'number':
         this.take();
-        return pre + (t.text.startsWith('.') ? '0' + t.text : t.text);
-      }
+        return this.post(t.text.startsWith('.') ? '0' + t.text : t.text, this.grab());
       case 'hex':
         this.take();
-        return `${pre}x'${t.value}'`;
+        return this.post(`x'${t.value}'`, this.grab());
       case 'param':
         this.take();
-        return pre + t.text;
+        return this.post(t.text, this.grab());
       case 'op':
         if (t.text === '(') {
+          // A parenthesised node takes the comments in hand when built, then those of `(` and of `)`.
           this.take();
-          if (this.startsQuery()) {
-            const q = this.query();
-            this.expectOp(')');
-            return `${pre}(${q})`;
-          }
-          const items = this.exprList(null);
+          const inner = this.startsQuery() ? this.query() : this.exprList(null).join(', ');
+          const cs = [...this.grab(), ...t.comments];
           this.expectOp(')');
-          return `${pre}(${items.join(', ')})`;
+          cs.push(...this.grab());
+          return this.post(`(${inner})`, cs);
         }
         if (t.text === '*') {
           // sqlglot reads `*` as an operand anywhere (exp.Star): `POW(2, *)`, `WHERE *`.
           this.take();
-          return pre + '*';
+          return this.post('*', this.grab());
         }
         return fail(`unexpected ${t.text}`);
       case 'qident':
-        return pre + this.columnRef();
+        return this.columnRef();
       case 'word':
-        return pre + this.wordPrimary();
+        return this.wordPrimary();
       default:
         return fail('unexpected end');
     }
@@ -1004,11 +1127,10 @@ class Translator {
 
   private wordPrimary(): string {
     const t = this.cur;
-    const pre = this.cmt(t);
     const w = t.value;
     if (w === 'NULL' || w === 'TRUE' || w === 'FALSE') {
       this.take();
-      return pre + w;
+      return this.post(w, this.grab());
     }
     if (w === 'CURRENT_DATE' || w === 'CURRENT_TIME' || w === 'CURRENT_TIMESTAMP') {
       this.take();
@@ -1016,70 +1138,80 @@ class Translator {
         this.take();
         this.take();
       }
-      return pre + w;
+      return this.post(w, this.grab());
     }
-    if (w === 'CASE') return pre + this.caseExpr();
-    if (w === 'CAST' && this.isOp('(', this.peek())) return pre + this.cast();
+    if (w === 'CASE') return this.caseExpr();
+    if (w === 'CAST' && this.isOp('(', this.peek())) return this.cast();
     if (w === 'EXISTS' && this.isOp('(', this.peek())) {
       this.take();
       this.take();
       const q = this.query();
       this.expectOp(')');
-      return `${pre}EXISTS(${q})`;
+      return this.post(`EXISTS(${q})`, this.grab());
     }
     if ((w === 'ALL' || w === 'ANY' || w === 'SOME') && this.isOp('(', this.peek()) && this.startsQuery(this.peek(2))) {
       this.take();
       this.take();
       const q = this.query();
       this.expectOp(')');
-      return `${pre}${w} (${q})`;
+      return this.post(`${w} (${q})`, t.comments);
     }
     if (this.isOp('(', this.peek()) && !['IN', 'SELECT', 'WITH', 'VALUES', 'AND', 'OR', 'FROM', 'WHERE', 'ON', 'USING', 'AS', 'WHEN', 'THEN', 'ELSE', 'DISTINCT'].includes(w)) {
-      return pre + this.call();
+      return this.call();
     }
     if (NOT_EXPR.has(w)) fail(`unexpected ${w}`);
-    return pre + this.columnRef();
+    return this.columnRef();
   }
 
-  /** `a`, `t.a`, `s.t.a`, `t.*`: an exp.Column (its name recorded as written). */
+  /**
+   * `a`, `t.a`, `s.t.a`, `t.*`: an exp.Column (its name recorded as written), printed with the comments of each of
+   * its names after it (those of the dots are lost).
+   */
   private columnRef(): string {
     const parts: string[] = [this.identifier()];
+    const cs = [...this.lastIdentComments];
     let name = this.lastIdentValue;
     while (this.isOp('.')) {
       this.take();
       if (this.isOp('*')) {
         this.take();
+        cs.push(...this.grab());
         parts.push('*');
         name = '*';
         break;
       }
       parts.push(this.identifier());
+      cs.push(...this.lastIdentComments);
       name = this.lastIdentValue;
     }
     this.columns.push(name);
-    return parts.join('.');
+    return this.post(parts.join('.'), cs);
   }
 
   private lastIdentValue = '';
-  /** A plain or quoted identifier, printed as sqlglot prints it (quoted ones with double quotes). */
+  /** Comments of the last identifier read (its Identifier node takes its token's). */
+  private lastIdentComments: string[] = [];
+  /** A plain or quoted identifier, printed as sqlglot prints it (quoted ones with double quotes), without comments. */
   private identifier(): string {
     const t = this.cur;
-    const pre = this.cmt(t);
     if (t.kind === 'word') {
       this.take();
+      this.lastIdentComments = this.grab();
       this.lastIdentValue = t.text;
-      return pre + t.text;
+      return t.text;
     }
     if (t.kind === 'qident') {
       this.take();
+      this.lastIdentComments = this.grab();
       this.lastIdentValue = t.value;
-      return `${pre}"${t.value.replace(/"/g, '""')}"`;
+      return `"${t.value.replace(/"/g, '""')}"`;
     }
     return fail('expected identifier');
   }
 
+  /** CASE ... END: the node takes the CASE keyword's comments, else END's. */
   private caseExpr(): string {
-    this.take();
+    const k = this.take();
     let out = 'CASE';
     if (!this.isWord('WHEN')) out += ' ' + this.expr();
     while (this.matchWord('WHEN')) {
@@ -1089,19 +1221,20 @@ class Translator {
     }
     if (this.matchWord('ELSE')) out += ` ELSE ${this.expr()}`;
     this.expectWord('END');
-    return out + ' END';
+    return this.post(out + ' END', k.comments.length ? k.comments : this.grab());
   }
 
   private cast(): string {
-    this.take();
+    const k = this.take();
     this.expectOp('(');
     const e = this.expr();
     this.expectWord('AS');
     const ty = this.typeName();
+    this.grab();
     this.expectOp(')');
     // sqlglot's SQLite generator prints CAST(x AS DATE) as DATE(x); CAST is a function there, so OVER may follow.
     const out = ty === 'DATE' ? `DATE(${e})` : `CAST(${e} AS ${ty})`;
-    return this.isWord('OVER') ? `${out} ${this.take() && 'OVER'} ${this.isOp('(') ? this.windowSpec() : this.identifier()}` : out;
+    return this.window(out, [...k.comments, ...this.grab()]);
   }
 
   private typeName(): string {
@@ -1124,7 +1257,7 @@ class Translator {
   private call(): string {
     const nameTok = this.take();
     const upper = nameTok.value;
-    this.expectOp('(');
+    const open = this.expectOp('(');
     let distinct = false;
     let args: string[];
     if (this.isOp('*')) {
@@ -1138,7 +1271,12 @@ class Translator {
         args = ['*'];
       } else args = this.isOp(')') ? [] : this.exprList(')');
     }
+    // A function sqlglot does not know (exp.Anonymous) is built before `)` and takes the comments in hand: with no
+    // arguments, those of `(`. Then the call takes its name's comments and those of `)`.
+    const cs = args.length === 0 && this.pc === open.comments && !KNOWN_NO_ARG.has(upper) ? [...this.grab()] : [];
+    cs.push(...nameTok.comments);
     this.expectOp(')');
+    cs.push(...this.grab());
     let out: string;
     const a = (k: number) => args[k] ?? '';
     if ((upper === 'LIKE' || upper === 'GLOB') && args.length >= 2) out = `${a(1)} ${upper} ${a(0)}${args.length > 2 ? ` ESCAPE ${a(2)}` : ''}`;
@@ -1149,19 +1287,38 @@ class Translator {
       const name = RENAME[upper] ?? upper;
       out = `${name}(${distinct ? 'DISTINCT ' : ''}${args.join(', ')})`;
     }
+    return this.window(out, cs);
+  }
+
+  /**
+   * FILTER and OVER after a call: a window node takes the call's comments over (printed after OVER ...); without a
+   * window they stay after the call.
+   */
+  private window(call: string, cs: string[]): string {
+    let out = call;
+    let filtered = false;
     if (this.isWord('FILTER') && this.isOp('(', this.peek())) {
+      out = this.post(out, cs);
+      filtered = true;
       this.take();
       this.take();
-      this.expectWord('WHERE');
+      const w = this.expectWord('WHERE');
       const c = this.expr();
+      const wcs = w.comments.length ? w.comments : this.grab();
       this.expectOp(')');
-      out += ` FILTER(WHERE ${c})`;
+      out += ` FILTER(${this.sep('WHERE ' + c, wcs)})`;
     }
     if (this.isWord('OVER')) {
       this.take();
-      out += ` OVER ${this.isOp('(') ? this.windowSpec() : this.identifier()}`;
+      const own = filtered ? [] : cs;
+      if (this.isOp('(')) {
+        const spec = this.windowSpec();
+        return this.post(`${out} OVER ${spec}`, own.length ? own : this.grab());
+      }
+      const name = this.identifier();
+      return this.post(`${out} OVER ${name}`, own.length ? own : this.lastIdentComments);
     }
-    return out;
+    return filtered ? out : this.post(out, cs);
   }
 
   private windowSpec(): string {
@@ -1221,10 +1378,7 @@ function normaliseUncached(sql: string): GlotResult | null {
     let first: string | null = null;
     let firstInfo: Omit<GlotResult, 'sql'> | null = null;
     while (!tr.atEnd()) {
-      let s = tr.statement();
-      // Comments after the statement's last token (before `;` or the end) follow it.
-      const tail = tr.trailingComments().trimEnd();
-      if (tail) s += ' ' + tail;
+      const s = tr.statement();
       if (first === null) {
         first = s;
         const live = (xs: string[]) => xs.filter((x) => x !== DEAD);

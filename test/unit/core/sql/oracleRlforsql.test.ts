@@ -92,6 +92,17 @@ const FUZZ_CASES: Array<{ gold: string; pred: string; ngram: number; schema_link
   { gold: "SELECT a FROM t", pred: "SELECT a FROM t /*\nnote\n*/", ngram: 0.75, schema_linking: 1, sql: "SELECT a FROM t /*\nnote\n*/" },
   { gold: "SELECT avg(julianday(end) - julianday(start)) FROM trips", pred: "SELECT avg(julianday(end)) FROM trips", ngram: 0.5, schema_linking: 0.6666666666666666, sql: "SELECT AVG(JULIANDAY(end)) FROM trips" },
   { gold: "SELECT POWER(2, a) FROM t", pred: "SELECT POW(2, *) FROM t", ngram: 0.5, schema_linking: 0.5, sql: "SELECT POWER(2, *) FROM t" },
+  // Comments: sqlglot gives each to a token, then to the first node built after that token (else drops it) and
+  // prints it after that node, before a clause or statement, or after a binary operator.
+  { gold: "SELECT a FROM t", pred: "SELECT a FROM /*x*/t", ngram: 0.4, schema_linking: 1, sql: "SELECT a /* x */ FROM t" },
+  { gold: "SELECT a FROM t GROUP BY y", pred: "SELECT a FROM t GROUP BY /* c */ y", ngram: 1, schema_linking: 1, sql: "SELECT a FROM t GROUP BY y" },
+  { gold: "SELECT a AS b FROM t", pred: "SELECT a /* c */ AS b FROM t", ngram: 0.4, schema_linking: 1, sql: "SELECT a AS b /* c */ FROM t" },
+  { gold: "SELECT x FROM t WHERE y = 1 ORDER BY x DESC", pred: "SELECT x -- why\nFROM t -- src\nWHERE y = 1 -- filter\nORDER BY x DESC -- top", ngram: 0.4117647058823529, schema_linking: 1, sql: "SELECT x /* why */ FROM t /* src */ WHERE y = 1 /* filter */ ORDER BY x DESC /* top */" },
+  { gold: "SELECT COUNT(a) FROM t", pred: "SELECT COUNT/*x*/(a) FROM t", ngram: 0.5, schema_linking: 1, sql: "SELECT COUNT(a) /* x */ FROM t" },
+  { gold: "SELECT t.a, RANK() OVER (ORDER BY x) AS r FROM t", pred: "SELECT t /* c */.a, RANK( /* c */) OVER (ORDER BY x) AS r FROM t", ngram: 0.5384615384615384, schema_linking: 1, sql: "SELECT t.a /* c */, RANK() OVER (ORDER BY x) AS r /* c */ FROM t" },
+  { gold: "SELECT a FROM t WHERE b IN (1, 2)", pred: "SELECT a FROM t WHERE /* c */ b IN (1, 2) /* d */", ngram: 0.6363636363636364, schema_linking: 1, sql: "SELECT a FROM t /* c */ WHERE b IN (1, 2) /* d */" },
+  { gold: "SELECT SUM(a) / SUM(b) FROM t", pred: "SELECT SUM(a) / SUM(b) /* source table */ FROM t", ngram: 0.5555555555555556, schema_linking: 1, sql: "SELECT SUM(a) / SUM(b) /* source table */ FROM t" },
+  { gold: "SELECT x || y FROM t", pred: "SELECT x ||/* c */ y FROM t", ngram: 1, schema_linking: 1, sql: "SELECT x || y FROM t" },
 ];
 
 /** The reference's ZeroDivisionError (a gold naming no table or column) is 0 here, as the issue specifies. */
