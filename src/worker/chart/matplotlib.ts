@@ -1,7 +1,11 @@
 /**
  * matplotlib candidates (opt-in, trusted workspaces only): each runs in a fresh sandboxed Python process.
  *   prlimit --as --cpu --fsize --nofile   memory, CPU seconds, file size and open-file caps
- *   unshare -rn                           an empty network namespace, where the kernel allows unprivileged userns
+ *   unshare -rnmpf --kill-child            an empty network namespace, a mount namespace where the harness makes
+ *                                         every mount but the temp dir read-only (the audit hook alone is bypassed by
+ *                                         `_posixsubprocess.fork_exec` or `os.remove`), a PID namespace so nothing the
+ *                                         candidate starts outlives it (setsid escapes a process-group kill);
+ *                                         `unshare -rn` alone where only that is allowed
  *   python3 -I                            isolated mode: no PYTHON* variables, no user site-packages
  * in a temp dir with a cleared environment, killed as a process group on timeout. The harness (mpl_harness.py)
  * traces texts, chart types, colours and layout ChartMimic-style and writes the PNG.
@@ -44,10 +48,10 @@ interface HarnessResult {
   height?: number;
 }
 
-let sandboxCache: { prlimit: boolean; unshare: boolean } | undefined;
+let sandboxCache: { prlimit: boolean; unshare: boolean; namespaces: boolean } | undefined;
 
 /** Which sandbox tools work here (checked once): `unshare -rn` needs unprivileged user namespaces. */
-export function sandboxSupport(): { prlimit: boolean; unshare: boolean } {
+export function sandboxSupport(): { prlimit: boolean; unshare: boolean; namespaces: boolean } {
   if (!sandboxCache) {
     const ok = (cmd: string, args: string[]): boolean => {
       try {
@@ -56,7 +60,7 @@ export function sandboxSupport(): { prlimit: boolean; unshare: boolean } {
         return false;
       }
     };
-    sandboxCache = { prlimit: ok('prlimit', ['--version']), unshare: ok('unshare', ['-rn', 'true']) };
+    sandboxCache = { prlimit: ok('prlimit', ['--version']), unshare: ok('unshare', ['-rn', 'true']), namespaces: ok('unshare', [...NAMESPACES, 'true']) };
   }
   return sandboxCache;
 }
@@ -71,6 +75,8 @@ export function matplotlibAvailable(python = '/usr/bin/python3'): { ok: boolean;
     return { ok: false, reason: (e as Error).message };
   }
 }
+
+const NAMESPACES = ['-rnmpf', '--kill-child'];
 
 export function harnessPath(): string {
   return assetPath('mpl_harness.py', 'src/worker/chart/mpl_harness.py');
@@ -93,8 +99,9 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
     const argv: string[] = [];
     const sandbox: string[] = [];
     if (sb.prlimit) { argv.push('prlimit', `--as=${memMb * 1024 * 1024}`, `--cpu=${cpu}`, `--fsize=${50 * 1024 * 1024}`, '--nofile=256'); sandbox.push('prlimit'); }
-    if (sb.unshare) { argv.push('unshare', '-rn'); sandbox.push('no-network'); }
-    argv.push(python, '-I', harnessPath(), cand, out);
+    if (sb.namespaces) { argv.push('unshare', ...NAMESPACES); sandbox.push('no-network', 'read-only-fs', 'pid-namespace'); }
+    else if (sb.unshare) { argv.push('unshare', '-rn'); sandbox.push('no-network'); }
+    argv.push(python, '-I', harnessPath(), cand, out, ...(sb.namespaces ? ['--readonly-fs'] : []));
     const r = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; timedOut: boolean; cancelled: boolean }>((resolve) => {
       const p = spawn(argv[0]!, argv.slice(1), {
         cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,8 +111,10 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
       p.stdout.on('data', (d: Buffer) => { if (stdout.length < 8 << 20) stdout += d.toString(); });
       p.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
       const killGroup = (): void => { try { if (p.pid) process.kill(-p.pid, 'SIGKILL'); } catch { /* already gone */ } };
-      const timer = setTimeout(() => { timedOut = true; killGroup(); }, timeoutMs);
-      const onAbort = (): void => { cancelled = true; killGroup(); };
+      // A process the candidate moved to its own session survives the group kill and keeps the pipes open: stop
+      // reading them, or 'close' never comes.
+      const timer = setTimeout(() => { timedOut = true; killGroup(); p.stdout.destroy(); p.stderr.destroy(); }, timeoutMs);
+      const onAbort = (): void => { cancelled = true; killGroup(); p.stdout.destroy(); p.stderr.destroy(); };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       p.on('error', (e) => { stderr += e.message; });
       p.on('close', (code, signal) => {
@@ -124,7 +133,13 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
       return { ok: false, error: { code: 'chart_render', message: `matplotlib candidate produced no result (${why}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}` } };
     }
     if (!res.ok) return { ok: false, error: { code: 'chart_render', message: res.error ?? 'matplotlib candidate failed' } };
-    const png = new Uint8Array(fs.readFileSync(out));
+    // The candidate runs in the harness's process and can print a result line of its own and exit: no PNG then.
+    let png: Uint8Array;
+    try {
+      png = new Uint8Array(fs.readFileSync(out));
+    } catch {
+      return { ok: false, error: { code: 'chart_render', message: 'matplotlib candidate wrote no picture' } };
+    }
     const attributes: ChartAttributes = {
       source: 'matplotlib', texts: { ...emptyTexts(), ...res.texts }, types: res.types, markCounts: res.markCounts,
       colors: res.colors, layout: res.layout, layoutFacts: res.layoutFacts, numbers: res.numbers,

@@ -141,6 +141,47 @@ def layout(fig):
                         col0=spec.colspan.start, col1=spec.colspan.stop - 1))
     return out
 
+def readonly_fs(workdir):
+    """Inside the private user+mount namespace made by `unshare -rnm` (matplotlib.ts): every mount read-only but the
+    work folder, so that no code of the candidate (nor a process it starts past the audit hook) writes, renames or
+    deletes a file of the user's. Fails closed: the candidate does not run when this does not hold."""
+    import ctypes, struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_RELATIME = 1, 2, 4, 8, 32, 1024, 2048, 4096, 1 << 21
+    def check(r, what):
+        if r != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "%s: %s" % (what, os.strerror(e)))
+    w = os.fsencode(workdir)
+    check(libc.mount(w, w, None, MS_BIND, None), "bind " + workdir)
+    attr = lambda set_, clr: ctypes.create_string_buffer(struct.pack("QQQQ", set_, clr, 0, 0), 32)
+    # mount_setattr(2) (Linux 5.12): the whole tree at once; AT_FDCWD = -100, AT_RECURSIVE = 0x8000, MOUNT_ATTR_RDONLY = 1.
+    if libc.syscall(442, -100, b"/", 0x8000, attr(1, 0), 32) == 0:
+        check(libc.syscall(442, -100, w, 0, attr(0, 1), 32), "mount_setattr " + workdir)
+    else:
+        # Older kernels: remount each mount point read-only, keeping the flags a user namespace may not clear.
+        points = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                mp = line.split(" ")[4]
+                points.append(re_octal(mp))
+        for mp in sorted(set(points)):
+            if mp == workdir or mp.startswith(workdir + os.sep): continue
+            try:
+                fl = os.statvfs(mp).f_flag
+            except OSError:
+                continue
+            keep = 0
+            for st, ms in ((2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME), (2048, MS_NODIRATIME), (4096, MS_RELATIME)):
+                if fl & st: keep |= ms
+            if not fl & 1:
+                check(libc.mount(None, os.fsencode(mp), None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None), "remount read-only " + mp)
+    os.chdir(workdir)                                # the old cwd is the read-only mount under the bind
+
+def re_octal(s):
+    import re
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), s)
+
 def install_guards(workdir):
     allowed = [os.path.realpath(workdir), os.path.realpath(os.environ.get("MPLCONFIGDIR", workdir))]
     W = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -159,7 +200,7 @@ def install_guards(workdir):
 
 REAL_SAVEFIG = Figure.savefig
 
-def run(code_path, out_png, dpi=100):
+def run(code_path, out_png, dpi=100, readonly=False):
     log = {"ok": False, "types": [], "markCounts": {}, "_colors": set(), "_numbers": set(), "_tracing": False,
            "texts": {"title": [], "axisTitle": [], "axisLabel": [], "legendTitle": [], "legendLabel": [], "other": []},
            "layout": [], "layoutFacts": []}
@@ -167,6 +208,11 @@ def run(code_path, out_png, dpi=100):
     workdir = os.path.dirname(os.path.abspath(out_png))
     os.chdir(workdir)
     with open(code_path) as f: src = f.read()
+    if readonly:
+        try:
+            readonly_fs(os.path.realpath(workdir))
+        except Exception as e:
+            return {"ok": False, "error": "sandbox: cannot make the file system read-only (%s)" % e}
     install_guards(workdir)
     t = time.perf_counter()
     try:
@@ -193,4 +239,4 @@ def run(code_path, out_png, dpi=100):
     return log
 
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1], sys.argv[2])), flush=True)
+    print(json.dumps(run(sys.argv[1], sys.argv[2], readonly="--readonly-fs" in sys.argv[3:])), flush=True)

@@ -172,7 +172,13 @@ async function evaluate(text: string, dataset: Dataset | undefined, dataPath: st
     const code = parsed.code!;
     const r = await pythonSlot(() => runMatplotlib(code, { ...opts.matplotlib!, ...(dataPath ? { dataPath } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }));
     if (!r.ok) return fail(r.error, 'matplotlib');
-    const image = await decodeImage(r.png);
+    let image;
+    try {
+      image = await decodeImage(r.png);
+    } catch (e) {
+      // One candidate's unreadable picture fails that candidate, not the group.
+      return fail(new CodedError('chart_render', `matplotlib candidate wrote no readable PNG: ${(e as Error).message}`), 'matplotlib');
+    }
     return {
       evaluation: { executed: true, attributes: r.attributes, fieldsValid: null, ...(needVisual ? { visual: visualFeatures(image) } : {}) },
       evidence: { language: 'matplotlib', width: image.width, height: image.height, attributes: r.attributes, renderMs: performance.now() - t0 },

@@ -132,11 +132,18 @@ export function runCommand(command: string, cwd: string, timeoutMs: number, sign
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    // A process the test moved to its own session (setsid) outlives the group kill and may hold the pipes open:
+    // at the limit, stop reading them too, or 'close' never comes.
+    const stop = () => {
+      killGroup(child.pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid);
+      stop();
     }, timeoutMs);
-    const onAbort = () => killGroup(child.pid);
+    const onAbort = stop;
     signal?.addEventListener('abort', onAbort, { once: true });
     let exitCode: number | null = null;
     let done = false;

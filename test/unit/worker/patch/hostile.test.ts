@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PatchRankParams, PatchRankResult } from '../../../../src/core/patch/protocol';
 import { rankPatch, type RankPatchOptions } from '../../../../src/worker/patch/rankPatch';
-import { copyWorkspace, writeChanges } from '../../../../src/worker/patch/testRunner';
+import { copyWorkspace, runCommand, writeChanges } from '../../../../src/worker/patch/testRunner';
 
 const SECRET = 'TOP-SECRET-LINE-7f3a';
 const MATH = 'export function add(a: number, b: number): number {\n  return a - b;\n}\n';
@@ -163,6 +163,20 @@ describe('worker/patch hostile inputs', function () {
 
   describe('test sandbox', () => {
     const cmd = (js: string) => `${NODE} -e ${JSON.stringify(js)}`;
+
+    it('a test leaving a process in its own session holding the output pipes: the verdict still comes at the time limit', async () => {
+      // setsid escapes the process-group kill; its inherited stdout kept 'close' from ever firing (the ranking hung).
+      const pidFile = path.join(base, 'daemon.pid');
+      const js = "const c=require('child_process').spawn('sleep',['120'],{detached:true,stdio:['ignore','inherit','inherit']});require('fs').writeFileSync(process.argv[1],String(c.pid));c.unref()";
+      const t0 = Date.now();
+      const r = await Promise.race([
+        runCommand(`${NODE} -e ${JSON.stringify(js)} ${JSON.stringify(pidFile)}`, base, 1500),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000)),
+      ]);
+      try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+      assert.notEqual(r, 'hung', `no verdict after ${Date.now() - t0} ms`);
+      if (r !== 'hung') assert.equal(r.passed, false);
+    });
     it('a candidate editing node_modules/x/index.js and creating node_modules/evil.js changes only the copy', async () => {
       const cand = `diff --git a/node_modules/x/index.js b/node_modules/x/index.js\n--- a/node_modules/x/index.js\n+++ b/node_modules/x/index.js\n@@ -1 +1 @@\n-module.exports = 1;\n+module.exports = 2;\ndiff --git a/node_modules/evil.js b/node_modules/evil.js\nnew file mode 100644\n--- /dev/null\n+++ b/node_modules/evil.js\n@@ -0,0 +1 @@\n+evil\n`;
       const out = await rank({
