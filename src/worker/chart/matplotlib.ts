@@ -5,7 +5,7 @@
  *                                         every mount but the temp dir read-only (the audit hook alone is bypassed by
  *                                         `_posixsubprocess.fork_exec` or `os.remove`), a PID namespace so nothing the
  *                                         candidate starts outlives it (setsid escapes a process-group kill);
- *                                         `unshare -rn` alone where only that is allowed
+ *                                         where the machine does not allow it, candidates are refused (not_available)
  *   python3 -I                            isolated mode: no PYTHON* variables, no user site-packages
  * in a temp dir with a cleared environment, killed as a process group on timeout. The harness (mpl_harness.py)
  * traces texts, chart types, colours and layout ChartMimic-style and writes the PNG.
@@ -30,6 +30,15 @@ export interface MatplotlibOptions {
   /** Persistent matplotlib font cache (first use builds it, ~1 s); default a folder in the OS temp dir. */
   mplConfigDir?: string;
   signal?: AbortSignal;
+  /** What this machine allows (default: sandboxSupport(), probed once). */
+  sandbox?: SandboxSupport;
+}
+
+export interface SandboxSupport {
+  prlimit: boolean;
+  unshare: boolean;
+  /** `unshare -rnmpf --kill-child`: user, network, mount and PID namespaces; matplotlib candidates run only with it. */
+  namespaces: boolean;
 }
 
 export type MatplotlibOutcome = { ok: true; png: Uint8Array; attributes: ChartAttributes; sandbox: string[] } | { ok: false; error: ErrorInfo };
@@ -48,10 +57,10 @@ interface HarnessResult {
   height?: number;
 }
 
-let sandboxCache: { prlimit: boolean; unshare: boolean; namespaces: boolean } | undefined;
+let sandboxCache: SandboxSupport | undefined;
 
 /** Which sandbox tools work here (checked once): `unshare -rn` needs unprivileged user namespaces. */
-export function sandboxSupport(): { prlimit: boolean; unshare: boolean; namespaces: boolean } {
+export function sandboxSupport(): SandboxSupport {
   if (!sandboxCache) {
     const ok = (cmd: string, args: string[]): boolean => {
       try {
@@ -88,6 +97,20 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
   // The wall-clock timer is the limit a user sees (chart_timeout); the CPU rlimit is a backstop one second later, so
   // a single-threaded endless loop (CPU time <= wall time) always meets the timer first.
   const memMb = opts.memMb ?? 1024, cpu = opts.cpuSeconds ?? Math.ceil(timeoutMs / 1000) + 1;
+  const sb = opts.sandbox ?? sandboxSupport();
+  if (!sb.namespaces) {
+    // The audit hook in the harness is not a boundary (os.remove, _posixsubprocess.fork_exec get past it): without a
+    // read-only file system and a PID namespace the candidate does not run at all.
+    return {
+      ok: false,
+      error: {
+        code: 'not_available',
+        message: 'matplotlib candidates run only in a Linux sandbox made with unprivileged user namespaces (unshare -rnmpf: no network, ' +
+          'a read-only file system, a PID namespace), which this machine does not allow; ask for a Vega-Lite chart instead, or allow ' +
+          'unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor\'s apparmor_restrict_unprivileged_userns=0)',
+      },
+    };
+  }
   const mplConfigDir = opts.mplConfigDir ?? path.join(os.tmpdir(), 'reward-lens-mplconfig');
   fs.mkdirSync(mplConfigDir, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-lens-mpl-'));
@@ -95,13 +118,12 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
     const cand = path.join(dir, 'candidate.py'), out = path.join(dir, 'out.png');
     fs.writeFileSync(cand, code);
     if (opts.dataPath) fs.copyFileSync(opts.dataPath, path.join(dir, path.basename(opts.dataPath)));
-    const sb = sandboxSupport();
     const argv: string[] = [];
     const sandbox: string[] = [];
     if (sb.prlimit) { argv.push('prlimit', `--as=${memMb * 1024 * 1024}`, `--cpu=${cpu}`, `--fsize=${50 * 1024 * 1024}`, '--nofile=256'); sandbox.push('prlimit'); }
-    if (sb.namespaces) { argv.push('unshare', ...NAMESPACES); sandbox.push('no-network', 'read-only-fs', 'pid-namespace'); }
-    else if (sb.unshare) { argv.push('unshare', '-rn'); sandbox.push('no-network'); }
-    argv.push(python, '-I', harnessPath(), cand, out, ...(sb.namespaces ? ['--readonly-fs'] : []));
+    argv.push('unshare', ...NAMESPACES);
+    sandbox.push('no-network', 'read-only-fs', 'pid-namespace');
+    argv.push(python, '-I', harnessPath(), cand, out, '--readonly-fs');
     const r = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; timedOut: boolean; cancelled: boolean }>((resolve) => {
       const p = spawn(argv[0]!, argv.slice(1), {
         cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],

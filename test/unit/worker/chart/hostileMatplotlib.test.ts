@@ -29,7 +29,7 @@ describe('matplotlib hostile candidates: the user\'s files untouched, nothing ou
 
   before(function () {
     const a = matplotlibAvailable(PYTHON);
-    if (!a.ok || !sandboxSupport().unshare) {
+    if (!a.ok || !sandboxSupport().namespaces) {
       console.log(`    skipped: ${a.reason ?? 'no unprivileged user namespaces'}`);
       this.skip();
     }

@@ -3,6 +3,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { matplotlibAvailable, runMatplotlib, sandboxSupport } from '../../../../src/worker/chart/matplotlib';
 import { ChartRenderer } from '../../../../src/worker/chart/renderer';
@@ -22,8 +23,10 @@ describe('matplotlib candidates (sandboxed)', function () {
       console.log(`    skipped: ${a.reason} (install Debian's python3-matplotlib)`);
       this.skip();
     }
-    const sb = sandboxSupport();
-    if (!sb.unshare) console.log('    note: unshare -rn not permitted here; network isolation relies on the audit hook only');
+    if (!sandboxSupport().namespaces) {
+      console.log('    skipped: unprivileged user namespaces (unshare -rnmpf) not permitted here, so candidates are refused (see the next suite)');
+      this.skip();
+    }
   });
 
   it('traces texts by role, chart types, colours, layout and data values', async () => {
@@ -97,3 +100,19 @@ describe('matplotlib candidates (sandboxed)', function () {
     }
   });
 });
+
+describe('matplotlib candidates without the sandbox', () => {
+  it('are refused before anything runs, saying what the machine lacks and what to do', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpl-nosandbox-'));
+    const marker = path.join(dir, 'ran');
+    // a "python" that only leaves a mark: with no namespaces it must never be started
+    const fake = path.join(dir, 'python3');
+    fs.writeFileSync(fake, `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    const r = await runMatplotlib('import matplotlib', { python: fake, sandbox: { prlimit: true, unshare: true, namespaces: false } });
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, 'not_available');
+    assert.match(r.error.message, /user namespaces.*Vega-Lite/);
+    assert.ok(!fs.existsSync(marker), 'the candidate ran');
+  });
+});
+
