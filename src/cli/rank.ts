@@ -187,7 +187,7 @@ export async function rankCommand(args: string[]): Promise<number> {
       const scale = a.num('scale', { min: 0.1, max: 8 });
       if (scale !== undefined) opts.scale = scale;
       opts.textVariant = a.choice('text-variant', ['chartmimic', 'per-role'] as const, 'chartmimic');
-      if (a.flag('matplotlib')) opts.matplotlib = a.str('python') ? { python: a.str('python')! } : {};
+      if (a.flag('matplotlib')) opts.matplotlib = { ...(a.str('python') ? { python: a.str('python')! } : {}), hide: [process.cwd()] }; // the candidates see an empty folder where the user's project is
       else if (a.has('python')) throw new UsageError('--python is used with --matplotlib');
     }
     const { groups } = readInputFile(input, task);

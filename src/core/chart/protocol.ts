@@ -26,7 +26,13 @@ export interface ChartRankParams {
   /** PNG pixel scale of Vega renders (default 1). */
   scale?: number;
   /** Enables matplotlib candidates (trusted workspaces only). */
-  matplotlib?: { python?: string; timeoutMs?: number; memMb?: number } | null;
+  matplotlib?: {
+    python?: string;
+    timeoutMs?: number;
+    memMb?: number;
+    /** Folders the candidates must not read (the workspace folders); the user's home folder is hidden anyway. */
+    hide?: string[];
+  } | null;
   /** Write PNGs here and report `pngPath`; otherwise candidates carry base64 `png`. */
   outDir?: string;
 }

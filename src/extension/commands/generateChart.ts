@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildChartPrompt } from '../../core/chart/prompt';
+import type { ChartRankParams } from '../../core/chart/protocol';
 import { rewardInfoFor } from '../../core/rewardInfo';
 import type { ExtensionApi } from '../api';
 import { maxNewTokensFor, readSettings } from '../settings';
@@ -66,6 +67,8 @@ async function runChart(context: vscode.ExtensionContext, api: ExtensionApi, req
   const backend = backendFromSettings(s, context.extensionPath);
   const weights = { ...s.rewardWeights, ...(weightsOverride ?? {}) };
   const matplotlib = s.chartMatplotlib && vscode.workspace.isTrusted;
+  // the candidates' sandbox covers the workspace folders (and the home folder) with empty ones: nothing of the user's to read
+  const mplOptions: NonNullable<ChartRankParams['matplotlib']> = { python: s.chartPythonPath, hide: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) };
   let dataHead: string;
   try {
     dataHead = headOf(req.dataPath);
@@ -98,7 +101,7 @@ async function runChart(context: vscode.ExtensionContext, api: ExtensionApi, req
         if (!ref) return undefined;
         const out = await api.worker.call(
           'chart.rank',
-          { groups: [{ group: sess.id, candidates: sess.rankedTexts(), dataPath: req.dataPath, referenceImagePath: ref }], weights, matplotlib: matplotlib ? { python: s.chartPythonPath } : null },
+          { groups: [{ group: sess.id, candidates: sess.rankedTexts(), dataPath: req.dataPath, referenceImagePath: ref }], weights, matplotlib: matplotlib ? mplOptions : null },
           { timeoutMs: 10 * 60 * 1000 },
         );
         req.referenceImagePath = ref;
@@ -113,7 +116,7 @@ async function runChart(context: vscode.ExtensionContext, api: ExtensionApi, req
     rank: async (texts, signal) => {
       const out = await api.worker.call(
         'chart.rank',
-        { groups: [{ group: session.id, candidates: texts, dataPath: req.dataPath, ...(req.referenceImagePath ? { referenceImagePath: req.referenceImagePath } : {}) }], weights, matplotlib: matplotlib ? { python: s.chartPythonPath } : null },
+        { groups: [{ group: session.id, candidates: texts, dataPath: req.dataPath, ...(req.referenceImagePath ? { referenceImagePath: req.referenceImagePath } : {}) }], weights, matplotlib: matplotlib ? mplOptions : null },
         { signal, timeoutMs: 10 * 60 * 1000 },
       );
       return out.groups[0]!;

@@ -30,6 +30,12 @@ export interface MatplotlibOptions {
   /** Persistent matplotlib font cache (first use builds it, ~1 s); default a folder in the OS temp dir. */
   mplConfigDir?: string;
   signal?: AbortSignal;
+  /**
+   * Folders the candidate must not read, covered with empty ones inside its mount namespace (the workspace folders);
+   * the user's home folder is always among them. A folder holding the candidate's temp dir or anything its Python
+   * loads from stays visible.
+   */
+  hide?: readonly string[];
   /** What this machine allows (default: sandboxSupport(), probed once). */
   sandbox?: SandboxSupport;
 }
@@ -46,6 +52,8 @@ export type MatplotlibOutcome = { ok: true; png: Uint8Array; attributes: ChartAt
 interface HarnessResult {
   ok: boolean;
   error?: string;
+  /** Folders covered with empty ones (hide_private). */
+  hidden?: string[];
   types: string[];
   markCounts: Record<string, number>;
   colors: string[];
@@ -124,6 +132,7 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
     argv.push('unshare', ...NAMESPACES);
     sandbox.push('no-network', 'read-only-fs', 'pid-namespace');
     argv.push(python, '-I', harnessPath(), cand, out, '--readonly-fs');
+    for (const h of [os.homedir(), ...(opts.hide ?? [])]) if (path.isAbsolute(h)) argv.push('--hide', h);
     const r = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; timedOut: boolean; cancelled: boolean }>((resolve) => {
       const p = spawn(argv[0]!, argv.slice(1), {
         cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,7 +176,7 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
       colors: res.colors, layout: res.layout, layoutFacts: res.layoutFacts, numbers: res.numbers,
       width: res.width ?? 0, height: res.height ?? 0,
     };
-    return { ok: true, png, attributes, sandbox };
+    return { ok: true, png, attributes, sandbox: res.hidden?.length ? [...sandbox, `hidden: ${res.hidden.join(", ")}`] : sandbox };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,9 +2,11 @@
 
     /usr/bin/python3 -I mpl_harness.py CANDIDATE.py OUT.png    -> one JSON object on the last stdout line
 
-Started by src/worker/chart/matplotlib.ts inside prlimit (memory, CPU, file size, open files) and, where the OS
-allows, `unshare -rn` (no network), in a fresh temp dir with a cleared environment; killed by process group on
-timeout. The audit hook below is defence in depth only, not the boundary.
+Started by src/worker/chart/matplotlib.ts inside prlimit (memory, CPU, file size, open files) and
+`unshare -rnmpf --kill-child` (no network; a private mount namespace where readonly_fs makes every mount read-only
+but the temp dir and hide_private covers the user's home and workspace folders with empty ones; a PID namespace),
+in a fresh temp dir with a cleared environment; killed by process group on timeout. The audit hook below is defence
+in depth only, not the boundary.
 
 Tracing follows ChartMimic (chart2code/utils/evaluator): texts from the renderer's draw_text, chart types and colours
 from wrapped Axes plotting calls, layout from each axes' subplot spec. Names are mapped onto the vocabulary of the
@@ -178,6 +180,29 @@ def readonly_fs(workdir):
                 check(libc.mount(None, os.fsencode(mp), None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None), "remount read-only " + mp)
     os.chdir(workdir)                                # the old cwd is the read-only mount under the bind
 
+def hide_private(workdir, paths):
+    """After readonly_fs: an empty read-only tmpfs over each given folder (the user's home, the workspace), so that a
+    candidate cannot read their files into its chart (and so into the preference log). A folder holding the work
+    folder, or anything Python loads from (a Python installed under the home folder), stays visible. Returns the
+    folders hidden."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+    def inside(child, parent):
+        return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
+    needed = [workdir, os.path.realpath(os.environ.get("MPLCONFIGDIR", workdir)), os.path.realpath(sys.executable),
+              os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), os.path.realpath(matplotlib.get_data_path())]
+    needed += [os.path.realpath(p) for p in sys.path if p]
+    hidden = []
+    for p in sorted(set(os.path.realpath(p) for p in paths if p)):
+        if p == os.sep or not os.path.isdir(p): continue
+        if any(inside(n, p) for n in needed): continue
+        if libc.mount(b"tmpfs", os.fsencode(p), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555") != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "hide %s: %s" % (p, os.strerror(e)))
+        hidden.append(p)
+    return hidden
+
 def re_octal(s):
     import re
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), s)
@@ -200,7 +225,7 @@ def install_guards(workdir):
 
 REAL_SAVEFIG = Figure.savefig
 
-def run(code_path, out_png, dpi=100, readonly=False):
+def run(code_path, out_png, dpi=100, readonly=False, hide=()):
     log = {"ok": False, "types": [], "markCounts": {}, "_colors": set(), "_numbers": set(), "_tracing": False,
            "texts": {"title": [], "axisTitle": [], "axisLabel": [], "legendTitle": [], "legendLabel": [], "other": []},
            "layout": [], "layoutFacts": []}
@@ -208,9 +233,11 @@ def run(code_path, out_png, dpi=100, readonly=False):
     workdir = os.path.dirname(os.path.abspath(out_png))
     os.chdir(workdir)
     with open(code_path) as f: src = f.read()
+    hidden = []
     if readonly:
         try:
             readonly_fs(os.path.realpath(workdir))
+            hidden = hide_private(os.path.realpath(workdir), hide)
         except Exception as e:
             return {"ok": False, "error": "sandbox: cannot make the file system read-only (%s)" % e}
     install_guards(workdir)
@@ -236,7 +263,10 @@ def run(code_path, out_png, dpi=100, readonly=False):
     log["numbers"] = sorted(log.pop("_numbers"))
     log.pop("_tracing")
     log["execS"] = round(time.perf_counter() - t, 3)
+    log["hidden"] = hidden
     return log
 
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1], sys.argv[2], readonly="--readonly-fs" in sys.argv[3:])), flush=True)
+    rest = sys.argv[3:]
+    hide = [rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--hide"]
+    print(json.dumps(run(sys.argv[1], sys.argv[2], readonly="--readonly-fs" in rest, hide=hide)), flush=True)

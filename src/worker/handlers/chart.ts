@@ -23,6 +23,10 @@ function checkRankParams(p: unknown): ChartRankParams {
       throw new CodedError('bad_request', 'chart.rank: each group needs {group: string, candidates: string[]}');
     }
   }
+  const mpl = p.matplotlib;
+  if (isJsonObject(mpl) && mpl.hide !== undefined && !(Array.isArray(mpl.hide) && mpl.hide.every((h) => typeof h === 'string'))) {
+    throw new CodedError('bad_request', 'chart.rank: params.matplotlib.hide must be an array of folder paths');
+  }
   return p as unknown as ChartRankParams;
 }
 

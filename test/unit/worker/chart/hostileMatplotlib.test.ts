@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { matplotlibAvailable, sandboxSupport } from '../../../../src/worker/chart/matplotlib';
+import { matplotlibAvailable, runMatplotlib, sandboxSupport } from '../../../../src/worker/chart/matplotlib';
 import { ChartRenderer } from '../../../../src/worker/chart/renderer';
 import { rankChartGroup } from '../../../../src/worker/chart/rankCharts';
 
@@ -94,4 +94,25 @@ describe('matplotlib hostile candidates: the user\'s files untouched, nothing ou
     assert.equal(good!.rewards.executes, 1);
     untouched();
   });
+
+  it('the workspace and the home folder read as empty: nothing of the user\'s can be drawn into a chart (and so into the preference log)', async () => {
+    const home = path.join(tmp, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    const secret = path.join(home, 'id_rsa');
+    fs.writeFileSync(secret, 'PRIVATE KEY');
+    const read = (f: string): string => `(lambda f: (lambda: open(f).read()) if os.path.exists(f) else (lambda: 'gone'))(${JSON.stringify(f)})()`;
+    const code = `import os\nimport matplotlib.pyplot as plt\nplt.bar(['a'], [1])\nplt.title(${read(db)} + '|' + ${read(secret)} + '|' + ','.join(sorted(os.listdir(${JSON.stringify(ws)}))))\n`;
+    const saved = process.env.HOME;
+    process.env.HOME = home; // os.homedir() is the user's home folder
+    try {
+      const r = await runMatplotlib(code, { python: PYTHON, timeoutMs: LIMIT_MS, hide: [ws] });
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
+      assert.deepEqual(r.attributes.texts.title, ['gone|gone|']);
+      assert.ok(r.sandbox.some((x) => x.startsWith('hidden: ') && x.includes(ws) && x.includes(home)), r.sandbox.join('; '));
+    } finally {
+      process.env.HOME = saved;
+    }
+    untouched();
+  });
 });
+
