@@ -6,8 +6,9 @@
  * The copy holds no link to anything outside it (issue 15): regular files and folders are copied (dependency folders
  * such as node_modules included, copy-on-write where the file system can), a symbolic link inside the root is
  * replaced by a copy of what it points to when that stays inside the root and left out otherwise, and every path a
- * candidate writes is resolved with realpath inside the copy. Neither the candidate nor the test command can write
- * into the workspace, or outside it, through the sandbox.
+ * candidate writes is resolved with realpath inside the copy. So no path of the candidate's, and no link in the copy,
+ * leads into the workspace or out of it. The test command itself, with the candidate's code, runs with the user's
+ * rights: code that names an absolute path can write there (README, the runTests setting say so).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
