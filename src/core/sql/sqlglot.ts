@@ -186,9 +186,9 @@ function tokenize(sql: string): Tok[] {
 
 /** Words sqlglot never reads as an implicit select-list alias (they continue or end the query). */
 const SELECT_NO_ALIAS = new Set([
-  'FROM', 'WHERE', 'HAVING', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'ON', 'USING', 'JOIN', 'INNER', 'OUTER', 'CROSS',
-  'AS', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'GLOB', 'BETWEEN', 'WHEN', 'THEN', 'ELSE', 'COLLATE', 'SELECT', 'DISTINCT',
-  'ISNULL', 'NOTNULL', 'NULL', 'CASE', 'EXISTS', 'WITH', 'VALUES', 'OVER', 'REGEXP', 'MATCH', 'IS',
+    'FROM', 'WHERE', 'HAVING', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'ON', 'USING', 'JOIN', 'INNER', 'OUTER', 'CROSS',
+    'AS', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'GLOB', 'BETWEEN', 'WHEN', 'THEN', 'ELSE', 'COLLATE', 'SELECT', 'DISTINCT',
+    'ISNULL', 'NOTNULL', 'NULL', 'CASE', 'EXISTS', 'WITH', 'VALUES', 'OVER', 'REGEXP', 'MATCH', 'IS',
 ]);
 
 /** Words sqlglot never reads as an implicit table alias. */
@@ -207,9 +207,9 @@ const COMMANDS = new Set(['EXPLAIN', 'ANALYZE', 'VACUUM', 'CALL', 'OPTIMIZE', 'P
 
 /** Words that cannot be a column where an operand starts. */
 const NOT_EXPR = new Set([
-  'FROM', 'WHERE', 'HAVING', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'ON', 'USING', 'JOIN', 'INNER', 'OUTER', 'CROSS',
-  'AS', 'AND', 'OR', 'IN', 'LIKE', 'GLOB', 'BETWEEN', 'WHEN', 'THEN', 'ELSE', 'WITH', 'SELECT', 'DISTINCT', 'ALL',
-  'NOTNULL',
+    'FROM', 'WHERE', 'HAVING', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'ON', 'USING', 'JOIN', 'INNER', 'OUTER', 'CROSS',
+    'AS', 'AND', 'OR', 'IN', 'LIKE', 'GLOB', 'BETWEEN', 'WHEN', 'THEN', 'ELSE', 'WITH', 'SELECT', 'DISTINCT', 'ALL',
+    'NOTNULL',
 ]);
 
 /** Function names sqlglot prints differently from how they are written (observed with sqlglot 25.32, SQLite dialect). */
@@ -226,7 +226,115 @@ const RENAME: Record<string, string> = {
   CHARACTER_LENGTH: 'LENGTH',
   STDDEV_SAMP: 'STDDEV',
   APPROX_COUNT_DISTINCT: 'APPROX_DISTINCT',
+  ANY_VALUE: 'MAX',
+  ARGMAX: 'ARG_MAX',
+  ARGMIN: 'ARG_MIN',
+  ARRAY_CAT: 'ARRAY_CONCAT',
+  ARRAY_FILTER: 'FILTER',
+  ARRAY_HAS: 'ARRAY_CONTAINS',
+  ARRAY_JOIN: 'ARRAY_TO_STRING',
+  BOOLAND_AGG: 'MIN',
+  BOOLOR_AGG: 'MAX',
+  BOOL_AND: 'MIN',
+  BOOL_OR: 'MAX',
+  DATEFROMPARTS: 'DATE_FROM_PARTS',
+  DAYOFMONTH: 'DAY_OF_MONTH',
+  DAYOFWEEK: 'DAY_OF_WEEK',
+  DAYOFYEAR: 'DAY_OF_YEAR',
+  IF: 'IIF',
+  INSERT: 'STUFF',
+  ISINF: 'IS_INF',
+  ISNAN: 'IS_NAN',
+  ISODOW: 'DAYOFWEEK_ISO',
+  LCASE: 'LOWER',
+  LEVENSHTEIN: 'EDITDIST3',
+  LOGICAL_AND: 'MIN',
+  LOGICAL_OR: 'MAX',
+  MAX_BY: 'ARG_MAX',
+  MIN_BY: 'ARG_MIN',
+  SHA1: 'SHA',
+  SIGNUM: 'SIGN',
+  SPLIT_BY_STRING: 'STRING_TO_ARRAY',
+  STARTSWITH: 'STARTS_WITH',
+  STDEV: 'STDDEV',
+  TIMEFROMPARTS: 'TIME_FROM_PARTS',
+  TIMESTAMPFROMPARTS: 'TIMESTAMP_FROM_PARTS',
+  TO_HEX: 'HEX',
+  UCASE: 'UPPER',
+  VARIANCE_SAMP: 'VARIANCE',
+  VAR_POP: 'VARIANCE_POP',
+  VAR_SAMP: 'VARIANCE',
+  WEEKOFYEAR: 'WEEK_OF_YEAR',
 };
+
+/**
+ * The functions sqlglot's SQLite parser knows (observed with sqlglot 25.32 by calling each with 0 to 6 column
+ * arguments): `NAME:min-max` (`NAME:n` exactly n, `NAME:n+` at least n) where other counts make sqlglot raise, a bare
+ * `NAME` where every count parses. A quoted name of one of these is read as the function itself; any other quoted
+ * name is an unknown function, printed upper-cased in quotes.
+ */
+const KNOWN_FUNCS: ReadonlyMap<string, { min: number; max: number }> = new Map(
+  (
+    'ABS:1 ADD_MONTHS:2 ANONYMOUS_AGG_FUNC:1+ ANY ANY_VALUE:1 APPLY:1+ APPROX_COUNT_DISTINCT:1-2 APPROX_DISTINCT:1-2 ' +
+    'APPROX_QUANTILE:2-4 APPROX_TOP_K:1-3 ARGMAX:2-3 ARGMIN:2-3 ARG_MAX:2-3 ARG_MIN:2-3 ARRAY ARRAYAGG:1-2 ' +
+    'ARRAY_AGG:1-2 ARRAY_ALL:2 ARRAY_ANY:2 ARRAY_CAT:1+ ARRAY_CONCAT:1+ ARRAY_CONSTRUCT_COMPACT:1+ ARRAY_CONTAINS:2 ' +
+    'ARRAY_CONTAINS_ALL:2 ARRAY_FILTER:2 ARRAY_HAS:2 ARRAY_HAS_ALL:2 ARRAY_JOIN:2-3 ARRAY_LENGTH:1-2 ARRAY_OVERLAPS:2 ' +
+    'ARRAY_SIZE:1-2 ARRAY_SORT:1-2 ARRAY_SUM:1-2 ARRAY_TO_STRING:2-3 ARRAY_UNION_AGG:1 ARRAY_UNIQUE_AGG:1 AVG:1 ' +
+    'BOOLAND_AGG:1 BOOLOR_AGG:1 BOOL_AND:1 BOOL_OR:1 CASE CAST CAST_TO_STR_TYPE:2 CBRT:1 CEIL:1-2 CEILING:1-2 CHAR:1+ ' +
+    'CHR:1+ COALESCE:1+ COLLATE:2 COLUMNS:1-2 COMBINED_AGG_FUNC:3+ COMBINED_PARAMETERIZED_AGG:4 CONCAT:1+ ' +
+    'CONCAT_WS:1+ CONNECT_BY_ROOT CONTAINS:2 CONVERT:2 CONVERT_TIMEZONE:2-3 CORR:2 COUNT COUNTIF:1 COUNT_IF:1 ' +
+    'COVAR_POP:2 COVAR_SAMP:2 CURRENT_DATE:0-1 CURRENT_DATETIME:0-1 CURRENT_TIME:0-1 CURRENT_TIMESTAMP:0-2 ' +
+    'CURRENT_USER:0-1 DATE DATEDIFF:2-3 DATEFROMPARTS:3 DATETIME DATETIME_ADD:2-3 DATETIME_DIFF:2-3 DATETIME_SUB:2-3 ' +
+    'DATETIME_TRUNC:2-3 DATE_ADD:2-3 DATE_DIFF:2-3 DATE_FROM_PARTS:3 DATE_STR_TO_DATE:1 DATE_SUB:2-3 ' +
+    'DATE_TO_DATE_STR:1-5 DATE_TO_DI:1 DATE_TRUNC:2-3 DAY:1 DAYOFMONTH:1 DAYOFWEEK:1 DAYOFWEEK_ISO:1 DAYOFYEAR:1 ' +
+    'DAY_OF_MONTH:1 DAY_OF_WEEK:1 DAY_OF_YEAR:1 DECODE:2+ DI_TO_DATE:1 EDITDIST3:1+ ENCODE:2 EXISTS:1-2 EXP:1 ' +
+    'EXPLODE:1+ EXPLODE_OUTER:1+ EXPLODING_GENERATE_SERIES:2-4 EXTRACT:2 FEATURES_AT_TIME:1-4 FILTER:2 FIRST:1 ' +
+    'FIRST_VALUE:1 FLATTEN:1 FLOOR:1-2 FROM_BASE:2 FROM_BASE64:1 FROM_ISO8601_TIMESTAMP:1 GAP_FILL:3+ ' +
+    'GENERATE_DATE_ARRAY:2-3 GENERATE_SERIES:2-4 GENERATE_TIMESTAMP_ARRAY:3 GENERATE_UUID:0-2 GEN_RANDOM_UUID:0-2 ' +
+    'GLOB:2+ GREATEST:1+ GROUP_CONCAT:1-3 HEX:1 HLL:1+ IF:2-3 IFNULL:1+ IIF:2-3 INITCAP:1-2 INLINE:1 INSERT:4 ' +
+    'INSTR:2-4 INT64:1 ISINF:1 ISNAN:1 ISODOW:1 IS_INF:1 IS_NAN:1 JSONB_CONTAINS:2 JSONB_EXISTS:2 JSONB_EXTRACT:2 ' +
+    'JSONB_EXTRACT_SCALAR:2 JSON_ARRAY_CONTAINS:2 JSON_EXTRACT:2+ JSON_EXTRACT_ARRAY:1-2 JSON_EXTRACT_PATH_TEXT:2+ ' +
+    'JSON_EXTRACT_SCALAR:2+ JSON_FORMAT:0-2 JSON_OBJECT JSON_OBJECTAGG JSON_PARSE:1-3 JSON_TABLE LAG:1-3 LAST:1 ' +
+    'LAST_DAY:1-2 LAST_DAY_OF_MONTH:1-2 LAST_VALUE:1 LCASE:1 LEAD:1-3 LEAST:1+ LEFT:2 LEFTPAD:2-4 LEN:1-2 LENGTH:1-2 ' +
+    'LEVENSHTEIN:1+ LIKE:2+ LIST LN:1 LOG:1-2 LOG10:0-2 LOG2:0-2 LOGICAL_AND:1 LOGICAL_OR:1 LOWER:1 LOWER_HEX:1 ' +
+    'LPAD:2-4 LTRIM:1-4 MAKE_INTERVAL MAP:0-2 MAP_FROM_ENTRIES:1 MATCH MATCH_AGAINST MAX:1+ MAX_BY:2-3 MD5:1 ' +
+    'MD5_DIGEST:1 MEDIAN:1 MIN:1+ MIN_BY:2-3 MOD:2+ MONTH:1 MONTHS_BETWEEN:2-3 NEXT:1+ NEXT_VALUE_FOR:1-2 ' +
+    'NORMALIZE:1-2 NTH_VALUE:2 NULLIF:2 NUMBER_TO_STR:2-3 NVL:1+ NVL2:2-3 OBJECT_INSERT:3-4 OPENJSON:1 OVERLAY PAD:4 ' +
+    'PARAMETERIZED_AGG:3 PARSE_JSON:1-3 PERCENTILE_CONT:1-2 PERCENTILE_DISC:1-2 POSEXPLODE:1+ POSEXPLODE_OUTER:1+ ' +
+    'POSITION:2+ POW:2 POWER:2 PREDICT:2-3 QUANTILE:2 QUARTER:1 RAND:0-3 RANDN:0-1 RANDOM:0-3 RANGE_N:2-3 READ_CSV:1+ ' +
+    'REDUCE:3-4 REGEXP_EXTRACT:2+ REGEXP_EXTRACT_ALL:2+ REGEXP_I_LIKE:2-3 REGEXP_LIKE:2-3 REGEXP_REPLACE:2+ ' +
+    'REGEXP_SPLIT:2-3 REPEAT:2 RIGHT:2 RIGHTPAD:2-4 ROUND:1-3 ROW_NUMBER:0-1 RPAD:2-4 RTRIM:1-4 SAFE_CAST ' +
+    'SAFE_DIVIDE:2 SCOPE_RESOLUTION:1+ SHA:1 SHA1:1 SHA2:1-2 SIGN:1 SIGNUM:1 SORT_ARRAY:1-2 SPLIT:2-3 ' +
+    'SPLIT_BY_STRING:2-3 SPLIT_PART:3 SQRT:1 STANDARD_HASH:1-2 STARTSWITH:2 STARTS_WITH:2 STAR_MAP:1 STDDEV:1 ' +
+    'STDDEV_POP:1 STDDEV_SAMP:1 STDEV:1 STRFTIME STRING:1-2 STRING_AGG:1-3 STRING_TO_ARRAY:2-3 STRUCT ' +
+    'STRUCT_EXTRACT:2 STR_POSITION:2-4 STR_TO_DATE:1-3 STR_TO_MAP:1-4 STR_TO_TIME:2-4 STR_TO_UNIX:0-2 STUFF:4 ' +
+    'SUBSTR:1-3 SUBSTRING:1-3 SUM:1 TIME TIMEFROMPARTS:3+ TIMESTAMP:0-3 TIMESTAMPDIFF:2-3 TIMESTAMPFROMPARTS:6+ ' +
+    'TIMESTAMP_ADD:2-3 TIMESTAMP_DIFF:2-3 TIMESTAMP_FROM_PARTS:6+ TIMESTAMP_SUB:2-3 TIMESTAMP_TRUNC:2-3 TIME_ADD:2-3 ' +
+    'TIME_DIFF:2-3 TIME_FROM_PARTS:3+ TIME_STR_TO_DATE:1 TIME_STR_TO_TIME:1-2 TIME_STR_TO_UNIX:1 TIME_SUB:2-3 ' +
+    'TIME_TO_STR:2-4 TIME_TO_TIME_STR:1-5 TIME_TO_UNIX:1 TIME_TRUNC:2-3 TO_ARRAY:1 TO_BASE64:1 TO_CHAR:1-3 TO_DAYS:1 ' +
+    'TO_DOUBLE:1-2 TO_HEX:1 TO_MAP:1 TO_NUMBER:1-5 TRANSFORM:2 TRIM:1-2 TRY:1 TRY_CAST TRY_CONVERT:2 TS_OR_DI_TO_DI:1 ' +
+    'TS_OR_DS_ADD:2-4 TS_OR_DS_DIFF:2-3 TS_OR_DS_TO_DATE:1-3 TS_OR_DS_TO_DATETIME:1 TS_OR_DS_TO_DATE_STR:0-3 ' +
+    'TS_OR_DS_TO_TIME:1 TS_OR_DS_TO_TIMESTAMP:1 UCASE:1 UNHEX:1 UNIX_DATE:1 UNIX_SECONDS:1 UNIX_TO_STR:1-2 ' +
+    'UNIX_TO_TIME:1+ UNIX_TO_TIME_STR:1 UNNEST:1-4 UPPER:1 UUID:0-2 UUID_STRING:0-2 VARIANCE:1 VARIANCE_POP:1 ' +
+    'VARIANCE_SAMP:1 VAR_MAP VAR_POP:1 VAR_SAMP:1 WEEK:1-2 WEEKOFYEAR:1 WEEK_OF_YEAR:1 WHEN XOR:0-2 YEAR:1'
+  )
+    .split(' ')
+    .map((e) => {
+      const [name, range] = e.split(':') as [string, string | undefined];
+      if (range === undefined) return [name, { min: 0, max: Infinity }] as const;
+      const m = /^(\d+)(\+|-(\d+))?$/.exec(range)!;
+      const min = Number(m[1]);
+      return [name, { min, max: m[2] === '+' ? Infinity : m[3] !== undefined ? Number(m[3]) : min }] as const;
+    }),
+);
+
+/** The known functions whose calls sqlglot prints other than as NAME(args) (Translator.knownCall). */
+const REWRITTEN = new Set(
+  'LIKE GLOB STRFTIME MOD CONCAT LOG10 LOG2 MEDIAN COUNT_IF COUNTIF DATEDIFF DATE_DIFF LEAST NVL2 POSITION STR_POSITION INSTR LTRIM RTRIM LPAD LEFTPAD RPAD RIGHTPAD GROUP_CONCAT STRING_AGG JSON_EXTRACT JSON_EXTRACT_SCALAR JSON_EXTRACT_PATH_TEXT TO_CHAR DATE_TO_DATE_STR TIME_TO_TIME_STR TO_NUMBER TO_DOUBLE INT64 TS_OR_DS_TO_DATETIME TS_OR_DS_TO_TIME TRY DATE_STR_TO_DATE TIME_STR_TO_TIME TS_OR_DS_TO_TIMESTAMP TS_OR_DS_TO_DATE TIME_TO_STR LOWER_HEX UUID UUID_STRING GENERATE_UUID GEN_RANDOM_UUID CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP ARRAY_AGG ARRAYAGG ARRAY_SIZE ARRAY_LENGTH UNNEST PARSE_JSON JSON_PARSE'.split(' '),
+);
+
+/** Calls with a grammar of their own (Translator.specialCall). */
+const SPECIAL_CALLS = new Set(['SUBSTRING', 'TRIM', 'POSITION', 'EXTRACT', 'CONVERT', 'TRY_CONVERT']);
 
 /** Functions sqlglot knows that take no argument (their nodes, unlike unknown functions', take no comments). */
 const KNOWN_NO_ARG = new Set(['ROW_NUMBER', 'RANDOM', 'RAND', 'RANDN', 'CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'CURRENT_DATETIME', 'CURRENT_USER', 'DATE', 'TIMESTAMP', 'UUID']);
@@ -309,6 +417,16 @@ class Translator {
     const c = render(cs);
     if (!c) return sql;
     return /^\s/.test(sql) ? ` ${c}${sql}` : `${c} ${sql}`;
+  }
+  /**
+   * Takes a two-word keyword (GROUP BY, ORDER BY, PARTITION BY): sqlglot's tokenizer reads it as one token only when
+   * nothing but whitespace lies between the words, and raises on the words apart.
+   */
+  private takeBy(): void {
+    const first = this.take();
+    if (!this.isWord('BY')) fail(`expected BY after ${first.value}`);
+    if (this.sql.slice(first.end, this.cur.start).trim() !== '') fail(`comment inside ${first.value} BY`);
+    this.take();
   }
   private expectWord(w: string): Tok {
     if (!this.isWord(w)) fail(`expected ${w}`);
@@ -471,9 +589,11 @@ class Translator {
       // The name's comments, the AS keyword's and those of the comma before the CTE follow the name.
       const nameCs = [...this.lastIdentComments];
       // sqlglot's SQLite generator drops column lists of table aliases (SUPPORTS_TABLE_ALIAS_COLUMNS = False).
-      if (this.isOp('(')) this.parenIdentList();
-      if (!this.isWord('AS')) fail('expected AS');
-      const asCs = this.take().comments;
+      // sqlglot reads `q (SELECT ...)` as `q AS (SELECT ...)`.
+      if (this.isOp('(') && !this.startsQuery(this.peek())) this.parenIdentList();
+      const bare = !this.isWord('AS') && this.isOp('(') && this.startsQuery(this.peek());
+      if (!bare && !this.isWord('AS')) fail('expected AS');
+      const asCs = bare ? [] : this.take().comments;
       if (this.matchWord('MATERIALIZED') === null && this.isWord('NOT')) {
         this.take();
         this.expectWord('MATERIALIZED');
@@ -598,10 +718,10 @@ class Translator {
         slot.where = this.whereClause();
       } else if (all && this.isWord('GROUP') && this.isWord('BY', this.peek())) {
         // GROUP BY, HAVING and ORDER BY lose their keywords' comments; their nodes take those in hand at the end.
-        this.take();
-        this.take();
+        this.takeBy();
         const list = this.exprList(null).join(', ');
-        slot.group = this.post(` GROUP BY ${list}`, this.grab());
+        // An empty GROUP BY is kept (printed without a trailing space).
+        slot.group = this.post(list ? ` GROUP BY ${list}` : ' GROUP BY', this.grab());
       } else if (all && this.isWord('HAVING')) {
         this.take();
         const cond = this.expr();
@@ -617,9 +737,9 @@ class Translator {
         } while (this.matchOp(','));
         slot.window = ` WINDOW ${defs.join(', ')}`;
       } else if (this.isWord('ORDER') && this.isWord('BY', this.peek())) {
-        this.take();
-        this.take();
+        this.takeBy();
         const list = this.orderList();
+        if (!list) fail('ORDER BY without expressions');
         slot.order = this.post(` ORDER BY ${list}`, this.grab());
       } else if (this.isWord('LIMIT')) {
         // sqlglot reads the counts of LIMIT and OFFSET at the term level (+ - but no comparison). The LIMIT node
@@ -877,6 +997,8 @@ class Translator {
     if (t.kind === 'op') return t.text === ',' || t.text === ')';
     if (t.kind !== 'word') return false;
     if ((t.value === 'ORDER' || t.value === 'GROUP') && this.isWord('BY', this.peek())) return true;
+    // OFFSET( opens a call where an item starts.
+    if (t.value === 'OFFSET' && this.isOp('(', this.peek())) return false;
     return LIST_END.has(t.value);
   }
 
@@ -903,8 +1025,12 @@ class Translator {
   private binary(left: string, op: string, next: () => string, opComments: readonly string[]): string {
     const right = next();
     const c = render(opComments.length ? opComments : this.grab());
-    return `${left} ${op}${c ? ' ' + c : ''} ${right}`;
+    const out = `${left} ${op}${c ? ' ' + c : ''} ${right}`;
+    this.lastBinary = out;
+    return out;
   }
+  /** The text of the last binary operation built (an expression equal to it is that operation). */
+  private lastBinary: string | null = null;
 
   private disjunction(): string {
     return this.binaryLevel(() => this.conjunction(), (t) => (this.isWord('OR', t) ? 'OR' : null));
@@ -983,8 +1109,8 @@ class Translator {
   /** The right side of IS: sqlglot reads a primary (literal, NULL, parenthesised) only. */
   private isPrimary(): string {
     const t = this.cur;
-    if (t.kind === 'string' || t.kind === 'number' || t.kind === 'hex' || this.isOp('(') || this.isWord('NULL') || this.isWord('TRUE') || this.isWord('FALSE')) return this.primary();
-    if (this.isOp('-') || this.isOp('+')) return this.unary();
+    // No sign: `IS -1`, `IS NOT +1` raise.
+    if (t.kind === 'string' || t.kind === 'number' || t.kind === 'hex' || t.kind === 'param' || this.isOp('(') || this.isWord('NULL') || this.isWord('TRUE') || this.isWord('FALSE')) return this.primary();
     fail('IS needs a literal');
   }
 
@@ -1117,7 +1243,7 @@ class Translator {
         }
         return fail(`unexpected ${t.text}`);
       case 'qident':
-        return this.columnRef();
+        return this.isOp('(', this.peek()) ? this.call() : this.columnRef();
       case 'word':
         return this.wordPrimary();
       default:
@@ -1132,7 +1258,7 @@ class Translator {
       this.take();
       return this.post(w, this.grab());
     }
-    if (w === 'CURRENT_DATE' || w === 'CURRENT_TIME' || w === 'CURRENT_TIMESTAMP') {
+    if ((w === 'CURRENT_DATE' || w === 'CURRENT_TIME' || w === 'CURRENT_TIMESTAMP') && !(this.isOp('(', this.peek()) && !this.isOp(')', this.peek(2)))) {
       this.take();
       if (this.isOp('(') && this.isOp(')', this.peek())) {
         this.take();
@@ -1141,7 +1267,8 @@ class Translator {
       return this.post(w, this.grab());
     }
     if (w === 'CASE') return this.caseExpr();
-    if (w === 'CAST' && this.isOp('(', this.peek())) return this.cast();
+    // TRY_CAST and SAFE_CAST are printed as CAST in SQLite.
+    if ((w === 'CAST' || w === 'TRY_CAST' || w === 'SAFE_CAST') && this.isOp('(', this.peek())) return this.cast();
     if (w === 'EXISTS' && this.isOp('(', this.peek())) {
       this.take();
       this.take();
@@ -1156,7 +1283,7 @@ class Translator {
       this.expectOp(')');
       return this.post(`${w} (${q})`, t.comments);
     }
-    if (this.isOp('(', this.peek()) && !['IN', 'SELECT', 'WITH', 'VALUES', 'AND', 'OR', 'FROM', 'WHERE', 'ON', 'USING', 'AS', 'WHEN', 'THEN', 'ELSE', 'DISTINCT'].includes(w)) {
+    if (this.isOp('(', this.peek()) && !['IN', 'SELECT', 'WITH', 'VALUES', 'AND', 'OR', 'FROM', 'WHERE', 'ON', 'USING', 'AS', 'WHEN', 'THEN', 'ELSE', 'DISTINCT', 'INNER', 'OUTER', 'CROSS', 'JOIN'].includes(w)) {
       return this.call();
     }
     if (NOT_EXPR.has(w)) fail(`unexpected ${w}`);
@@ -1253,23 +1380,45 @@ class Translator {
     return mapped + args;
   }
 
-  /** A function call, with sqlglot's renames and rewrites of the functions text-to-SQL models write. */
+  /**
+   * A function call, with sqlglot's renames and rewrites of the functions text-to-SQL models write. The name is a word
+   * or a quoted identifier (`"julianday"(x)`, `[ABS](x)`): a quoted known function is that function, a quoted unknown
+   * one keeps its quotes, upper-cased. A known function called with a number of arguments it does not take raises.
+   */
   private call(): string {
     const nameTok = this.take();
-    const upper = nameTok.value;
+    const upper = nameTok.kind === 'qident' ? nameTok.value.toUpperCase() : nameTok.value;
+    const known = KNOWN_FUNCS.get(upper);
+    if (nameTok.kind === 'qident' && (upper === 'CAST' || upper === 'CASE' || upper === 'TRY_CAST' || upper === 'SAFE_CAST')) fail(`quoted ${upper}`);
     const open = this.expectOp('(');
+    const special = SPECIAL_CALLS.has(upper) && (nameTok.kind === 'word' || known) ? this.specialCall(upper) : null;
+    if (special !== null) {
+      const scs = [...nameTok.comments];
+      this.expectOp(')');
+      scs.push(...this.grab());
+      return this.window(special, scs);
+    }
     let distinct = false;
-    let args: string[];
-    if (this.isOp('*')) {
+    const args: string[] = [];
+    const unordered: string[] = [];
+    /** Whether each argument is a binary operation (sqlglot parenthesises those where it rewrites a call into one). */
+    const bin: boolean[] = [];
+    /** Where the columns of each argument start (sqlglot reads some arguments as units, not columns). */
+    const colAt: number[] = [];
+    if (this.isOp('*') && this.isOp(')', this.peek())) {
       this.take();
-      args = ['*'];
+      args.push('*');
+    } else if (this.isWord('ALL') && (this.isOp(')', this.peek()) || this.isOp(',', this.peek()))) {
+      // `ALL` is no quantifier inside a call: alone it is a column named ALL; `MAX(ALL x)` raises.
+      args.push(this.columnRef());
+      bin.push(false);
+      if (this.listComma(args)) this.callArgs(args, bin, colAt);
     } else {
       if (this.matchWord('DISTINCT')) distinct = true;
-      else this.matchWord('ALL');
       if (distinct && this.isOp('*')) {
         this.take();
-        args = ['*'];
-      } else args = this.isOp(')') ? [] : this.exprList(')');
+        args.push('*');
+      } else if (!this.isOp(')')) this.callArgs(args, bin, colAt, unordered);
     }
     // A function sqlglot does not know (exp.Anonymous) is built before `)` and takes the comments in hand: with no
     // arguments, those of `(`. Then the call takes its name's comments and those of `)`.
@@ -1277,17 +1426,217 @@ class Translator {
     cs.push(...nameTok.comments);
     this.expectOp(')');
     cs.push(...this.grab());
-    let out: string;
-    const a = (k: number) => args[k] ?? '';
-    if ((upper === 'LIKE' || upper === 'GLOB') && args.length >= 2) out = `${a(1)} ${upper} ${a(0)}${args.length > 2 ? ` ESCAPE ${a(2)}` : ''}`;
-    else if (upper === 'STRFTIME' && args.length === 1) out = `STRFTIME(${a(0)}, CURRENT_TIMESTAMP)`;
-    else if (upper === 'MOD' && args.length === 2) out = `${a(0)} % ${a(1)}`;
-    else if (upper === 'CONCAT' && args.length >= 2) out = args.join(' || ');
-    else {
-      const name = RENAME[upper] ?? upper;
-      out = `${name}(${distinct ? 'DISTINCT ' : ''}${args.join(', ')})`;
-    }
+    // With DISTINCT, sqlglot's call has one argument (the DISTINCT list).
+    const n = distinct ? 1 : args.length;
+    if (known && (n < known.min || n > known.max)) fail(`${upper} takes ${known.min}..${known.max} arguments`);
+    // SQLite's GROUP_CONCAT has no ORDER BY: sqlglot drops one that orders its first argument.
+    if ((upper === 'GROUP_CONCAT' || upper === 'STRING_AGG') && unordered[0] !== undefined) args[0] = unordered[0];
+    const out = known ? this.knownCall(upper, args, bin, colAt, distinct) : `${nameTok.kind === 'qident' ? `"${upper.replace(/"/g, '""')}"` : upper}(${args.join(', ')})`;
     return this.window(out, cs);
+  }
+
+  /**
+   * The arguments of a call (a list whose empty items are dropped), each noted as binary or not. `ORDER BY` (and
+   * `LIMIT`) after an argument takes the rest of the list as its ordering; `unordered` keeps that argument without it.
+   */
+  private callArgs(args: string[], bin: boolean[], colAt: number[], unordered: string[] = []): void {
+    do {
+      if (this.noItem()) continue;
+      colAt[args.length] = this.columns.length;
+      let e = this.expr();
+      bin.push(e === this.lastBinary);
+      unordered[args.length] = e;
+      if (this.isWord('ORDER') && this.isWord('BY', this.peek())) {
+        this.takeBy();
+        e += ` ORDER BY ${this.orderList()}`;
+        if (this.matchWord('LIMIT')) e += ` LIMIT ${this.term()}`;
+      }
+      args.push(e);
+    } while (this.listComma(args));
+  }
+
+  /**
+   * Calls sqlglot reads with a grammar of their own: SUBSTRING(x FROM a FOR b), TRIM([LEADING|TRAILING|BOTH] [c]
+   * FROM x), POSITION(a IN b), EXTRACT(unit FROM x), CONVERT(x, type). Null (nothing consumed) for any other call or
+   * when the call is written as a plain argument list.
+   */
+  private specialCall(upper: string): string | null {
+    const start = this.i;
+    const pc = this.pc;
+    const names = [this.tables, this.tableAliases, this.columns, this.aliases];
+    const lengths = names.map((a) => a.length);
+    const back = () => {
+      this.i = start;
+      this.pc = pc;
+      names.forEach((a, k) => (a.length = lengths[k]!));
+      return null;
+    };
+    switch (upper) {
+      case 'SUBSTRING': {
+        if (this.isOp(')')) return null;
+        const x = this.expr();
+        if (!this.isWord('FROM') && !this.isWord('FOR')) return back();
+        let from = '1';
+        if (this.matchWord('FROM')) from = this.expr();
+        const forPart = this.matchWord('FOR') ? `, ${this.expr()}` : '';
+        return `SUBSTRING(${x}, ${from}${forPart})`;
+      }
+      case 'TRIM': {
+        let side = '';
+        if (this.isWord('LEADING') || this.isWord('TRAILING') || this.isWord('BOTH')) side = this.take().value;
+        let chars: string | null = null;
+        if (!this.isWord('FROM')) {
+          if (this.isOp(')')) {
+            if (side) fail('TRIM without an operand');
+            return back();
+          }
+          chars = this.expr();
+          if (!this.isWord('FROM')) {
+            if (side) fail('expected FROM');
+            return back();
+          }
+        }
+        this.take();
+        const x = this.expr();
+        const name = side === 'LEADING' ? 'LTRIM' : side === 'TRAILING' ? 'RTRIM' : 'TRIM';
+        return `${name}(${x}${chars === null ? '' : `, ${chars}`})`;
+      }
+      case 'POSITION': {
+        if (this.isOp(')')) return null;
+        const a = this.bitwise();
+        if (!this.isWord('IN')) return back();
+        this.take();
+        return `INSTR(${this.bitwise()}, ${a})`;
+      }
+      case 'EXTRACT': {
+        const u = this.cur;
+        let unit: string;
+        if (u.kind === 'word') unit = u.value;
+        else if (u.kind === 'string') unit = `'${u.value.replace(/'/g, "''")}'`;
+        else return null;
+        this.take();
+        if (!this.matchWord('FROM') && !this.matchOp(',')) return back();
+        return `EXTRACT(${unit} FROM ${this.expr()})`;
+      }
+      case 'CONVERT':
+      case 'TRY_CONVERT': {
+        const x = this.expr();
+        this.expectOp(',');
+        return `CAST(${x} AS ${this.typeName()})`;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** What sqlglot prints for a call of a function it knows (observed with sqlglot 25.32, SQLite dialect). */
+  private knownCall(upper: string, args: string[], bin: boolean[], colAt: number[], distinct: boolean): string {
+    if (!distinct && !REWRITTEN.has(upper)) return `${RENAME[upper] ?? upper}(${args.join(', ')})`;
+    const a = (k: number) => args[k] ?? '';
+    const p = (k: number) => (bin[k] ? `(${a(k)})` : a(k));
+    const first = (name: string, k: number) => `${name}(${args.slice(0, k).join(', ')})`;
+    const cast = (ty: string) => `CAST(${a(0)} AS ${ty})`;
+    if (distinct) {
+      // GROUP_CONCAT(DISTINCT a, sep) keeps only a.
+      if (upper === 'GROUP_CONCAT') return `GROUP_CONCAT(DISTINCT ${a(0)})`;
+      return `${RENAME[upper] ?? (upper === 'STRING_AGG' ? 'GROUP_CONCAT' : upper)}(DISTINCT ${args.join(', ')})`;
+    }
+    switch (upper) {
+      case 'LIKE':
+      case 'GLOB':
+        return `${a(1)} ${upper} ${a(0)}${args.length > 2 ? ` ESCAPE ${a(2)}` : ''}`;
+      case 'STRFTIME':
+        return args.length === 1 ? `STRFTIME(${a(0)}, CURRENT_TIMESTAMP)` : first('STRFTIME', args.length);
+      case 'MOD':
+        return `${p(0)} % ${p(1)}`;
+      case 'CONCAT':
+        return args.join(' || ');
+      case 'LOG10':
+      case 'LOG2':
+        return args.length === 0 ? `LOG(${upper.slice(3)})` : `LOG(${upper.slice(3)}, ${a(0)})`;
+      case 'MEDIAN':
+        return `PERCENTILE_CONT(${a(0)}, 0.5)`;
+      case 'COUNT_IF':
+      case 'COUNTIF':
+        return `SUM(IIF(${a(0)}, 1, 0))`;
+      case 'DATEDIFF':
+      case 'DATE_DIFF':
+        // A third argument is the unit: a bare name there is no column.
+        if (args.length === 3 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a(2)) && this.columns.length === colAt[2]! + 1) this.columns.pop();
+        return `CAST((JULIANDAY(${a(0)}) - JULIANDAY(${a(1)})) AS INTEGER)`;
+      case 'LEAST':
+        return args.length <= 2 ? a(0) : first('MIN', args.length);
+      case 'NVL2':
+        return `CASE WHEN NOT ${a(0)} IS NULL THEN ${a(1)}${args.length > 2 ? ` ELSE ${a(2)}` : ''} END`;
+      case 'POSITION':
+        return args.length === 2 ? `INSTR(${a(1)}, ${a(0)})` : `INSTR(SUBSTR(${a(1)}, ${a(2)}), ${a(0)}) + ${a(2)} - 1`;
+      case 'STR_POSITION':
+        return args.length === 2 ? `INSTR(${a(0)}, ${a(1)})` : `INSTR(SUBSTR(${a(0)}, ${a(2)}), ${a(1)}) + ${a(2)} - 1`;
+      case 'INSTR':
+      case 'LTRIM':
+      case 'RTRIM':
+        return first(upper, 2);
+      case 'LPAD':
+      case 'LEFTPAD':
+        return first('LPAD', 3);
+      case 'RPAD':
+      case 'RIGHTPAD':
+        return first('RPAD', 3);
+      case 'GROUP_CONCAT':
+      case 'STRING_AGG':
+        return first('GROUP_CONCAT', 2);
+      case 'JSON_EXTRACT':
+        return args.length === 2 ? `${a(0)} -> ${a(1)}` : first(upper, args.length);
+      case 'JSON_EXTRACT_SCALAR':
+      case 'JSON_EXTRACT_PATH_TEXT':
+        return `${a(0)} ->> ${a(1)}`;
+      case 'TO_CHAR':
+      case 'DATE_TO_DATE_STR':
+      case 'TIME_TO_TIME_STR':
+        return cast('TEXT');
+      case 'TO_NUMBER':
+      case 'TO_DOUBLE':
+        return cast('REAL');
+      case 'INT64':
+        return cast('INTEGER');
+      case 'TS_OR_DS_TO_DATETIME':
+        return cast('DATETIME');
+      case 'TS_OR_DS_TO_TIME':
+        return cast('TIME');
+      case 'TRY':
+      case 'DATE_STR_TO_DATE':
+      case 'TIME_STR_TO_TIME':
+      case 'TS_OR_DS_TO_TIMESTAMP':
+        return a(0);
+      case 'TS_OR_DS_TO_DATE':
+        return args.length === 1 ? `DATE(${a(0)})` : `DATE(STR_TO_TIME(${a(0)}, ${a(1)}))`;
+      case 'TIME_TO_STR':
+        return `STRFTIME(${a(1)}, ${a(0)})`;
+      case 'LOWER_HEX':
+        return `LOWER(HEX(${a(0)}))`;
+      case 'UUID':
+      case 'UUID_STRING':
+      case 'GENERATE_UUID':
+      case 'GEN_RANDOM_UUID':
+        return 'UUID()';
+      case 'CURRENT_DATE':
+      case 'CURRENT_TIME':
+      case 'CURRENT_TIMESTAMP':
+        return upper;
+      case 'ARRAY_AGG':
+      case 'ARRAYAGG':
+        return first('ARRAY_AGG', 1);
+      case 'ARRAY_SIZE':
+      case 'ARRAY_LENGTH':
+        return first('ARRAY_LENGTH', 1);
+      case 'UNNEST':
+        return first('UNNEST', 1);
+      case 'PARSE_JSON':
+      case 'JSON_PARSE':
+        return first('PARSE_JSON', 2);
+      default:
+        return first(RENAME[upper] ?? upper, args.length);
+    }
   }
 
   /**
@@ -1325,12 +1674,12 @@ class Translator {
     this.expectOp('(');
     const parts: string[] = [];
     if (this.cur.kind === 'word' && !['PARTITION', 'ORDER', 'ROWS', 'RANGE', 'GROUPS'].includes(this.cur.value)) parts.push(this.identifier());
-    if (this.matchWord('PARTITION')) {
-      this.expectWord('BY');
+    if (this.isWord('PARTITION')) {
+      this.takeBy();
       parts.push(`PARTITION BY ${this.exprList(null).join(', ')}`);
     }
-    if (this.matchWord('ORDER')) {
-      this.expectWord('BY');
+    if (this.isWord('ORDER')) {
+      this.takeBy();
       parts.push(`ORDER BY ${this.orderList()}`);
     }
     if (this.isWord('ROWS') || this.isWord('RANGE') || this.isWord('GROUPS')) {

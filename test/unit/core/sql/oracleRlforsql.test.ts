@@ -103,6 +103,36 @@ const FUZZ_CASES: Array<{ gold: string; pred: string; ngram: number; schema_link
   { gold: "SELECT a FROM t WHERE b IN (1, 2)", pred: "SELECT a FROM t WHERE /* c */ b IN (1, 2) /* d */", ngram: 0.6363636363636364, schema_linking: 1, sql: "SELECT a FROM t /* c */ WHERE b IN (1, 2) /* d */" },
   { gold: "SELECT SUM(a) / SUM(b) FROM t", pred: "SELECT SUM(a) / SUM(b) /* source table */ FROM t", ngram: 0.5555555555555556, schema_linking: 1, sql: "SELECT SUM(a) / SUM(b) /* source table */ FROM t" },
   { gold: "SELECT x || y FROM t", pred: "SELECT x ||/* c */ y FROM t", ngram: 1, schema_linking: 1, sql: "SELECT x || y FROM t" },
+  // Calls: functions named like keywords, known functions' argument counts, sqlglot's renames and rewrites (IF ->
+  // IIF, MOD -> %, LOG10 -> LOG(10, x), DATEDIFF's unit is no column), quoted names, the grammars of SUBSTRING, TRIM,
+  // POSITION, EXTRACT, CONVERT and ORDER BY inside a call; `ALL` is no quantifier in a call.
+  { gold: "SELECT IIF(a > 1, 'x', 'y') FROM t", pred: "SELECT IF(a > 1, 'x', 'y') FROM t", ngram: 1, schema_linking: 1, sql: "SELECT IIF(a > 1, 'x', 'y') FROM t" },
+  { gold: "SELECT LEFT(name, 2) FROM t", pred: "SELECT LEFT(name) FROM t", ngram: 0.5, schema_linking: 0, sql: null },
+  { gold: "SELECT JULIANDAY(d) FROM t", pred: "SELECT \"julianday\"(d) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT \"JULIANDAY\"(d) FROM t" },
+  { gold: "SELECT ABS(x) FROM t", pred: "SELECT [ABS](x) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT ABS(x) FROM t" },
+  { gold: "SELECT a % 2 FROM t", pred: "SELECT \"mod\"(a, 2) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT a % 2 FROM t" },
+  { gold: "SELECT MAX(x) FROM t", pred: "SELECT MAX(ALL x) FROM t", ngram: 0.5, schema_linking: 0, sql: null },
+  { gold: "SELECT SUBSTR(a, 1, 2) FROM t", pred: "SELECT SUBSTRING(a FROM 1 FOR 2) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT SUBSTRING(a, 1, 2) FROM t" },
+  { gold: "SELECT TRIM(a) FROM t", pred: "SELECT TRIM(LEADING 'x' FROM a) FROM t", ngram: 0.125, schema_linking: 1, sql: "SELECT LTRIM(a, 'x') FROM t" },
+  { gold: "SELECT INSTR(b, 'a') FROM t", pred: "SELECT POSITION('a' IN b) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT INSTR(b, 'a') FROM t" },
+  { gold: "SELECT STRFTIME('%Y', d) FROM t", pred: "SELECT EXTRACT(YEAR FROM d) FROM t", ngram: 0.2222222222222222, schema_linking: 1, sql: "SELECT EXTRACT(YEAR FROM d) FROM t" },
+  { gold: "SELECT GROUP_CONCAT(a) FROM t", pred: "SELECT GROUP_CONCAT(a ORDER BY b) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT GROUP_CONCAT(a) FROM t" },
+  { gold: "SELECT CAST(a AS INT) FROM t", pred: "SELECT CONVERT(a, INT) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT CAST(a AS INTEGER) FROM t" },
+  { gold: "SELECT CAST(a AS INT) FROM t", pred: "SELECT TRY_CAST(a AS INT) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT CAST(a AS INTEGER) FROM t" },
+  { gold: "SELECT (a + 1) % 2 FROM t", pred: "SELECT MOD(a + 1, 2) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT (a + 1) % 2 FROM t" },
+  { gold: "SELECT LOG(10, a), STDEV(b) FROM t", pred: "SELECT LOG10(a), STDEV(b) FROM t", ngram: 1, schema_linking: 1, sql: "SELECT LOG(10, a), STDDEV(b) FROM t" },
+  { gold: "SELECT JULIANDAY(a) - JULIANDAY(b) FROM t", pred: "SELECT DATEDIFF(a, b, day) FROM t", ngram: 0.4, schema_linking: 1, sql: "SELECT CAST((JULIANDAY(a) - JULIANDAY(b)) AS INTEGER) FROM t" },
+  { gold: "SELECT GROUP_CONCAT(a, ',') FROM t", pred: "SELECT STRING_AGG(a, ',') FROM t", ngram: 1, schema_linking: 1, sql: "SELECT GROUP_CONCAT(a, ',') FROM t" },
+  { gold: "SELECT DATEDIFF(a, b, day) FROM t", pred: "SELECT a, b FROM t", ngram: 0.09090909090909091, schema_linking: 1, sql: "SELECT a, b FROM t" },
+  // IS takes no signed literal; GROUP BY and ORDER BY are one token only with nothing but whitespace between.
+  { gold: "SELECT a FROM t WHERE a IS NOT 1", pred: "SELECT a FROM t WHERE a IS NOT +1", ngram: 0.45454545454545453, schema_linking: 0, sql: null },
+  { gold: "SELECT a FROM t ORDER BY a", pred: "SELECT a FROM t ORDER/*c*/BY a", ngram: 0.625, schema_linking: 0, sql: null },
+  { gold: "SELECT a FROM t GROUP BY a", pred: "SELECT a FROM t GROUP -- c\n BY a", ngram: 0.625, schema_linking: 0, sql: null },
+  // An empty ORDER BY raises, an empty GROUP BY does not; a CTE's AS may be left out.
+  { gold: "SELECT a FROM t ORDER BY a", pred: "SELECT a FROM t ORDER BY", ngram: 0.8333333333333334, schema_linking: 0, sql: null },
+  { gold: "SELECT a FROM t GROUP BY a", pred: "SELECT a FROM t GROUP BY", ngram: 0.8333333333333334, schema_linking: 1, sql: "SELECT a FROM t GROUP BY" },
+  { gold: "WITH q AS (SELECT a FROM t) SELECT * FROM q", pred: "WITH q (SELECT a FROM t) SELECT * FROM q", ngram: 1, schema_linking: 1, sql: "WITH q AS (SELECT a FROM t) SELECT * FROM q" },
+  { gold: "SELECT MAX(a) FROM t", pred: "SELECT OFFSET(a) FROM t", ngram: 0.3333333333333333, schema_linking: 1, sql: "SELECT OFFSET(a) FROM t" },
 ];
 
 /** The reference's ZeroDivisionError (a gold naming no table or column) is 0 here, as the issue specifies. */
