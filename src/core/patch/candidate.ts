@@ -101,8 +101,13 @@ export function candidatePathProblem(p: string): string | undefined {
   if (/[\x00-\x1f\x7f]/.test(p)) return 'the path contains a control character';
   if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.startsWith('~')) return 'the path is absolute';
   const parts = p.split(/[\\/]+/);
-  if (parts.some((x) => x === '..')) return 'the path goes up with ".."';
-  if (parts.some((x) => x.toLowerCase() === '.git')) return 'the path is inside .git';
+  // Windows strips trailing dots and spaces from a name (".git." is ".git", ".. " is ".."), reads "name:stream" as
+  // a stream of "name" (".git::$INDEX_ALLOCATION" is the folder itself), and knows .git by its 8.3 name GIT~1 too.
+  // Such names are refused everywhere: a patch accepted on Linux may be applied again on Windows.
+  const dotsOnly = (x: string) => /^[. ]+$/.test(x) && (x.match(/\./g) ?? []).length >= 2;
+  if (parts.some((x) => x === '..' || dotsOnly(x))) return 'the path goes up with ".."';
+  const base = (x: string) => x.split(':')[0]!.replace(/[. ]+$/, '').toLowerCase();
+  if (parts.some((x) => x.toLowerCase() === '.git' || base(x) === '.git' || /^git~\d+$/.test(base(x)))) return 'the path is inside .git';
   return undefined;
 }
 

@@ -100,6 +100,13 @@ describe('worker/patch hostile inputs', function () {
       ['search/replace backslash ..\\', sr('..\\escape.ts', '', 'x')],
       ['search/replace drive letter', sr('C:/escape.ts', '', 'x')],
       ['search/replace into .git', sr('.git/hooks/pre-commit', '', 'rm -rf ~')],
+      // names Windows reads as .git or ..: trailing dots and spaces stripped, NTFS streams, the 8.3 short name
+      ['search/replace into .git. (Windows)', sr('.git./hooks/pre-commit', '', 'rm -rf ~')],
+      ['search/replace into ".git " (Windows)', sr('.git /hooks/pre-commit', '', 'rm -rf ~')],
+      ['search/replace into GIT~1 (Windows 8.3 name)', sr('GIT~1/hooks/pre-commit', '', 'rm -rf ~')],
+      ['search/replace into .git::$INDEX_ALLOCATION (NTFS stream)', sr('.git::$INDEX_ALLOCATION/hooks/pre-commit', '', 'rm -rf ~')],
+      ['search/replace up through ".. " (Windows)', sr('.. /escape.ts', '', 'x')],
+      ['search/replace up through "..." (Windows)', sr('a/.../escape.ts', '', 'x')],
       ['search/replace NUL in path', sr('src/a\u0000b.ts', '', 'x')],
       ['diff a/../../x', diff('a/../../x', 'b/../../x', '@@ -1 +1 @@\n-a\n+b\n')],
       ['diff absolute target', diff('/dev/null', '/tmp/rl-hostile-abs.ts', '@@ -0,0 +1 @@\n+x\n')],
