@@ -46,6 +46,7 @@ export interface Settings {
   logLocation: string;
   patchRunTests: boolean;
   patchTestCommand: string;
+  patchTestSandbox: boolean;
   chartMatplotlib: boolean;
   chartPythonPath: string;
 }
@@ -96,6 +97,7 @@ export function readSettingsWith(get: (key: SettingKey) => unknown): Settings {
     logLocation: str('logLocation').trim(),
     patchRunTests: bool('patch.runTests'),
     patchTestCommand: str('patch.testCommand'),
+    patchTestSandbox: bool('patch.testSandbox'),
     chartMatplotlib: bool('chart.matplotlib'),
     chartPythonPath: str('chart.pythonPath'),
   };

@@ -29,6 +29,12 @@ export interface PatchTestsConfig {
   timeoutMs?: number;
   /** Candidates tested at once (default 1; each gets its own copy). */
   concurrency?: number;
+  /**
+   * Run the command in the Linux sandbox (default true): every mount read-only but the copy and a scratch folder
+   * (TMPDIR, the tools' caches), and nothing it starts outlives it. Where it cannot be made the reward is refused
+   * (not_available). false: the command runs with the user's own rights.
+   */
+  sandbox?: boolean;
 }
 
 export interface PatchRankParams {

@@ -117,7 +117,7 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
         if (!ref) return undefined;
         const out = await api.worker.call(
           'patch.rank',
-          { groups: [{ group: sess.id, prompt: req.instruction, candidates: sess.rankedTexts(), files: { [relPath]: fileText }, languageIds: { [relPath]: doc.languageId }, selection, reference: ref }], root: root.fsPath, weights, tests: runTests ? { command: s.patchTestCommand } : null },
+          { groups: [{ group: sess.id, prompt: req.instruction, candidates: sess.rankedTexts(), files: { [relPath]: fileText }, languageIds: { [relPath]: doc.languageId }, selection, reference: ref }], root: root.fsPath, weights, tests: runTests ? { command: s.patchTestCommand, sandbox: s.patchTestSandbox } : null },
           { timeoutMs: 30 * 60 * 1000 },
         );
         req.reference = ref;
@@ -136,7 +136,7 @@ async function runPatch(context: vscode.ExtensionContext, api: ExtensionApi, req
           groups: [{ group: session.id, prompt: req.instruction, candidates: texts, files: { [relPath]: fileText }, languageIds: { [relPath]: doc.languageId }, selection, reference: req.reference ?? null }],
           root: root.fsPath,
           weights,
-          tests: runTests ? { command: s.patchTestCommand } : null,
+          tests: runTests ? { command: s.patchTestCommand, sandbox: s.patchTestSandbox } : null,
         },
         { signal, timeoutMs: 30 * 60 * 1000 },
       );

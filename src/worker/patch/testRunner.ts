@@ -10,7 +10,7 @@
  * leads into the workspace or out of it. The test command itself, with the candidate's code, runs with the user's
  * rights: code that names an absolute path can write there (README, the runTests setting say so).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +19,7 @@ import { CodedError } from '../../core/errors';
 import { candidatePathProblem, type FileChange } from '../../core/patch/candidate';
 import type { PatchTestEvidence, PatchTestsConfig } from '../../core/patch/protocol';
 import { resolveInsideRoot } from '../../node/paths';
+import { assetPath } from '../assets';
 
 const TAIL_CHARS = 4000;
 /** Not copied: VCS data. */
@@ -115,19 +116,60 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** Runs `command` in `cwd` (own process group), resolving with its verdict; never rejects on test failure. */
-export function runCommand(command: string, cwd: string, timeoutMs: number, signal?: AbortSignal): Promise<PatchTestEvidence> {
+/** The Python that makes the test sandbox (sandbox_exec.py needs only its standard library). */
+export const SANDBOX_PYTHON = 'python3';
+
+export function sandboxExecPath(): string {
+  return assetPath('sandbox_exec.py', 'src/worker/patch/sandbox_exec.py');
+}
+
+const sandboxProbe = new Map<string, string | null>();
+
+/**
+ * Why the test sandbox cannot be made here, or null when it can (checked once per Python): Linux with unprivileged
+ * user namespaces and mount_setattr (5.12), and a python3 to set them up.
+ */
+export function testSandboxUnavailable(python = SANDBOX_PYTHON): string | null {
+  let why = sandboxProbe.get(python);
+  if (why === undefined) {
+    if (process.platform !== 'linux') why = `the test sandbox uses Linux namespaces; this is ${process.platform}`;
+    else {
+      const r = spawnSync(python, ['-I', sandboxExecPath(), '--check'], { encoding: 'utf8', timeout: 10_000 });
+      why = r.error ? `${python}: ${r.error.message}` : r.status === 0 ? null : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+    }
+    sandboxProbe.set(python, why);
+  }
+  return why;
+}
+
+/**
+ * Where a sandboxed command may write besides its folder: a temporary folder, given to it as TMPDIR and as the cache
+ * folder of the usual tools (XDG_CACHE_HOME: pip, Go, ...; npm's cache), since the rest of the file system, the home
+ * folder included, is read-only to it.
+ */
+export interface CommandSandbox {
+  python: string;
+  scratch: string;
+}
+
+/**
+ * Runs `command` in `cwd` (own process group), resolving with its verdict; never rejects on test failure. With a
+ * sandbox it runs through sandbox_exec.py: everything read-only but `cwd` and the scratch folder, and nothing it
+ * starts outlives it.
+ */
+export function runCommand(command: string, cwd: string, timeoutMs: number, signal?: AbortSignal, sandbox?: CommandSandbox): Promise<PatchTestEvidence> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let tail = '';
     let timedOut = false;
-    const child = spawn(command, {
-      cwd,
-      shell: true,
-      detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: '1', REWARD_LENS_PATCH_TEST: '1' },
-    });
+    const env = { ...process.env, CI: '1', REWARD_LENS_PATCH_TEST: '1' };
+    if (sandbox) {
+      Object.assign(env, { TMPDIR: sandbox.scratch, TMP: sandbox.scratch, TEMP: sandbox.scratch, XDG_CACHE_HOME: path.join(sandbox.scratch, 'cache'), npm_config_cache: path.join(sandbox.scratch, 'npm') });
+    }
+    const opts = { cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], env };
+    const child = sandbox
+      ? spawn(sandbox.python, ['-I', sandboxExecPath(), '--writable', cwd, '--writable', sandbox.scratch, '--', '/bin/sh', '-c', command], opts)
+      : spawn(command, { ...opts, shell: true });
     const onData = (d: Buffer) => {
       tail = (tail + d.toString('utf8')).slice(-TAIL_CHARS);
     };
@@ -168,13 +210,23 @@ export function runCommand(command: string, cwd: string, timeoutMs: number, sign
   });
 }
 
-/** Copy, apply, run, clean up. */
+/** Copy, apply, run (in the sandbox unless cfg.sandbox is false), clean up. */
 export async function runPatchTests(root: string, changes: readonly FileChange[], cfg: PatchTestsConfig, signal?: AbortSignal): Promise<PatchTestEvidence> {
+  const sandboxed = cfg.sandbox !== false;
+  if (sandboxed) {
+    const why = testSandboxUnavailable();
+    if (why) {
+      throw new CodedError('not_available', `the test command runs the model's code, so it runs only in a sandbox (${why}); ` +
+        'allow unprivileged user namespaces, or turn rewardLens.patch.testSandbox off to run tests with your own rights');
+    }
+  }
   const dir = await copyWorkspace(root);
+  const scratch = sandboxed ? await fs.promises.mkdtemp(path.join(os.tmpdir(), 'reward-lens-patch-scratch-')) : null;
   try {
     await writeChanges(dir, changes);
-    return await runCommand(cfg.command, dir, cfg.timeoutMs ?? 120_000, signal);
+    return await runCommand(cfg.command, dir, cfg.timeoutMs ?? 120_000, signal, scratch ? { python: SANDBOX_PYTHON, scratch } : undefined);
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
+    if (scratch) await fs.promises.rm(scratch, { recursive: true, force: true });
   }
 }

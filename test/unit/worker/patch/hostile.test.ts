@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PatchRankParams, PatchRankResult } from '../../../../src/core/patch/protocol';
 import { rankPatch, type RankPatchOptions } from '../../../../src/worker/patch/rankPatch';
-import { copyWorkspace, runCommand, writeChanges } from '../../../../src/worker/patch/testRunner';
+import { copyWorkspace, runCommand, testSandboxUnavailable, writeChanges } from '../../../../src/worker/patch/testRunner';
 
 const SECRET = 'TOP-SECRET-LINE-7f3a';
 const MATH = 'export function add(a: number, b: number): number {\n  return a - b;\n}\n';
@@ -206,6 +206,39 @@ describe('worker/patch hostile inputs', function () {
       const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
       assert.equal(out.groups[0]!.candidates[0]!.rewards.tests, 1, out.groups[0]!.candidates[0]!.tests?.outputTail);
       assert.ok(!fs.existsSync(path.join(outside, 'pwned.txt')));
+    });
+
+    it('in the sandbox the test command cannot write the real workspace or anything else by absolute path; the copy and TMPDIR are writable', async function () {
+      const why = testSandboxUnavailable();
+      if (why) {
+        console.log(`      skipped: ${why}`);
+        this.skip();
+      }
+      const js = [
+        "const fs=require('fs'),os=require('os'),path=require('path');",
+        "const tryWrite=(f)=>{try{fs.writeFileSync(f,'hacked');return 'wrote'}catch(e){return e.code}};",
+        `const real=tryWrite(${JSON.stringify(path.join(root, 'src', 'math.ts'))}), out=tryWrite(${JSON.stringify(path.join(outside, 'secret.txt'))});`,
+        "const copy=tryWrite('src/new.ts'), tmp=tryWrite(path.join(os.tmpdir(),'t.txt'));",
+        "console.log(real,out,copy,tmp);",
+        "process.exit(real==='EROFS'&&out==='EROFS'&&copy==='wrote'&&tmp==='wrote'&&os.tmpdir()!=='/tmp'?0:1)",
+      ].join('');
+      const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
+      const c = out.groups[0]!.candidates[0]!;
+      assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
+    });
+
+    it('in the sandbox nothing the test command starts outlives it, a setsid process included', async function () {
+      if (testSandboxUnavailable()) this.skip();
+      const marker = `rl-sandbox-${process.pid}-${Date.now()}`;
+      const out = await rank({ tests: { command: `setsid sh -c 'sleep 120; : ${marker}' > /dev/null 2>&1 < /dev/null & exit 0`, timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
+      assert.equal(out.groups[0]!.candidates[0]!.rewards.tests, 1, out.groups[0]!.candidates[0]!.tests?.outputTail);
+      const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
+      for (const pid of left.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+      assert.equal(left, '', 'a process the test started outlived it');
+    });
+
+    it('where the sandbox cannot be made, it says why (and the tests reward is refused, not run bare)', () => {
+      assert.match(testSandboxUnavailable('/nonexistent/python3') ?? '', /nonexistent\/python3/);
     });
 
     it('the sandbox copy holds no symbolic link; writeChanges refuses ../ and links even when called directly', async () => {
