@@ -32,7 +32,7 @@ export interface MatplotlibOptions {
   signal?: AbortSignal;
   /**
    * Folders the candidate must not read, covered with empty ones inside its mount namespace (the workspace folders);
-   * the user's home folder is always among them. A folder holding the candidate's temp dir or anything its Python
+   * the user's home folder, /run (sockets: the session bus, docker) and /tmp/.X11-unix are always among them. A folder holding the candidate's temp dir or anything its Python
    * loads from stays visible.
    */
   hide?: readonly string[];
@@ -132,7 +132,9 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
     argv.push('unshare', ...NAMESPACES);
     sandbox.push('no-network', 'read-only-fs', 'pid-namespace');
     argv.push(python, '-I', harnessPath(), cand, out, '--readonly-fs');
-    for (const h of [os.homedir(), ...(opts.hide ?? [])]) if (path.isAbsolute(h)) argv.push('--hide', h);
+    // /run and the X11 socket folder too: a read-only mount does not stop connect(2), and through the session bus
+    // (systemd-run), a docker daemon's socket or the X server a program runs or types outside the sandbox
+    for (const h of [os.homedir(), '/run', '/tmp/.X11-unix', ...(opts.hide ?? [])]) if (path.isAbsolute(h)) argv.push('--hide', h);
     const r = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; timedOut: boolean; cancelled: boolean }>((resolve) => {
       const p = spawn(argv[0]!, argv.slice(1), {
         cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],

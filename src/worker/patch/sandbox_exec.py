@@ -1,13 +1,16 @@
 """Reward Lens: run a command with every mount read-only except some folders, in its own PID namespace.
 
-    python3 -I sandbox_exec.py --writable DIR [--writable DIR ...] -- COMMAND [ARG ...]
+    python3 -I sandbox_exec.py --writable DIR [--writable DIR ...] [--hide PATH ...] -- COMMAND [ARG ...]
 
 Started by src/worker/patch/testRunner.ts for the patch `tests` reward: the test command runs the model's code, so it
 must not write anywhere but its temporary copy of the workspace (and a temporary folder for caches). Linux only, no
 privileges: a new user namespace in which the caller's uid and gid map to themselves (the command runs as the user,
 not as root), a mount namespace in which the whole tree is made read-only with mount_setattr(2) (Linux 5.12) and the
 given folders writable again, and a PID namespace whose first process is the command, so that when it ends, or this
-process is killed, everything it started ends too (a setsid'd process included).
+process is killed, everything it started ends too (a setsid'd process included). Each --hide path is covered: a
+folder by an empty read-only one, a file or socket by /dev/null. A read-only mount does not stop connect(2) to a
+socket, and some sockets run commands outside any sandbox (the session bus's systemd-run, the docker daemon), so the
+caller hides them.
 
 Exit status: the command's (128 + n when a signal n ended it); 125 with one "sandbox: ..." line on stderr when the
 sandbox cannot be made, before anything ran. `--check` makes the sandbox and exits 0 without a command.
@@ -15,6 +18,7 @@ sandbox cannot be made, before anything ran. `--check` makes the sandbox and exi
 import ctypes, os, signal, struct, sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000, 1
 PR_SET_PDEATHSIG = 1
@@ -39,7 +43,18 @@ def read_only(path, on):
     check(libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, os.fsencode(path), AT_RECURSIVE, attr, 32), ("read-only " if on else "writable ") + path)
 
 
-def isolate(writable):
+def hide(path):
+    """Covers `path` (not followed if it is a link): a folder with an empty read-only tmpfs, anything else with /dev/null."""
+    if not os.path.lexists(path) or os.path.islink(path):
+        return
+    p = os.fsencode(path)
+    if os.path.isdir(path):
+        check(libc.mount(b"tmpfs", p, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555"), "hide " + path)
+    else:
+        check(libc.mount(b"/dev/null", p, None, MS_BIND, None), "hide " + path)
+
+
+def isolate(writable, hidden=()):
     uid, gid = os.getuid(), os.getgid()
     check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare (unprivileged user namespaces)")
     write("/proc/self/setgroups", "deny")
@@ -48,6 +63,8 @@ def isolate(writable):
     check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
     for w in writable:
         check(libc.mount(os.fsencode(w), os.fsencode(w), None, MS_BIND | MS_REC, None), "bind " + w)
+    for h in hidden:
+        hide(h)
     read_only("/", True)
     for w in writable:
         read_only(w, False)
@@ -55,11 +72,14 @@ def isolate(writable):
 
 
 def main(argv):
-    writable, cmd, only_check, i = [], [], False, 0
+    writable, hidden, cmd, only_check, i = [], [], [], False, 0
     while i < len(argv):
         a = argv[i]
         if a == "--writable" and i + 1 < len(argv):
             writable.append(os.path.realpath(argv[i + 1]))
+            i += 2
+        elif a == "--hide" and i + 1 < len(argv):
+            hidden.append(os.path.abspath(argv[i + 1]))
             i += 2
         elif a == "--check":
             only_check, i = True, i + 1
@@ -73,7 +93,7 @@ def main(argv):
         sys.stderr.write("sandbox: no command\n")
         return 125
     try:
-        isolate(writable)
+        isolate(writable, hidden)
     except OSError as e:
         sys.stderr.write("sandbox: cannot isolate the command (%s)\n" % e)
         return 125

@@ -153,6 +153,20 @@ export interface CommandSandbox {
 }
 
 /**
+ * Sockets a sandboxed command must not reach: a read-only mount does not stop connect(2), and through these a command
+ * runs outside any sandbox (the session bus: systemd-run --user; a docker, containerd or podman daemon: a container
+ * with the host mounted) or types into the user's desktop (X11). The user's runtime folder holds the session bus,
+ * rootless docker and the Wayland socket. Tests that need one of them (testcontainers) need the sandbox off.
+ */
+export function privilegedSockets(env: NodeJS.ProcessEnv = process.env): string[] {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  return [
+    env.XDG_RUNTIME_DIR || (uid >= 0 ? `/run/user/${uid}` : ''),
+    '/run/dbus', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/snapd.socket', '/tmp/.X11-unix',
+  ].filter((p) => p !== '' && path.isAbsolute(p));
+}
+
+/**
  * Runs `command` in `cwd` (own process group), resolving with its verdict; never rejects on test failure. With a
  * sandbox it runs through sandbox_exec.py: everything read-only but `cwd` and the scratch folder, and nothing it
  * starts outlives it.
@@ -168,7 +182,7 @@ export function runCommand(command: string, cwd: string, timeoutMs: number, sign
     }
     const opts = { cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], env };
     const child = sandbox
-      ? spawn(sandbox.python, ['-I', sandboxExecPath(), '--writable', cwd, '--writable', sandbox.scratch, '--', '/bin/sh', '-c', command], opts)
+      ? spawn(sandbox.python, ['-I', sandboxExecPath(), '--writable', cwd, '--writable', sandbox.scratch, ...privilegedSockets().flatMap((h) => ['--hide', h]), '--', '/bin/sh', '-c', command], opts)
       : spawn(command, { ...opts, shell: true });
     const onData = (d: Buffer) => {
       tail = (tail + d.toString('utf8')).slice(-TAIL_CHARS);

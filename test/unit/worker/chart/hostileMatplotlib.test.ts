@@ -101,13 +101,15 @@ describe('matplotlib hostile candidates: the user\'s files untouched, nothing ou
     const secret = path.join(home, 'id_rsa');
     fs.writeFileSync(secret, 'PRIVATE KEY');
     const read = (f: string): string => `(lambda f: (lambda: open(f).read()) if os.path.exists(f) else (lambda: 'gone'))(${JSON.stringify(f)})()`;
-    const code = `import os\nimport matplotlib.pyplot as plt\nplt.bar(['a'], [1])\nplt.title(${read(db)} + '|' + ${read(secret)} + '|' + ','.join(sorted(os.listdir(${JSON.stringify(ws)}))))\n`;
+    const code = `import os\nimport matplotlib.pyplot as plt\nplt.bar(['a'], [1])\nplt.title(${read(db)} + '|' + ${read(secret)} + '|' + ','.join(sorted(os.listdir(${JSON.stringify(ws)}))) + '|' + ','.join(os.listdir('/run')))\n`;
     const saved = process.env.HOME;
     process.env.HOME = home; // os.homedir() is the user's home folder
     try {
       const r = await runMatplotlib(code, { python: PYTHON, timeoutMs: LIMIT_MS, hide: [ws] });
       assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
-      assert.deepEqual(r.attributes.texts.title, ['gone|gone|']);
+      // /run (the session bus, docker's socket) is empty too; here it holds entries outside the sandbox
+      assert.ok(fs.readdirSync('/run').length > 0);
+      assert.deepEqual(r.attributes.texts.title, ['gone|gone||']);
       assert.ok(r.sandbox.some((x) => x.startsWith('hidden: ') && x.includes(ws) && x.includes(home)), r.sandbox.join('; '));
     } finally {
       process.env.HOME = saved;

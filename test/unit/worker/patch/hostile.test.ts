@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PatchRankParams, PatchRankResult } from '../../../../src/core/patch/protocol';
@@ -235,6 +236,27 @@ describe('worker/patch hostile inputs', function () {
       const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
       for (const pid of left.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
       assert.equal(left, '', 'a process the test started outlived it');
+    });
+
+    it('in the sandbox the user\'s runtime sockets (session bus, rootless docker) cannot be reached', async function () {
+      if (testSandboxUnavailable()) this.skip();
+      const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-runtime-'));
+      const sock = path.join(runtime, 'bus');
+      const server = net.createServer((c) => c.end('hello'));
+      await new Promise<void>((resolve) => server.listen(sock, resolve));
+      const saved = process.env.XDG_RUNTIME_DIR;
+      process.env.XDG_RUNTIME_DIR = runtime;
+      try {
+        const js = `const c=require('net').connect(${JSON.stringify(sock)});c.on('connect',()=>{console.log('connected');process.exit(1)});c.on('error',(e)=>{console.log(e.code);process.exit(0)})`;
+        const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
+        const c = out.groups[0]!.candidates[0]!;
+        assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
+      } finally {
+        if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+        else process.env.XDG_RUNTIME_DIR = saved;
+        server.close();
+        fs.rmSync(runtime, { recursive: true, force: true });
+      }
     });
 
     it('where the sandbox cannot be made, it says why (and the tests reward is refused, not run bare)', () => {
