@@ -155,14 +155,16 @@ export interface CommandSandbox {
 /**
  * Sockets a sandboxed command must not reach: a read-only mount does not stop connect(2), and through these a command
  * runs outside any sandbox (the session bus: systemd-run --user; a docker, containerd or podman daemon: a container
- * with the host mounted) or types into the user's desktop (X11). The user's runtime folder holds the session bus,
- * rootless docker and the Wayland socket. Tests that need one of them (testcontainers) need the sandbox off.
+ * with the host mounted), types into the user's desktop (X11) or signs with the user's keys (the ssh agent: a push
+ * to their remotes). The user's runtime folder holds the session bus, rootless docker, the Wayland socket and the
+ * gpg agent. Tests that need one of them (testcontainers) need the sandbox off.
  */
 export function privilegedSockets(env: NodeJS.ProcessEnv = process.env): string[] {
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   return [
     env.XDG_RUNTIME_DIR || (uid >= 0 ? `/run/user/${uid}` : ''),
     '/run/dbus', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/snapd.socket', '/tmp/.X11-unix',
+    env.SSH_AUTH_SOCK ?? '',
   ].filter((p) => p !== '' && path.isAbsolute(p));
 }
 

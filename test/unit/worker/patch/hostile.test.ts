@@ -238,26 +238,28 @@ describe('worker/patch hostile inputs', function () {
       assert.equal(left, '', 'a process the test started outlived it');
     });
 
-    it('in the sandbox the user\'s runtime sockets (session bus, rootless docker) cannot be reached', async function () {
-      if (testSandboxUnavailable()) this.skip();
-      const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-runtime-'));
-      const sock = path.join(runtime, 'bus');
-      const server = net.createServer((c) => c.end('hello'));
-      await new Promise<void>((resolve) => server.listen(sock, resolve));
-      const saved = process.env.XDG_RUNTIME_DIR;
-      process.env.XDG_RUNTIME_DIR = runtime;
-      try {
-        const js = `const c=require('net').connect(${JSON.stringify(sock)});c.on('connect',()=>{console.log('connected');process.exit(1)});c.on('error',(e)=>{console.log(e.code);process.exit(0)})`;
-        const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-        const c = out.groups[0]!.candidates[0]!;
-        assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
-      } finally {
-        if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
-        else process.env.XDG_RUNTIME_DIR = saved;
-        server.close();
-        fs.rmSync(runtime, { recursive: true, force: true });
-      }
-    });
+    for (const variable of ['XDG_RUNTIME_DIR', 'SSH_AUTH_SOCK'] as const) {
+      it(`in the sandbox a socket under ${variable} (session bus, rootless docker; the ssh agent) cannot be reached`, async function () {
+        if (testSandboxUnavailable()) this.skip();
+        const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-runtime-'));
+        const sock = path.join(runtime, 'bus');
+        const server = net.createServer((c) => c.end('hello'));
+        await new Promise<void>((resolve) => server.listen(sock, resolve));
+        const saved = process.env[variable];
+        process.env[variable] = variable === 'SSH_AUTH_SOCK' ? sock : runtime;
+        try {
+          const js = `const c=require('net').connect(${JSON.stringify(sock)});c.on('connect',()=>{console.log('connected');process.exit(1)});c.on('error',(e)=>{console.log(e.code);process.exit(0)})`;
+          const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
+          const c = out.groups[0]!.candidates[0]!;
+          assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
+        } finally {
+          if (saved === undefined) delete process.env[variable];
+          else process.env[variable] = saved;
+          server.close();
+          fs.rmSync(runtime, { recursive: true, force: true });
+        }
+      });
+    }
 
     it('where the sandbox cannot be made, it says why (and the tests reward is refused, not run bare)', () => {
       assert.match(testSandboxUnavailable('/nonexistent/python3') ?? '', /nonexistent\/python3/);
