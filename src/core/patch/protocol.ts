@@ -31,7 +31,8 @@ export interface PatchTestsConfig {
   concurrency?: number;
   /**
    * Run the command in the Linux sandbox (default true): every mount read-only but the copy and a scratch folder
-   * (TMPDIR, the tools' caches), and nothing it starts outlives it. Where it cannot be made the reward is refused
+   * (TMPDIR, the tools' caches), loopback network only, credentials and privileged sockets covered, and nothing it
+   * starts outlives it. Where it cannot be made the reward is refused
    * (not_available). false: the command runs with the user's own rights.
    */
   sandbox?: boolean;

@@ -5,7 +5,8 @@
 Started by src/worker/patch/testRunner.ts for the patch `tests` reward: the test command runs the model's code, so it
 must not write anywhere but its temporary copy of the workspace (and a temporary folder for caches). Linux only, no
 privileges: a new user namespace in which the caller's uid and gid map to themselves (the command runs as the user,
-not as root), a mount namespace in which the whole tree is made read-only with mount_setattr(2) (Linux 5.12) and the
+not as root), a network namespace with only the loopback (tests can serve and connect on localhost; nothing leaves
+the machine), a mount namespace in which the whole tree is made read-only with mount_setattr(2) (Linux 5.12) and the
 given folders writable again, and a PID namespace whose first process is the command, so that when it ends, or this
 process is killed, everything it started ends too (a setsid'd process included). Each --hide path is covered: a
 folder by an empty read-only one, a file or socket by /dev/null. A read-only mount does not stop connect(2) to a
@@ -15,9 +16,10 @@ caller hides them.
 Exit status: the command's (128 + n when a signal n ended it); 125 with one "sandbox: ..." line on stderr when the
 sandbox cannot be made, before anything ran. `--check` makes the sandbox and exits 0 without a command.
 """
-import ctypes, os, signal, struct, sys
+import ctypes, fcntl, os, signal, socket, struct, sys
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000, 1
@@ -54,12 +56,23 @@ def hide(path):
         check(libc.mount(b"/dev/null", p, None, MS_BIND, None), "hide " + path)
 
 
+def loopback_up():
+    """A new network namespace has only `lo`, and it is down: bring it up so tests can serve on localhost."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        flags = struct.unpack("16sH22x", fcntl.ioctl(s, SIOCGIFFLAGS, struct.pack("16sH22x", b"lo", 0)))[1]
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
+    finally:
+        s.close()
+
+
 def isolate(writable, hidden=()):
     uid, gid = os.getuid(), os.getgid()
-    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare (unprivileged user namespaces)")
+    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET), "unshare (unprivileged user namespaces)")
     write("/proc/self/setgroups", "deny")
     write("/proc/self/uid_map", "%d %d 1" % (uid, uid))
     write("/proc/self/gid_map", "%d %d 1" % (gid, gid))
+    loopback_up()
     check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
     for w in writable:
         check(libc.mount(os.fsencode(w), os.fsencode(w), None, MS_BIND | MS_REC, None), "bind " + w)

@@ -153,15 +153,24 @@ export interface CommandSandbox {
 }
 
 /**
- * Sockets a sandboxed command must not reach: a read-only mount does not stop connect(2), and through these a command
+ * What the tests sandbox covers (folders with empty ones, files and sockets with /dev/null): the usual credential
+ * files under the home folder, and the sockets a sandboxed command must not reach: a read-only mount does not stop
+ * connect(2), and through these a command
  * runs outside any sandbox (the session bus: systemd-run --user; a docker, containerd or podman daemon: a container
  * with the host mounted), types into the user's desktop (X11) or signs with the user's keys (the ssh agent: a push
  * to their remotes). The user's runtime folder holds the session bus, rootless docker, the Wayland socket and the
  * gpg agent. Tests that need one of them (testcontainers) need the sandbox off.
  */
-export function privilegedSockets(env: NodeJS.ProcessEnv = process.env): string[] {
+/** Credential files and folders under the home folder, covered in the tests sandbox. */
+const CREDENTIALS = ['.ssh', '.gnupg', '.aws', '.azure', '.config/gcloud', '.kube', '.docker', '.netrc', '.git-credentials', '.npmrc', '.pypirc',
+  '.config/gh', '.password-store', '.local/share/keyrings', '.cargo/credentials', '.cargo/credentials.toml', '.cache/huggingface/token', '.huggingface/token'];
+
+export function sandboxCovered(env: NodeJS.ProcessEnv = process.env): string[] {
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const home = env.HOME || os.homedir();
   return [
+    // credentials a test could print into its output, which the panel shows and the preference log keeps
+    ...CREDENTIALS.map((p) => path.join(home, p)),
     env.XDG_RUNTIME_DIR || (uid >= 0 ? `/run/user/${uid}` : ''),
     '/run/dbus', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/snapd.socket', '/tmp/.X11-unix',
     env.SSH_AUTH_SOCK ?? '',
@@ -184,7 +193,7 @@ export function runCommand(command: string, cwd: string, timeoutMs: number, sign
     }
     const opts = { cwd, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], env };
     const child = sandbox
-      ? spawn(sandbox.python, ['-I', sandboxExecPath(), '--writable', cwd, '--writable', sandbox.scratch, ...privilegedSockets().flatMap((h) => ['--hide', h]), '--', '/bin/sh', '-c', command], opts)
+      ? spawn(sandbox.python, ['-I', sandboxExecPath(), '--writable', cwd, '--writable', sandbox.scratch, ...sandboxCovered().flatMap((h) => ['--hide', h]), '--', '/bin/sh', '-c', command], opts)
       : spawn(command, { ...opts, shell: true });
     const onData = (d: Buffer) => {
       tail = (tail + d.toString('utf8')).slice(-TAIL_CHARS);

@@ -261,6 +261,34 @@ describe('worker/patch hostile inputs', function () {
       });
     }
 
+    it('in the sandbox the credentials under HOME read as empty and nothing leaves the machine; localhost works', async function () {
+      if (testSandboxUnavailable()) this.skip();
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-home-'));
+      fs.mkdirSync(path.join(home, '.ssh'));
+      fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
+      fs.writeFileSync(path.join(home, '.npmrc'), '//registry.npmjs.org/:_authToken=SECRET');
+      const saved = process.env.HOME;
+      process.env.HOME = home;
+      try {
+        const js = [
+          "const fs=require('fs'),net=require('net'),path=require('path'),h=process.env.HOME;",
+          "const rd=(f)=>{try{return fs.readFileSync(path.join(h,f),'utf8')}catch(e){return e.code}};",
+          "const key=rd('.ssh/id_rsa'), rc=rd('.npmrc');",
+          "const srv=net.createServer((c)=>c.end('local')).listen(0,'127.0.0.1',()=>{",
+          " net.connect(srv.address().port,'127.0.0.1').on('data',(d)=>{",
+          "  net.connect(80,'192.0.2.1').on('connect',()=>{console.log('outside');process.exit(1)}).on('error',(e)=>{",
+          "   console.log(key,JSON.stringify(rc),String(d),e.code);process.exit(key==='ENOENT'&&rc===''&&String(d)==='local'?0:1)})})});",
+        ].join('');
+        const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
+        const c = out.groups[0]!.candidates[0]!;
+        assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
+        assert.doesNotMatch(c.tests?.outputTail ?? '', /PRIVATE KEY|SECRET/);
+      } finally {
+        process.env.HOME = saved;
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    });
+
     it('where the sandbox cannot be made, it says why (and the tests reward is refused, not run bare)', () => {
       assert.match(testSandboxUnavailable('/nonexistent/python3') ?? '', /nonexistent\/python3/);
     });
