@@ -31,7 +31,7 @@ const copies = [
   { from: 'media/fonts/DejaVuSans-Bold.ttf', to: 'DejaVuSans-Bold.ttf' },
   { from: 'media/fonts/DejaVu-LICENSE.txt', to: 'DejaVu-LICENSE.txt' },
   { from: 'src/worker/chart/mpl_harness.py', to: 'mpl_harness.py' },
-  { from: 'src/worker/patch/sandbox_exec.py', to: 'sandbox_exec.py' },
+  { from: 'src/worker/sandbox_exec.py', to: 'sandbox_exec.py' },
   // Reward server's Python client (`reward-lens python-client --out FILE` writes it).
   { from: 'src/cli/python/reward_lens_client.py', to: 'reward_lens_client.py' },
   // Syntax port (src/worker/syntax): tree-sitter's runtime and one grammar per language, loaded on first use.

@@ -128,10 +128,11 @@ export async function generateCommand(args: string[]): Promise<number> {
       return 0;
     }
     const t = r.timings;
+    const drafting = draftingSummary(t);
     process.stdout.write(`model ${r.model.id} (${r.model.backend}) on ${r.provider}` +
       (Object.keys(r.fallbackReasons).length ? ` [fallbacks: ${Object.entries(r.fallbackReasons).map(([k, v]) => `${k}: ${v}`).join('; ')}]` : '') +
       `\nprompt ${t.promptTokens} tokens, load ${t.loadMs.toFixed(0)} ms, prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeSteps} steps ${t.decodeMs.toFixed(0)} ms, ${t.tokensPerSecond.toFixed(1)} tokens/s` +
-      (draftingSummary(t) ? `; ${draftingSummary(t)}` : '') + '\n\n');
+      (drafting ? `; ${drafting}` : '') + '\n\n');
     for (const c of r.candidates) {
       const lp = c.logprobs ? c.logprobs.mean.toFixed(3) : 'n/a';
       process.stdout.write(`#${c.index}  tokens=${c.tokenCount}  mean_logprob=${lp}  finish=${c.finishReason}\n${c.text}\n\n`);

@@ -339,7 +339,7 @@ export async function generate<C>(model: CausalLM<C>, o: GenerateOptions): Promi
       const out = r.logits;
       timings.decodeSteps++;
       timings.forwards++;
-      timings.rowForwards += batch.reduce((n, row) => n + (row ? 1 : 0), 0);
+      timings.rowForwards += live.length; // the rows this pass advances (finished ones are null or dropped)
       timings.decodeMs += now() - td;
 
       // verify: keep each row's accepted prefix; the first rejected draft is replaced by a draw from p without it

@@ -134,7 +134,8 @@ export async function sampleInto(
   for (const c of result.candidates) {
     if (!facts.has(c.index)) facts.set(c.index, { tokenCount: c.tokenCount, logprobs: c.logprobs });
   }
-  api.log.info(`${opts.title}: ${result.candidates.length} candidates from ${result.model.id} on ${result.provider} in ${result.timings.totalMs.toFixed(0)} ms (prefill ${result.timings.prefillMs.toFixed(0)} ms, ${result.timings.tokensPerSecond.toFixed(1)} tok/s${draftingSummary(result.timings) ? `; ${draftingSummary(result.timings)}` : ''})`);
+  const drafting = draftingSummary(result.timings);
+  api.log.info(`${opts.title}: ${result.candidates.length} candidates from ${result.model.id} on ${result.provider} in ${result.timings.totalMs.toFixed(0)} ms (prefill ${result.timings.prefillMs.toFixed(0)} ms, ${result.timings.tokensPerSecond.toFixed(1)} tok/s${drafting ? `; ${drafting}` : ''})`);
   return { result, facts };
 }
 

@@ -17,6 +17,7 @@ import * as path from 'path';
 import type { ErrorInfo } from '../../core/errors';
 import { emptyTexts, type ChartAttributes, type LayoutCell, type TextRole } from '../../core/chart/types';
 import { assetPath } from '../assets';
+import { sandboxExecPath } from '../sandbox';
 
 export interface MatplotlibOptions {
   /** Python with matplotlib (default /usr/bin/python3: Debian's packages are visible to it). */
@@ -32,8 +33,8 @@ export interface MatplotlibOptions {
   signal?: AbortSignal;
   /**
    * Folders the candidate must not read, covered with empty ones inside its mount namespace (the workspace folders);
-   * the user's home folder, /run (sockets: the session bus, docker) and /tmp/.X11-unix are always among them. A folder holding the candidate's temp dir or anything its Python
-   * loads from stays visible.
+   * the user's home folder, /run (sockets: the session bus, docker) and /tmp/.X11-unix are always among them. A
+   * folder holding the candidate's temp dir or anything its Python loads from stays visible.
    */
   hide?: readonly string[];
   /** What this machine allows (default: sandboxSupport(), probed once). */
@@ -42,7 +43,6 @@ export interface MatplotlibOptions {
 
 export interface SandboxSupport {
   prlimit: boolean;
-  unshare: boolean;
   /** `unshare -rnmpf --kill-child`: user, network, mount and PID namespaces; matplotlib candidates run only with it. */
   namespaces: boolean;
 }
@@ -52,7 +52,7 @@ export type MatplotlibOutcome = { ok: true; png: Uint8Array; attributes: ChartAt
 interface HarnessResult {
   ok: boolean;
   error?: string;
-  /** Folders covered with empty ones (hide_private). */
+  /** Folders covered with empty ones (mpl_harness.py sandbox_fs). */
   hidden?: string[];
   types: string[];
   markCounts: Record<string, number>;
@@ -67,7 +67,7 @@ interface HarnessResult {
 
 let sandboxCache: SandboxSupport | undefined;
 
-/** Which sandbox tools work here (checked once): `unshare -rn` needs unprivileged user namespaces. */
+/** Which sandbox tools work here (checked once): `unshare -rnmpf` needs unprivileged user namespaces. */
 export function sandboxSupport(): SandboxSupport {
   if (!sandboxCache) {
     const ok = (cmd: string, args: string[]): boolean => {
@@ -77,7 +77,7 @@ export function sandboxSupport(): SandboxSupport {
         return false;
       }
     };
-    sandboxCache = { prlimit: ok('prlimit', ['--version']), unshare: ok('unshare', ['-rn', 'true']), namespaces: ok('unshare', [...NAMESPACES, 'true']) };
+    sandboxCache = { prlimit: ok('prlimit', ['--version']), namespaces: ok('unshare', [...NAMESPACES, 'true']) };
   }
   return sandboxCache;
 }
@@ -131,7 +131,7 @@ export async function runMatplotlib(code: string, opts: MatplotlibOptions = {}):
     if (sb.prlimit) { argv.push('prlimit', `--as=${memMb * 1024 * 1024}`, `--cpu=${cpu}`, `--fsize=${50 * 1024 * 1024}`, '--nofile=256'); sandbox.push('prlimit'); }
     argv.push('unshare', ...NAMESPACES);
     sandbox.push('no-network', 'read-only-fs', 'pid-namespace');
-    argv.push(python, '-I', harnessPath(), cand, out, '--readonly-fs');
+    argv.push(python, '-I', harnessPath(), cand, out, '--sandbox', sandboxExecPath());
     // /run and the X11 socket folder too: a read-only mount does not stop connect(2), and through the session bus
     // (systemd-run), a docker daemon's socket or the X server a program runs or types outside the sandbox
     for (const h of [os.homedir(), '/run', '/tmp/.X11-unix', ...(opts.hide ?? [])]) if (path.isAbsolute(h)) argv.push('--hide', h);

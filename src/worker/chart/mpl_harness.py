@@ -3,10 +3,10 @@
     /usr/bin/python3 -I mpl_harness.py CANDIDATE.py OUT.png    -> one JSON object on the last stdout line
 
 Started by src/worker/chart/matplotlib.ts inside prlimit (memory, CPU, file size, open files) and
-`unshare -rnmpf --kill-child` (no network; a private mount namespace where readonly_fs makes every mount read-only
-but the temp dir and hide_private covers the user's home and workspace folders with empty ones; a PID namespace),
-in a fresh temp dir with a cleared environment; killed by process group on timeout. The audit hook below is defence
-in depth only, not the boundary.
+`unshare -rnmpf --kill-child` (no network; a private mount namespace where sandbox_fs, with src/worker/sandbox_exec.py,
+makes every mount read-only but the temp dir and covers the user's home, workspace and /run with empty folders; a
+PID namespace), in a fresh temp dir with a cleared environment; killed by process group on timeout. The audit hook
+below is defence in depth only, not the boundary.
 
 Tracing follows ChartMimic (chart2code/utils/evaluator): texts from the renderer's draw_text, chart types and colours
 from wrapped Axes plotting calls, layout from each axes' subplot spec. Names are mapped onto the vocabulary of the
@@ -143,51 +143,25 @@ def layout(fig):
                         col0=spec.colspan.start, col1=spec.colspan.stop - 1))
     return out
 
-def readonly_fs(workdir):
-    """Inside the private user+mount namespace made by `unshare -rnm` (matplotlib.ts): every mount read-only but the
-    work folder, so that no code of the candidate (nor a process it starts past the audit hook) writes, renames or
-    deletes a file of the user's. Fails closed: the candidate does not run when this does not hold."""
-    import ctypes, struct
-    libc = ctypes.CDLL(None, use_errno=True)
-    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_RELATIME = 1, 2, 4, 8, 32, 1024, 2048, 4096, 1 << 21
-    def check(r, what):
-        if r != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, "%s: %s" % (what, os.strerror(e)))
-    w = os.fsencode(workdir)
-    check(libc.mount(w, w, None, MS_BIND, None), "bind " + workdir)
-    attr = lambda set_, clr: ctypes.create_string_buffer(struct.pack("QQQQ", set_, clr, 0, 0), 32)
-    # mount_setattr(2) (Linux 5.12): the whole tree at once; AT_FDCWD = -100, AT_RECURSIVE = 0x8000, MOUNT_ATTR_RDONLY = 1.
-    if libc.syscall(442, -100, b"/", 0x8000, attr(1, 0), 32) == 0:
-        check(libc.syscall(442, -100, w, 0, attr(0, 1), 32), "mount_setattr " + workdir)
-    else:
-        # Older kernels: remount each mount point read-only, keeping the flags a user namespace may not clear.
-        points = []
-        with open("/proc/self/mountinfo") as f:
-            for line in f:
-                mp = line.split(" ")[4]
-                points.append(re_octal(mp))
-        for mp in sorted(set(points)):
-            if mp == workdir or mp.startswith(workdir + os.sep): continue
-            try:
-                fl = os.statvfs(mp).f_flag
-            except OSError:
-                continue
-            keep = 0
-            for st, ms in ((2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME), (2048, MS_NODIRATIME), (4096, MS_RELATIME)):
-                if fl & st: keep |= ms
-            if not fl & 1:
-                check(libc.mount(None, os.fsencode(mp), None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None), "remount read-only " + mp)
-    os.chdir(workdir)                                # the old cwd is the read-only mount under the bind
+def load_sandbox(path):
+    """src/worker/sandbox_exec.py, the file-system sandbox shared with the patch tests, loaded by path (-I keeps this
+    script's folder off sys.path)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("reward_lens_sandbox", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
-def hide_private(workdir, paths):
-    """After readonly_fs: an empty read-only tmpfs over each given folder (the user's home, the workspace), so that a
-    candidate cannot read their files into its chart (and so into the preference log). A folder holding the work
-    folder, or anything Python loads from (a Python installed under the home folder), stays visible. Returns the
-    folders hidden."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+def sandbox_fs(sandbox_path, workdir, paths):
+    """Inside the private user+mount namespace made by `unshare -rnmpf` (matplotlib.ts): every mount read-only but the
+    work folder, so that no code of the candidate (nor a process it starts past the audit hook) writes, renames or
+    deletes a file of the user's; then an empty read-only folder over each of `paths` (the user's home, the
+    workspace, /run), so that it cannot read their files into its chart (and so into the preference log), nor reach
+    their sockets. A folder holding the work folder, or anything Python loads from (a Python installed under the home
+    folder), stays visible. Fails closed: the caller does not run the candidate when this raises. Returns the folders
+    hidden."""
+    sb = load_sandbox(sandbox_path)
+    sb.read_only_except([workdir])
     def inside(child, parent):
         return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
     needed = [workdir, os.path.realpath(os.environ.get("MPLCONFIGDIR", workdir)), os.path.realpath(sys.executable),
@@ -195,17 +169,10 @@ def hide_private(workdir, paths):
     needed += [os.path.realpath(p) for p in sys.path if p]
     hidden = []
     for p in sorted(set(os.path.realpath(p) for p in paths if p)):
-        if p == os.sep or not os.path.isdir(p): continue
-        if any(inside(n, p) for n in needed): continue
-        if libc.mount(b"tmpfs", os.fsencode(p), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555") != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, "hide %s: %s" % (p, os.strerror(e)))
+        if p == os.sep or not os.path.isdir(p) or any(inside(n, p) for n in needed): continue
+        sb.hide(p)
         hidden.append(p)
     return hidden
-
-def re_octal(s):
-    import re
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), s)
 
 def install_guards(workdir):
     allowed = [os.path.realpath(workdir), os.path.realpath(os.environ.get("MPLCONFIGDIR", workdir))]
@@ -225,7 +192,7 @@ def install_guards(workdir):
 
 REAL_SAVEFIG = Figure.savefig
 
-def run(code_path, out_png, dpi=100, readonly=False, hide=()):
+def run(code_path, out_png, dpi=100, sandbox=None, hide=()):
     log = {"ok": False, "types": [], "markCounts": {}, "_colors": set(), "_numbers": set(), "_tracing": False,
            "texts": {"title": [], "axisTitle": [], "axisLabel": [], "legendTitle": [], "legendLabel": [], "other": []},
            "layout": [], "layoutFacts": []}
@@ -234,10 +201,9 @@ def run(code_path, out_png, dpi=100, readonly=False, hide=()):
     os.chdir(workdir)
     with open(code_path) as f: src = f.read()
     hidden = []
-    if readonly:
+    if sandbox:
         try:
-            readonly_fs(os.path.realpath(workdir))
-            hidden = hide_private(os.path.realpath(workdir), hide)
+            hidden = sandbox_fs(sandbox, os.path.realpath(workdir), hide)
         except Exception as e:
             return {"ok": False, "error": "sandbox: cannot make the file system read-only (%s)" % e}
     install_guards(workdir)
@@ -268,5 +234,6 @@ def run(code_path, out_png, dpi=100, readonly=False, hide=()):
 
 if __name__ == "__main__":
     rest = sys.argv[3:]
-    hide = [rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--hide"]
-    print(json.dumps(run(sys.argv[1], sys.argv[2], readonly="--readonly-fs" in rest, hide=hide)), flush=True)
+    opt = lambda name: [rest[i + 1] for i, a in enumerate(rest[:-1]) if a == name]
+    sandbox = opt("--sandbox")
+    print(json.dumps(run(sys.argv[1], sys.argv[2], sandbox=sandbox[0] if sandbox else None, hide=opt("--hide"))), flush=True)

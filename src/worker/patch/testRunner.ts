@@ -19,7 +19,7 @@ import { CodedError } from '../../core/errors';
 import { candidatePathProblem, type FileChange } from '../../core/patch/candidate';
 import type { PatchTestEvidence, PatchTestsConfig } from '../../core/patch/protocol';
 import { resolveInsideRoot } from '../../node/paths';
-import { assetPath } from '../assets';
+import { sandboxExecPath } from '../sandbox';
 
 const TAIL_CHARS = 4000;
 /** Not copied: VCS data. */
@@ -119,15 +119,11 @@ function killGroup(pid: number | undefined): void {
 /** The Python that makes the test sandbox (sandbox_exec.py needs only its standard library). */
 export const SANDBOX_PYTHON = 'python3';
 
-export function sandboxExecPath(): string {
-  return assetPath('sandbox_exec.py', 'src/worker/patch/sandbox_exec.py');
-}
-
 const sandboxProbe = new Map<string, string | null>();
 
 /**
  * Why the test sandbox cannot be made here, or null when it can (checked once per Python): Linux with unprivileged
- * user namespaces and mount_setattr (5.12), and a python3 to set them up.
+ * user namespaces, and a python3 to set them up.
  */
 export function testSandboxUnavailable(python = SANDBOX_PYTHON): string | null {
   let why = sandboxProbe.get(python);
@@ -152,24 +148,23 @@ export interface CommandSandbox {
   scratch: string;
 }
 
-/**
- * What the tests sandbox covers (folders with empty ones, files and sockets with /dev/null): the usual credential
- * files under the home folder, and the sockets a sandboxed command must not reach: a read-only mount does not stop
- * connect(2), and through these a command
- * runs outside any sandbox (the session bus: systemd-run --user; a docker, containerd or podman daemon: a container
- * with the host mounted), types into the user's desktop (X11) or signs with the user's keys (the ssh agent: a push
- * to their remotes). The user's runtime folder holds the session bus, rootless docker, the Wayland socket and the
- * gpg agent. Tests that need one of them (testcontainers) need the sandbox off.
- */
 /** Credential files and folders under the home folder, covered in the tests sandbox. */
 const CREDENTIALS = ['.ssh', '.gnupg', '.aws', '.azure', '.config/gcloud', '.kube', '.docker', '.netrc', '.git-credentials', '.npmrc', '.pypirc',
   '.config/gh', '.password-store', '.local/share/keyrings', '.cargo/credentials', '.cargo/credentials.toml', '.cache/huggingface/token', '.huggingface/token'];
 
+/**
+ * What the tests sandbox covers (folders with empty ones, files and sockets with /dev/null): the usual credential
+ * files under the home folder, which a test could print into its output (the panel shows it, the preference log
+ * keeps it), and the sockets a sandboxed command must not reach: a read-only mount does not stop connect(2), and
+ * through these a command runs outside any sandbox (the session bus: systemd-run --user; a docker, containerd or
+ * podman daemon: a container with the host mounted), types into the user's desktop (X11) or signs with the user's
+ * keys (the ssh agent: a push to their remotes). The user's runtime folder holds the session bus, rootless docker,
+ * the Wayland socket and the gpg agent. Tests that need one of them (testcontainers) need the sandbox off.
+ */
 export function sandboxCovered(env: NodeJS.ProcessEnv = process.env): string[] {
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   const home = env.HOME || os.homedir();
   return [
-    // credentials a test could print into its output, which the panel shows and the preference log keeps
     ...CREDENTIALS.map((p) => path.join(home, p)),
     env.XDG_RUNTIME_DIR || (uid >= 0 ? `/run/user/${uid}` : ''),
     '/run/dbus', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/snapd.socket', '/tmp/.X11-unix',

@@ -171,6 +171,19 @@ describe('worker/patch hostile inputs', function () {
 
   describe('test sandbox', () => {
     const cmd = (js: string) => `${NODE} -e ${JSON.stringify(js)}`;
+    /** The GOOD candidate's tests run with `command`: the candidate's output (its tests evidence for messages). */
+    const tested = async (command: string) => (await rank({ tests: { command, timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] })).groups[0]!.candidates[0]!;
+    /** Runs `f` with process.env[name] set to `value` (the test command inherits the environment), then restores it. */
+    const withEnv = async <T>(name: string, value: string, f: () => Promise<T>): Promise<T> => {
+      const saved = process.env[name];
+      process.env[name] = value;
+      try {
+        return await f();
+      } finally {
+        if (saved === undefined) delete process.env[name];
+        else process.env[name] = saved;
+      }
+    };
 
     it('a test leaving a process in its own session holding the output pipes: the verdict still comes at the time limit', async () => {
       // setsid escapes the process-group kill; its inherited stdout kept 'close' from ever firing (the ranking hung).
@@ -204,8 +217,8 @@ describe('worker/patch hostile inputs', function () {
         "try { fs.writeFileSync('file_link','x'); } catch {}",
         "process.exit(fs.lstatSync('alias').isSymbolicLink() || fs.existsSync('link_out') ? 1 : 0)",
       ].join('');
-      const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-      assert.equal(out.groups[0]!.candidates[0]!.rewards.tests, 1, out.groups[0]!.candidates[0]!.tests?.outputTail);
+      const c = await tested(cmd(js));
+      assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
       assert.ok(!fs.existsSync(path.join(outside, 'pwned.txt')));
     });
 
@@ -223,16 +236,15 @@ describe('worker/patch hostile inputs', function () {
         "console.log(real,out,copy,tmp);",
         "process.exit(real==='EROFS'&&out==='EROFS'&&copy==='wrote'&&tmp==='wrote'&&os.tmpdir()!=='/tmp'?0:1)",
       ].join('');
-      const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-      const c = out.groups[0]!.candidates[0]!;
+      const c = await tested(cmd(js));
       assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
     });
 
     it('in the sandbox nothing the test command starts outlives it, a setsid process included', async function () {
       if (testSandboxUnavailable()) this.skip();
       const marker = `rl-sandbox-${process.pid}-${Date.now()}`;
-      const out = await rank({ tests: { command: `setsid sh -c 'sleep 120; : ${marker}' > /dev/null 2>&1 < /dev/null & exit 0`, timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-      assert.equal(out.groups[0]!.candidates[0]!.rewards.tests, 1, out.groups[0]!.candidates[0]!.tests?.outputTail);
+      const c = await tested(`setsid sh -c 'sleep 120; : ${marker}' > /dev/null 2>&1 < /dev/null & exit 0`);
+      assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
       const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
       for (const pid of left.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
       assert.equal(left, '', 'a process the test started outlived it');
@@ -245,16 +257,11 @@ describe('worker/patch hostile inputs', function () {
         const sock = path.join(runtime, 'bus');
         const server = net.createServer((c) => c.end('hello'));
         await new Promise<void>((resolve) => server.listen(sock, resolve));
-        const saved = process.env[variable];
-        process.env[variable] = variable === 'SSH_AUTH_SOCK' ? sock : runtime;
         try {
           const js = `const c=require('net').connect(${JSON.stringify(sock)});c.on('connect',()=>{console.log('connected');process.exit(1)});c.on('error',(e)=>{console.log(e.code);process.exit(0)})`;
-          const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-          const c = out.groups[0]!.candidates[0]!;
+          const c = await withEnv(variable, variable === 'SSH_AUTH_SOCK' ? sock : runtime, () => tested(cmd(js)));
           assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
         } finally {
-          if (saved === undefined) delete process.env[variable];
-          else process.env[variable] = saved;
           server.close();
           fs.rmSync(runtime, { recursive: true, force: true });
         }
@@ -267,8 +274,6 @@ describe('worker/patch hostile inputs', function () {
       fs.mkdirSync(path.join(home, '.ssh'));
       fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
       fs.writeFileSync(path.join(home, '.npmrc'), '//registry.npmjs.org/:_authToken=SECRET');
-      const saved = process.env.HOME;
-      process.env.HOME = home;
       try {
         const js = [
           "const fs=require('fs'),net=require('net'),path=require('path'),h=process.env.HOME;",
@@ -279,12 +284,10 @@ describe('worker/patch hostile inputs', function () {
           "  net.connect(80,'192.0.2.1').on('connect',()=>{console.log('outside');process.exit(1)}).on('error',(e)=>{",
           "   console.log(key,JSON.stringify(rc),String(d),e.code);process.exit(key==='ENOENT'&&rc===''&&String(d)==='local'?0:1)})})});",
         ].join('');
-        const out = await rank({ tests: { command: cmd(js), timeoutMs: 20_000 }, groups: [{ group: 'g', prompt: '', candidates: [GOOD] }] });
-        const c = out.groups[0]!.candidates[0]!;
+        const c = await withEnv('HOME', home, () => tested(cmd(js)));
         assert.equal(c.rewards.tests, 1, c.tests?.outputTail);
         assert.doesNotMatch(c.tests?.outputTail ?? '', /PRIVATE KEY|SECRET/);
       } finally {
-        process.env.HOME = saved;
         fs.rmSync(home, { recursive: true, force: true });
       }
     });
